@@ -1,0 +1,47 @@
+import { randomBytes } from "node:crypto";
+import { BandwidthEmulator } from "../carriers/bandwidth/bandwidth-emulator.js";
+import { TwilioEmulator } from "../carriers/twilio/twilio-emulator.js";
+
+export interface SandboxCredentials {
+  readonly twilio: { readonly accountSid: string; readonly authToken: string };
+  readonly bandwidth: { readonly username: string; readonly password: string; readonly accountId: string };
+}
+
+export interface SandboxCarriers {
+  readonly twilio: TwilioEmulator;
+  readonly bandwidth: BandwidthEmulator;
+  readonly credentials: SandboxCredentials;
+  readonly twilioUrl: URL;
+  readonly bandwidthUrl: URL;
+  stop(): Promise<void>;
+}
+
+/** Fresh random credentials, so the adapters' real auth path runs even in sandbox mode. */
+export function randomSandboxCredentials(): SandboxCredentials {
+  return {
+    twilio: { accountSid: `AC${randomBytes(16).toString("hex")}`, authToken: randomBytes(16).toString("hex") },
+    bandwidth: { username: "numbergate-sandbox", password: randomBytes(16).toString("hex"), accountId: String(9_000_000 + randomBytes(2).readUInt16BE()) },
+  };
+}
+
+/** Starts the Twilio and Bandwidth emulators on loopback. */
+export async function startSandboxCarriers(
+  credentials: SandboxCredentials = randomSandboxCredentials(),
+  ports: { twilio?: number; bandwidth?: number; host?: string } = {},
+): Promise<SandboxCarriers> {
+  const twilio = new TwilioEmulator(credentials.twilio);
+  const bandwidth = new BandwidthEmulator(credentials.bandwidth);
+  const host = ports.host ?? "127.0.0.1";
+  await twilio.start(ports.twilio ?? 0, host);
+  await bandwidth.start(ports.bandwidth ?? 0, host);
+  return {
+    twilio,
+    bandwidth,
+    credentials,
+    twilioUrl: new URL(twilio.origin),
+    bandwidthUrl: new URL(bandwidth.baseUrl),
+    async stop() {
+      await Promise.all([twilio.stop(), bandwidth.stop()]);
+    },
+  };
+}

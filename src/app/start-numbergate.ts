@@ -1,0 +1,62 @@
+import { fileURLToPath } from "node:url";
+import type { Dispatcher } from "undici";
+import type { NumbergateConfig } from "../config/load-config.js";
+import { PriceTable, SAMPLE_PRICE_TABLE_PATH } from "../config/price-table.js";
+import { ProviderManager } from "../manager/provider-manager.js";
+import { startServer, type NumbergateServer } from "../server/create-server.js";
+import type { Logger } from "../telemetry/logger.js";
+import { buildCarrierRegistrations } from "./carrier-registrations.js";
+import { startSandboxCarriers, type SandboxCarriers } from "./sandbox-carriers.js";
+
+export interface RunningNumbergate {
+  readonly server: NumbergateServer;
+  readonly manager: ProviderManager;
+  /** The in-process emulators, in sandbox mode. */
+  readonly sandbox: SandboxCarriers | undefined;
+  readonly address: string;
+  /** Drains in-flight calls, then closes carrier pools and emulators. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartNumbergateOptions {
+  readonly config: NumbergateConfig;
+  readonly logger: Logger;
+  /** Tests inject an undici Agent with short keep-alive. */
+  readonly dispatcher?: Dispatcher;
+  /** Tests pass emulators they control; otherwise sandbox mode starts its own. */
+  readonly sandbox?: SandboxCarriers;
+}
+
+/** The composition root: configuration in, a serving numbergate out. */
+export async function startNumbergate(options: StartNumbergateOptions): Promise<RunningNumbergate> {
+  const { config, logger } = options;
+  const ownsSandbox = config.mode === "sandbox" && options.sandbox === undefined;
+  const sandbox = config.mode === "sandbox" ? (options.sandbox ?? (await startSandboxCarriers())) : undefined;
+
+  const priceTable = loadPriceTable(config, logger);
+  const manager = new ProviderManager({
+    registrations: buildCarrierRegistrations(config, sandbox, options.dispatcher),
+    priceTable,
+  });
+  const server = await startServer({ address: config.grpcAddress, manager, logger });
+  const host = config.grpcAddress.slice(0, config.grpcAddress.lastIndexOf(":"));
+
+  return {
+    server,
+    manager,
+    sandbox,
+    address: `${host}:${server.port}`,
+    async shutdown() {
+      await server.shutdown();
+      await manager.close();
+      if (ownsSandbox) await sandbox?.stop();
+    },
+  };
+}
+
+function loadPriceTable(config: NumbergateConfig, logger: Logger): PriceTable {
+  if (config.priceTablePath) return PriceTable.fromFile(config.priceTablePath);
+  if (config.mode === "sandbox") return PriceTable.fromFile(fileURLToPath(SAMPLE_PRICE_TABLE_PATH));
+  logger.warn("NUMBERGATE_PRICE_TABLE is not set: Twilio and Bandwidth offers will have no price, and max_monthly_rate_cents excludes them");
+  return new PriceTable();
+}

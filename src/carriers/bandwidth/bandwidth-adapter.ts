@@ -1,0 +1,150 @@
+import type { Dispatcher } from "undici";
+import type {
+  CarrierAdapter,
+  CarrierCallOptions,
+  CarrierDescriptor,
+  CarrierSearchResult,
+  CriteriaSupport,
+} from "../../domain/carrier-adapter.js";
+import type { ParsedPhoneNumber } from "../../domain/phone-number.js";
+import type { AvailableNumberOffer, NumberSearchCriteria, NumberType } from "../../domain/numbers.js";
+import { CarrierHttpClient, basicAuthorization, type CarrierHttpResponse } from "../kit/carrier-http-client.js";
+import { parseXmlBody } from "../kit/response-body.js";
+import { bandwidthErrorFromResponse } from "./bandwidth-error.js";
+import {
+  BANDWIDTH_CAPABILITIES,
+  bandwidthSearchQuery,
+  bandwidthTnToE164,
+  readBandwidthError,
+  readSearchResult,
+  type BandwidthSearchHit,
+  type BandwidthSearchQuery,
+} from "./bandwidth-wire.js";
+
+export interface BandwidthAdapterConfig {
+  readonly username: string;
+  readonly password: string;
+  readonly accountId: string;
+  /** Defaults to https://dashboard.bandwidth.com/api. */
+  readonly apiBaseUrl: URL;
+  readonly dispatcher?: Dispatcher;
+}
+
+export const BANDWIDTH_DESCRIPTOR: CarrierDescriptor = {
+  id: "bandwidth",
+  displayName: "Bandwidth",
+  capabilities: ["voice", "sms", "mms"],
+  numberTypes: ["local", "toll_free"],
+  countries: ["US"],
+  supportsReservations: true,
+  supportsPorting: true,
+};
+
+const XML = "application/xml; charset=utf-8";
+/** Bandwidth errors meaning "nothing to sell here": a search answer, not a failure. */
+const EMPTY_SEARCH_CODES = new Set(["4023", "4024"]);
+
+/** Bandwidth's Numbers (Iris) API: XML both ways, HTTP Basic, 10-digit NANP numbers. */
+export class BandwidthAdapter implements CarrierAdapter {
+  readonly specificationVersion = "v1" as const;
+  readonly descriptor = BANDWIDTH_DESCRIPTOR;
+  readonly #accountPath: string;
+  readonly #api: CarrierHttpClient;
+
+  constructor(config: BandwidthAdapterConfig) {
+    this.#accountPath = `/accounts/${encodeURIComponent(config.accountId)}`;
+    this.#api = new CarrierHttpClient({
+      carrierId: "bandwidth",
+      baseUrl: config.apiBaseUrl,
+      authorization: basicAuthorization(config.username, config.password),
+      dispatcher: config.dispatcher,
+    });
+  }
+
+  supportsSearch(criteria: NumberSearchCriteria): CriteriaSupport {
+    const built = bandwidthSearchQuery(criteria);
+    return built.ok ? { supported: true } : { supported: false, reason: built.reason };
+  }
+
+  async doSearch(criteria: NumberSearchCriteria, options: CarrierCallOptions): Promise<CarrierSearchResult> {
+    const built = bandwidthSearchQuery(criteria);
+    if (!built.ok) return { numbers: [], warnings: [built.reason] };
+    const hits = await this.#searchAvailable(built.query, "search", options);
+    if (hits === "none_in_area") {
+      return { numbers: [], warnings: ["bandwidth has no numbers to sell in this area"] };
+    }
+    return { numbers: hits.map((hit) => toOffer(hit, criteria.numberType)), warnings: [] };
+  }
+
+  async doCheckAvailability(number: ParsedPhoneNumber, options: CarrierCallOptions): Promise<AvailableNumberOffer | undefined> {
+    if (number.callingCode !== "1" || number.countryCode !== "US") return undefined;
+    const numberType: NumberType = number.numberType === "toll_free" ? "toll_free" : "local";
+    // A 7-digit NPA-NXX-X block holds at most 1000 numbers, so one page answers for the whole block.
+    const query: BandwidthSearchQuery =
+      numberType === "toll_free"
+        ? { tollFreeWildCardPattern: number.nationalNumber.slice(0, 3), quantity: 5000 }
+        : { npaNxxx: number.nationalNumber.slice(0, 7), LCA: false, quantity: 1000, enableTNDetail: true };
+    const hits = await this.#searchAvailable(query, "check_availability", options);
+    if (hits === "none_in_area") return undefined;
+    const hit = hits.find((candidate) => candidate.telephoneNumber === number.nationalNumber);
+    return hit ? toOffer(hit, numberType) : undefined;
+  }
+
+  async doProbeHealth(options: CarrierCallOptions): Promise<void> {
+    const response = await this.#api.request({
+      method: "GET",
+      path: this.#accountPath,
+      accept: XML,
+      operation: "probe",
+      signal: options.signal,
+    });
+    this.#readOk(response, "AccountResponse", "probe");
+  }
+
+  async close(): Promise<void> {
+    await this.#api.close();
+  }
+
+  async #searchAvailable(
+    query: BandwidthSearchQuery,
+    operation: string,
+    options: CarrierCallOptions,
+  ): Promise<readonly BandwidthSearchHit[] | "none_in_area"> {
+    const response = await this.#api.request({
+      method: "GET",
+      path: `${this.#accountPath}/availableNumbers`,
+      query,
+      accept: XML,
+      operation,
+      signal: options.signal,
+    });
+    if (response.status === 400) {
+      const error = bandwidthErrorFromResponse(response, operation);
+      if (error.carrierCode && EMPTY_SEARCH_CODES.has(error.carrierCode)) return "none_in_area";
+      throw error;
+    }
+    return readSearchResult(this.#readOk(response, "SearchResult", operation));
+  }
+
+  /** The root element of a 2xx answer; errors inside a 200 body count as errors (as the official SDK does). */
+  #readOk(response: CarrierHttpResponse, rootElement: string, operation: string): Record<string, unknown> {
+    if (response.status < 200 || response.status >= 300) throw bandwidthErrorFromResponse(response, operation);
+    const root = parseXmlBody(response, rootElement, "bandwidth", operation);
+    const embedded = readBandwidthError(root);
+    if (embedded) throw bandwidthErrorFromResponse(response, operation, embedded);
+    return root;
+  }
+}
+
+function toOffer(hit: BandwidthSearchHit, numberType: NumberType): AvailableNumberOffer {
+  return {
+    phoneNumber: bandwidthTnToE164(hit.telephoneNumber),
+    carrierId: "bandwidth",
+    numberType,
+    countryCode: "US",
+    locality: hit.city,
+    region: hit.state,
+    rateCenter: hit.rateCenter,
+    capabilities: BANDWIDTH_CAPABILITIES[numberType],
+  };
+}

@@ -1,0 +1,113 @@
+import { parsePhoneNumber } from "../../domain/phone-number.js";
+import type { Capability } from "../../domain/numbers.js";
+
+/** Area codes the emulators sell in, with the place each serves. */
+export const EMULATED_AREA_CODES: readonly { npa: string; city: string; state: string; rateCenter: string }[] = [
+  { npa: "202", city: "Washington", state: "DC", rateCenter: "WASHINGTON" },
+  { npa: "206", city: "Seattle", state: "WA", rateCenter: "SEATTLE" },
+  { npa: "212", city: "New York", state: "NY", rateCenter: "NWYRCYZN01" },
+  { npa: "303", city: "Denver", state: "CO", rateCenter: "DENVER" },
+  { npa: "305", city: "Miami", state: "FL", rateCenter: "MIAMI" },
+  { npa: "310", city: "Los Angeles", state: "CA", rateCenter: "LSAN DA 01" },
+  { npa: "312", city: "Chicago", state: "IL", rateCenter: "CHICAGO" },
+  { npa: "404", city: "Atlanta", state: "GA", rateCenter: "ATLANTA" },
+  { npa: "415", city: "San Francisco", state: "CA", rateCenter: "SNFC CNTRL" },
+  { npa: "512", city: "Austin", state: "TX", rateCenter: "AUSTIN" },
+  { npa: "617", city: "Boston", state: "MA", rateCenter: "BOSTON" },
+  { npa: "646", city: "New York", state: "NY", rateCenter: "NWYRCYZN01" },
+  { npa: "808", city: "Honolulu", state: "HI", rateCenter: "HONOLULU" },
+  { npa: "919", city: "Raleigh", state: "NC", rateCenter: "RALEIGH" },
+];
+
+export const EMULATED_TOLL_FREE_CODES: readonly string[] = ["800", "833", "844", "855", "866", "877", "888"];
+
+export interface InventoryNumber {
+  /** 10-digit NANP. */
+  readonly nationalNumber: string;
+  readonly e164: string;
+  readonly npa: string;
+  readonly city?: string;
+  readonly state?: string;
+  readonly rateCenter?: string;
+  readonly tollFree: boolean;
+  readonly capabilities: readonly Capability[];
+}
+
+const NUMBERS_PER_CODE = 60;
+/** Numbers both emulators carry, so that cross-carrier deduplication is exercised. */
+const SHARED_PER_CODE = 5;
+
+/**
+ * A deterministic inventory: the same seed always yields the same numbers, so tests and a new user's
+ * first call see stable results. Each carrier has its own seed; a few numbers per code are shared.
+ */
+export function buildInventory(carrierSeed: string): readonly InventoryNumber[] {
+  const numbers = new Map<string, InventoryNumber>();
+  for (const area of EMULATED_AREA_CODES) {
+    for (const nationalNumber of generateNationalNumbers(`${carrierSeed}:${area.npa}`, area.npa, NUMBERS_PER_CODE)) {
+      numbers.set(nationalNumber, makeNumber(nationalNumber, false, carrierSeed, area));
+    }
+    for (const nationalNumber of generateNationalNumbers(`shared:${area.npa}`, area.npa, SHARED_PER_CODE)) {
+      numbers.set(nationalNumber, makeNumber(nationalNumber, false, carrierSeed, area));
+    }
+  }
+  for (const npa of EMULATED_TOLL_FREE_CODES) {
+    for (const nationalNumber of generateNationalNumbers(`${carrierSeed}:${npa}`, npa, NUMBERS_PER_CODE / 2)) {
+      numbers.set(nationalNumber, makeNumber(nationalNumber, true, carrierSeed));
+    }
+  }
+  return [...numbers.values()].sort((left, right) => left.nationalNumber.localeCompare(right.nationalNumber));
+}
+
+function makeNumber(
+  nationalNumber: string,
+  tollFree: boolean,
+  carrierSeed: string,
+  area?: { city: string; state: string; rateCenter: string },
+): InventoryNumber {
+  const random = seededRandom(`${carrierSeed}:caps:${nationalNumber}`);
+  const capabilities: Capability[] = ["voice"];
+  if (random() < 0.9) capabilities.push("sms");
+  if (!tollFree && random() < 0.7) capabilities.push("mms");
+  if (random() < 0.2) capabilities.push("fax");
+  return {
+    nationalNumber,
+    e164: `+1${nationalNumber}`,
+    npa: nationalNumber.slice(0, 3),
+    city: area?.city,
+    state: area?.state,
+    rateCenter: area?.rateCenter,
+    tollFree,
+    capabilities,
+  };
+}
+
+function generateNationalNumbers(seed: string, npa: string, count: number): string[] {
+  const random = seededRandom(seed);
+  const found = new Set<string>();
+  for (let attempt = 0; found.size < count && attempt < count * 50; attempt += 1) {
+    const exchange = String(200 + Math.floor(random() * 800));
+    // N11 codes and 555 are not ordinary assignable exchanges.
+    if (exchange.endsWith("11") || exchange === "555") continue;
+    const line = String(Math.floor(random() * 10_000)).padStart(4, "0");
+    const candidate = `${npa}${exchange}${line}`;
+    if (parsePhoneNumber(`+1${candidate}`).ok) found.add(candidate);
+  }
+  return [...found];
+}
+
+/** mulberry32 seeded by FNV-1a: small, fast and stable across Node versions. */
+export function seededRandom(seed: string): () => number {
+  let state = 0x811c9dc5;
+  for (let index = 0; index < seed.length; index += 1) {
+    state ^= seed.charCodeAt(index);
+    state = Math.imul(state, 0x01000193) >>> 0;
+  }
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let value = state;
+    value = Math.imul(value ^ (value >>> 15), value | 1);
+    value ^= value + Math.imul(value ^ (value >>> 7), value | 61);
+    return ((value ^ (value >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}

@@ -1,0 +1,157 @@
+import type {
+  CarrierAdapter,
+  CarrierCallOptions,
+  CarrierDescriptor,
+  CarrierSearchResult,
+  CriteriaSupport,
+} from "../../domain/carrier-adapter.js";
+import type { ParsedPhoneNumber } from "../../domain/phone-number.js";
+import { getCountryCallingCode, isSupportedCountry } from "../../domain/phone-number.js";
+import type { AvailableNumberOffer, Capability, NumberSearchCriteria, NumberType } from "../../domain/numbers.js";
+import type { CountryCode } from "libphonenumber-js/max";
+import type { Dispatcher } from "undici";
+import { CarrierHttpClient, basicAuthorization, type CarrierHttpResponse } from "../kit/carrier-http-client.js";
+import { parseJsonBody } from "../kit/response-body.js";
+import { twilioErrorFromResponse } from "./twilio-error.js";
+import {
+  TWILIO_CONTAINS_MAX_LENGTH,
+  twilioAccountSchema,
+  twilioAvailableNumbersPageSchema,
+  twilioContainsPattern,
+  twilioNumberTypeResource,
+  twilioSearchQuery,
+  type TwilioAvailableNumber,
+} from "./twilio-wire.js";
+
+export interface TwilioAdapterConfig {
+  /** AC + 32 hex; part of every 2010 API path. */
+  readonly accountSid: string;
+  /** Basic-auth user: the Account SID, or an API key SID (SK...). */
+  readonly username: string;
+  /** Basic-auth password: the auth token or the API key secret. */
+  readonly password: string;
+  /** Defaults to https://api.twilio.com. */
+  readonly apiBaseUrl: URL;
+  /** Defaults to https://numbers.twilio.com (porting). */
+  readonly numbersBaseUrl: URL;
+  readonly dispatcher?: Dispatcher;
+}
+
+export const TWILIO_DESCRIPTOR: CarrierDescriptor = {
+  id: "twilio",
+  displayName: "Twilio",
+  capabilities: ["voice", "sms", "mms", "fax"],
+  numberTypes: ["local", "toll_free", "mobile"],
+  countries: ["US", "CA", "GB", "AU", "DE", "FR", "NL", "SE", "IE", "ES"],
+  supportsReservations: false,
+  supportsPorting: true,
+};
+
+/** Twilio's 2010 REST API: JSON responses, form-encoded writes, HTTP Basic auth. */
+export class TwilioAdapter implements CarrierAdapter {
+  readonly specificationVersion = "v1" as const;
+  readonly descriptor = TWILIO_DESCRIPTOR;
+  readonly #accountSid: string;
+  readonly #api: CarrierHttpClient;
+
+  constructor(config: TwilioAdapterConfig) {
+    this.#accountSid = config.accountSid;
+    this.#api = new CarrierHttpClient({
+      carrierId: "twilio",
+      baseUrl: config.apiBaseUrl,
+      authorization: basicAuthorization(config.username, config.password),
+      dispatcher: config.dispatcher,
+    });
+  }
+
+  supportsSearch(criteria: NumberSearchCriteria): CriteriaSupport {
+    const contains = twilioContainsPattern(criteria, callingCodeOf(criteria.countryCode));
+    if (contains !== undefined && contains.length > TWILIO_CONTAINS_MAX_LENGTH) {
+      return { supported: false, reason: `Twilio patterns are at most ${TWILIO_CONTAINS_MAX_LENGTH} characters` };
+    }
+    return { supported: true };
+  }
+
+  async doSearch(criteria: NumberSearchCriteria, options: CarrierCallOptions): Promise<CarrierSearchResult> {
+    const contains = twilioContainsPattern(criteria, callingCodeOf(criteria.countryCode));
+    const numbers = await this.#searchAvailable(
+      criteria.countryCode,
+      criteria.numberType,
+      twilioSearchQuery(criteria, contains),
+      "search",
+      options,
+    );
+    return { numbers: numbers.map((number) => toOffer(number, criteria.numberType, criteria.countryCode)), warnings: [] };
+  }
+
+  async doCheckAvailability(number: ParsedPhoneNumber, options: CarrierCallOptions): Promise<AvailableNumberOffer | undefined> {
+    const countryCode = number.countryCode;
+    if (countryCode === undefined) return undefined;
+    const numberType = number.numberType ?? "local";
+    // `+` anchors the start, so this matches exactly the one number.
+    const found = await this.#searchAvailable(countryCode, numberType, { Contains: number.e164, PageSize: 1 }, "check_availability", options);
+    const match = found.find((candidate) => candidate.phone_number === number.e164);
+    return match ? toOffer(match, numberType, countryCode) : undefined;
+  }
+
+  async doProbeHealth(options: CarrierCallOptions): Promise<void> {
+    const response = await this.#api.request({
+      method: "GET",
+      path: `/2010-04-01/Accounts/${this.#accountSid}.json`,
+      operation: "probe",
+      signal: options.signal,
+    });
+    this.#expectOk(response, "probe");
+    parseJsonBody(response, twilioAccountSchema, "twilio", "probe");
+  }
+
+  async close(): Promise<void> {
+    await this.#api.close();
+  }
+
+  async #searchAvailable(
+    countryCode: string,
+    numberType: NumberType,
+    query: Record<string, string | number | boolean | undefined>,
+    operation: string,
+    options: CarrierCallOptions,
+  ): Promise<readonly TwilioAvailableNumber[]> {
+    const resource = twilioNumberTypeResource(numberType);
+    const response = await this.#api.request({
+      method: "GET",
+      path: `/2010-04-01/Accounts/${this.#accountSid}/AvailablePhoneNumbers/${countryCode}/${resource}.json`,
+      query,
+      operation,
+      signal: options.signal,
+    });
+    this.#expectOk(response, operation);
+    return parseJsonBody(response, twilioAvailableNumbersPageSchema, "twilio", operation).available_phone_numbers;
+  }
+
+  #expectOk(response: CarrierHttpResponse, operation: string): void {
+    if (response.status < 200 || response.status >= 300) throw twilioErrorFromResponse(response, operation);
+  }
+}
+
+function callingCodeOf(countryCode: string): string {
+  return isSupportedCountry(countryCode) ? getCountryCallingCode(countryCode as CountryCode) : "";
+}
+
+function toOffer(number: TwilioAvailableNumber, numberType: NumberType, countryCode: string): AvailableNumberOffer {
+  const capabilities: Capability[] = [];
+  const reported = number.capabilities ?? {};
+  if (reported.voice) capabilities.push("voice");
+  if (reported.sms) capabilities.push("sms");
+  if (reported.mms) capabilities.push("mms");
+  if (reported.fax) capabilities.push("fax");
+  return {
+    phoneNumber: number.phone_number,
+    carrierId: "twilio",
+    numberType,
+    countryCode: number.iso_country ?? countryCode,
+    locality: number.locality ?? undefined,
+    region: number.region ?? undefined,
+    rateCenter: number.rate_center ?? undefined,
+    capabilities,
+  };
+}

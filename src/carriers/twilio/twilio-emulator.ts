@@ -1,0 +1,136 @@
+import {
+  CarrierEmulator,
+  hasBasicCredentials,
+  json,
+  type EmulatorRequest,
+  type EmulatorResponse,
+  type EmulatorRoute,
+} from "../emulator-kit/carrier-emulator.js";
+import { buildInventory, type InventoryNumber } from "../emulator-kit/inventory.js";
+
+export interface TwilioEmulatorOptions {
+  readonly accountSid: string;
+  readonly authToken: string;
+}
+
+const ERROR_CODES: Readonly<Record<number, { code: number; message: string }>> = {
+  400: { code: 21451, message: "Invalid area code" },
+  401: { code: 20003, message: "Authenticate" },
+  403: { code: 20003, message: "Forbidden" },
+  404: { code: 20404, message: "The requested resource was not found" },
+  429: { code: 20429, message: "Too Many Requests" },
+  500: { code: 20500, message: "Internal Server Error" },
+};
+
+const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\.json$/;
+const AVAILABLE_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/AvailablePhoneNumbers\/([A-Z]{2})\/(Local|TollFree|Mobile)\.json$/;
+
+/** Twilio's 2010 REST API on loopback: same paths, Basic auth, JSON bodies and error shape. */
+export class TwilioEmulator extends CarrierEmulator {
+  readonly #options: TwilioEmulatorOptions;
+  readonly #inventory: readonly InventoryNumber[] = buildInventory("twilio");
+  /** Numbers sold or held; they vanish from search. */
+  readonly unavailable = new Set<string>();
+
+  protected readonly routes: readonly EmulatorRoute[] = [
+    { method: "GET", pattern: ACCOUNT_PATH, handle: (request, match) => this.#fetchAccount(match) },
+    { method: "GET", pattern: AVAILABLE_PATH, handle: (request, match) => this.#searchAvailable(request, match) },
+  ];
+
+  constructor(options: TwilioEmulatorOptions) {
+    super();
+    this.#options = options;
+  }
+
+  protected isAuthorized(request: EmulatorRequest): boolean {
+    return hasBasicCredentials(request, this.#options.accountSid, this.#options.authToken);
+  }
+
+  protected errorResponse(status: number, retryAfterSeconds?: number): EmulatorResponse {
+    const known = ERROR_CODES[status] ?? { code: 20500, message: "Service Unavailable" };
+    const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) };
+    return json(status, { code: known.code, message: known.message, more_info: `https://www.twilio.com/docs/errors/${known.code}`, status }, headers);
+  }
+
+  protected malformedBody(): EmulatorResponse {
+    return { status: 200, headers: { "content-type": "application/json" }, body: '{"available_phone_numbers": [{"phone_nu' };
+  }
+
+  #fetchAccount(match: RegExpExecArray): EmulatorResponse {
+    if (match[1] !== this.#options.accountSid) return this.errorResponse(404);
+    return json(200, { sid: this.#options.accountSid, friendly_name: "numbergate sandbox", status: "active", type: "Full" });
+  }
+
+  #searchAvailable(request: EmulatorRequest, match: RegExpExecArray): EmulatorResponse {
+    const [, accountSid, country, resource] = match;
+    if (accountSid !== this.#options.accountSid) return this.errorResponse(404);
+    const query = request.query;
+    const areaCode = query.get("AreaCode");
+    if (areaCode !== null && !/^[2-9][0-9]{2}$/.test(areaCode)) return this.errorResponse(400);
+    const contains = query.get("Contains");
+    const containsMatcher = contains === null ? undefined : twilioContainsMatcher(contains);
+    if (containsMatcher === null) {
+      return json(400, { code: 21451, message: "Invalid Contains pattern", more_info: "https://www.twilio.com/docs/errors/21451", status: 400 });
+    }
+    const pageSize = Math.min(Math.max(Number(query.get("PageSize") ?? 50) || 50, 1), 1000);
+    const wanted = (name: string): boolean => query.get(name)?.toLowerCase() === "true";
+    const locality = query.get("InLocality")?.toLowerCase();
+    const region = query.get("InRegion")?.toUpperCase();
+
+    // Twilio sells no US mobile numbers, and the emulator only stocks the US.
+    const stock = country === "US" && resource !== "Mobile" ? this.#inventory : [];
+    const found = stock
+      .filter((number) => number.tollFree === (resource === "TollFree"))
+      .filter((number) => !this.unavailable.has(number.e164))
+      .filter((number) => areaCode === null || number.npa === areaCode)
+      .filter((number) => !containsMatcher || containsMatcher.test(number.e164))
+      .filter((number) => locality === undefined || number.city?.toLowerCase() === locality)
+      .filter((number) => region === undefined || number.state === region)
+      .filter((number) => (["voice", "sms", "mms", "fax"] as const).every((feature) => !wanted(`${capitalize(feature)}Enabled`) || number.capabilities.includes(feature)))
+      .slice(0, pageSize);
+
+    return json(200, {
+      available_phone_numbers: found.map((number) => ({
+        friendly_name: `(${number.npa}) ${number.nationalNumber.slice(3, 6)}-${number.nationalNumber.slice(6)}`,
+        phone_number: number.e164,
+        lata: null,
+        locality: number.city ?? null,
+        rate_center: number.rateCenter ?? null,
+        latitude: null,
+        longitude: null,
+        region: number.state ?? null,
+        postal_code: null,
+        iso_country: "US",
+        address_requirements: "none",
+        beta: false,
+        capabilities: Object.fromEntries((["voice", "sms", "mms", "fax"] as const).map((feature) => [feature, number.capabilities.includes(feature)])),
+      })),
+      uri: request.path,
+    });
+  }
+}
+
+function capitalize(word: string): string {
+  return word.charAt(0).toUpperCase() + word.slice(1);
+}
+
+const KEYPAD: Readonly<Record<string, string>> = {
+  A: "2", B: "2", C: "2", D: "3", E: "3", F: "3", G: "4", H: "4", I: "4", J: "5", K: "5", L: "5", M: "6",
+  N: "6", O: "6", P: "7", Q: "7", R: "7", S: "7", T: "8", U: "8", V: "8", W: "9", X: "9", Y: "9", Z: "9",
+};
+
+/**
+ * Twilio's Contains syntax as a regular expression over the E.164 number: digits and letters (keypad),
+ * `*` one character, `%` a run, leading `+` anchors the start, trailing `$` the end. Null when invalid.
+ */
+export function twilioContainsMatcher(pattern: string): RegExp | null {
+  if (pattern.length < 2 || pattern.length > 16) return null;
+  const anchoredStart = pattern.startsWith("+");
+  const anchoredEnd = pattern.endsWith("$");
+  const body = pattern.slice(anchoredStart ? 1 : 0, anchoredEnd ? -1 : undefined);
+  if (!/^[0-9A-Za-z*%]+$/.test(body)) return null;
+  const source = [...body.toUpperCase()]
+    .map((character) => (character === "*" ? "." : character === "%" ? ".*" : (KEYPAD[character] ?? character)))
+    .join("");
+  return new RegExp(`${anchoredStart ? "^\\+" : ""}${source}${anchoredEnd ? "$" : ""}`);
+}

@@ -1,0 +1,134 @@
+import { isIP } from "node:net";
+import { z } from "zod";
+
+/** Reads "true/false/1/0/yes/no/on/off" the way operators write them. */
+export function booleanVariable(defaultValue: boolean) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === "") return defaultValue;
+      const normalized = value.trim().toLowerCase();
+      if (["true", "1", "yes", "on"].includes(normalized)) return true;
+      if (["false", "0", "no", "off"].includes(normalized)) return false;
+      context.addIssue({ code: "custom", message: "must be true or false" });
+      return z.NEVER;
+    });
+}
+
+export function integerVariable(defaultValue: number, { min, max, unit }: { min: number; max: number; unit?: string }) {
+  const suffix = unit ? ` ${unit}` : "";
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === "") return defaultValue;
+      const parsed = Number(value.trim());
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        context.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}${suffix}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
+
+/** An optional string that never echoes its value in errors (it may be a secret). */
+export function optionalText(pattern?: { regex: RegExp; description: string }) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === "") return undefined;
+      const trimmed = value.trim();
+      if (pattern && !pattern.regex.test(trimmed)) {
+        context.addIssue({ code: "custom", message: `must be ${pattern.description}` });
+        return z.NEVER;
+      }
+      return trimmed;
+    });
+}
+
+/** A base URL: https, or http only towards loopback (emulators, local proxies). */
+export function baseUrlVariable(defaultValue: string) {
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const raw = value === undefined || value.trim() === "" ? defaultValue : value.trim();
+      let url: URL;
+      try {
+        url = new URL(raw);
+      } catch {
+        context.addIssue({ code: "custom", message: "must be an absolute URL such as https://api.example.com" });
+        return z.NEVER;
+      }
+      if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
+        context.addIssue({ code: "custom", message: "must use https (http is allowed only for loopback hosts)" });
+        return z.NEVER;
+      }
+      if (url.username || url.password) {
+        context.addIssue({ code: "custom", message: "must not carry credentials; use the carrier's credential variables" });
+        return z.NEVER;
+      }
+      return url;
+    });
+}
+
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, "");
+  if (host === "localhost") return true;
+  if (isIP(host) === 4) return host.startsWith("127.");
+  return host === "::1";
+}
+
+/** host:port, IPv4, [IPv6] or a name. */
+export const listenAddressVariable = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    const raw = value === undefined || value.trim() === "" ? "127.0.0.1:50051" : value.trim();
+    const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(raw);
+    const port = match ? Number(match[2]) : Number.NaN;
+    if (!match || port > 65535) {
+      context.addIssue({ code: "custom", message: "must be host:port, for example 127.0.0.1:50051 or 0.0.0.0:50051" });
+      return z.NEVER;
+    }
+    return raw;
+  });
+
+export const environmentSchema = z.object({
+  NUMBERGATE_GRPC_ADDR: listenAddressVariable,
+  NUMBERGATE_MODE: z
+    .enum(["sandbox", "live"], { message: "must be sandbox or live" })
+    .optional()
+    .or(z.literal("").transform(() => undefined)),
+  NUMBERGATE_LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" })
+    .default("info"),
+  NUMBERGATE_PRICE_TABLE: optionalText(),
+
+  TWILIO_ACCOUNT_SID: optionalText({ regex: /^AC[0-9a-fA-F]{32}$/, description: "AC followed by 32 hex digits" }),
+  TWILIO_AUTH_TOKEN: optionalText(),
+  TWILIO_API_KEY: optionalText({ regex: /^SK[0-9a-fA-F]{32}$/, description: "SK followed by 32 hex digits" }),
+  TWILIO_API_SECRET: optionalText(),
+  TWILIO_ENABLED: booleanVariable(true),
+  TWILIO_PRIORITY: integerVariable(1, { min: 0, max: 1000 }),
+  TWILIO_API_URL: baseUrlVariable("https://api.twilio.com"),
+  TWILIO_NUMBERS_URL: baseUrlVariable("https://numbers.twilio.com"),
+
+  BANDWIDTH_USERNAME: optionalText(),
+  BANDWIDTH_PASSWORD: optionalText(),
+  BANDWIDTH_ACCOUNT_ID: optionalText({ regex: /^[0-9A-Za-z-]{1,64}$/, description: "the numeric account id from the Bandwidth dashboard" }),
+  BANDWIDTH_SITE_ID: optionalText({ regex: /^[0-9A-Za-z-]{1,64}$/, description: "the site (sub-account) id" }),
+  BANDWIDTH_PEER_ID: optionalText({ regex: /^[0-9A-Za-z-]{1,64}$/, description: "the SIP peer (location) id" }),
+  BANDWIDTH_ENABLED: booleanVariable(true),
+  BANDWIDTH_PRIORITY: integerVariable(2, { min: 0, max: 1000 }),
+  BANDWIDTH_API_URL: baseUrlVariable("https://dashboard.bandwidth.com/api"),
+
+  PROVIDER_MAX_RETRIES: integerVariable(3, { min: 0, max: 10 }),
+  PROVIDER_RETRY_DELAY: integerVariable(1000, { min: 0, max: 60_000, unit: "ms" }),
+  PROVIDER_HEALTH_CHECK_INTERVAL: integerVariable(60_000, { min: 1000, max: 3_600_000, unit: "ms" }),
+  PROVIDER_CIRCUIT_BREAKER_TIMEOUT: integerVariable(300_000, { min: 1000, max: 3_600_000, unit: "ms" }),
+});
+
+export type ParsedEnvironment = z.infer<typeof environmentSchema>;

@@ -1,0 +1,155 @@
+import type { CarrierId } from "../domain/numbers.js";
+import { environmentSchema, type ParsedEnvironment } from "./env-schema.js";
+import { Secret } from "./secret.js";
+
+export type ServiceMode = "sandbox" | "live";
+
+export interface TwilioCredentials {
+  readonly accountSid: string;
+  /** The Account SID, or the API key SID when an API key is used. */
+  readonly username: string;
+  readonly password: Secret;
+}
+
+export interface BandwidthCredentials {
+  readonly username: string;
+  readonly password: Secret;
+  readonly accountId: string;
+  readonly siteId: string | undefined;
+  readonly peerId: string | undefined;
+}
+
+interface CarrierSettings {
+  readonly enabled: boolean;
+  /** Lower is preferred. */
+  readonly priority: number;
+}
+
+export interface TwilioSettings extends CarrierSettings {
+  readonly apiUrl: URL;
+  readonly numbersUrl: URL;
+  /** Absent in sandbox mode, where the built-in emulator's credentials are used. */
+  readonly credentials: TwilioCredentials | undefined;
+}
+
+export interface BandwidthSettings extends CarrierSettings {
+  readonly apiUrl: URL;
+  readonly credentials: BandwidthCredentials | undefined;
+}
+
+export interface ResilienceSettings {
+  readonly maxRetries: number;
+  readonly retryDelayMs: number;
+  readonly healthCheckIntervalMs: number;
+  readonly circuitBreakerTimeoutMs: number;
+}
+
+export interface NumbergateConfig {
+  readonly mode: ServiceMode;
+  readonly grpcAddress: string;
+  readonly logLevel: ParsedEnvironment["NUMBERGATE_LOG_LEVEL"];
+  readonly priceTablePath: string | undefined;
+  readonly resilience: ResilienceSettings;
+  readonly twilio: TwilioSettings;
+  readonly bandwidth: BandwidthSettings;
+  /** Things the operator should hear about at start. */
+  readonly warnings: readonly string[];
+}
+
+/** A configuration problem, worded as one line naming the variable; never contains a secret. */
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "ConfigError";
+  }
+}
+
+/** Parses and validates the environment once, at start. Throws ConfigError with one line on the first problem. */
+export function loadConfig(environment: NodeJS.ProcessEnv = process.env): NumbergateConfig {
+  const parsed = environmentSchema.safeParse(environment);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const variable = issue?.path.join(".") ?? "environment";
+    throw new ConfigError(`${variable} ${issue?.message ?? "is invalid"}`);
+  }
+  const env = parsed.data;
+  const warnings: string[] = [];
+
+  const twilioCredentials = readTwilioCredentials(env);
+  const bandwidthCredentials = readBandwidthCredentials(env);
+  const anyCredentials = twilioCredentials !== undefined || bandwidthCredentials !== undefined;
+  const mode: ServiceMode = env.NUMBERGATE_MODE ?? (anyCredentials ? "live" : "sandbox");
+
+  if (mode === "live") {
+    requireLiveCredentials("twilio", env.TWILIO_ENABLED, twilioCredentials);
+    requireLiveCredentials("bandwidth", env.BANDWIDTH_ENABLED, bandwidthCredentials);
+  } else if (anyCredentials) {
+    warnings.push("NUMBERGATE_MODE=sandbox: carrier credentials in the environment are ignored; the built-in emulators are used");
+  }
+  if (!env.TWILIO_ENABLED && !env.BANDWIDTH_ENABLED) {
+    throw new ConfigError("TWILIO_ENABLED and BANDWIDTH_ENABLED are both false: at least one carrier must be enabled");
+  }
+
+  return Object.freeze({
+    mode,
+    grpcAddress: env.NUMBERGATE_GRPC_ADDR,
+    logLevel: env.NUMBERGATE_LOG_LEVEL,
+    priceTablePath: env.NUMBERGATE_PRICE_TABLE,
+    resilience: Object.freeze({
+      maxRetries: env.PROVIDER_MAX_RETRIES,
+      retryDelayMs: env.PROVIDER_RETRY_DELAY,
+      healthCheckIntervalMs: env.PROVIDER_HEALTH_CHECK_INTERVAL,
+      circuitBreakerTimeoutMs: env.PROVIDER_CIRCUIT_BREAKER_TIMEOUT,
+    }),
+    twilio: Object.freeze({
+      enabled: env.TWILIO_ENABLED,
+      priority: env.TWILIO_PRIORITY,
+      apiUrl: env.TWILIO_API_URL,
+      numbersUrl: env.TWILIO_NUMBERS_URL,
+      credentials: mode === "live" ? twilioCredentials : undefined,
+    }),
+    bandwidth: Object.freeze({
+      enabled: env.BANDWIDTH_ENABLED,
+      priority: env.BANDWIDTH_PRIORITY,
+      apiUrl: env.BANDWIDTH_API_URL,
+      credentials: mode === "live" ? bandwidthCredentials : undefined,
+    }),
+    warnings,
+  });
+}
+
+function readTwilioCredentials(env: ParsedEnvironment): TwilioCredentials | undefined {
+  const { TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: token, TWILIO_API_KEY: key, TWILIO_API_SECRET: secret } = env;
+  if (!sid && !token && !key && !secret) return undefined;
+  if (!sid) throw new ConfigError("TWILIO_ACCOUNT_SID is required when other TWILIO_ credentials are set");
+  if (key || secret) {
+    if (!key) throw new ConfigError("TWILIO_API_KEY is required when TWILIO_API_SECRET is set");
+    if (!secret) throw new ConfigError("TWILIO_API_SECRET is required when TWILIO_API_KEY is set");
+    return { accountSid: sid, username: key, password: new Secret(secret) };
+  }
+  if (!token) throw new ConfigError("TWILIO_AUTH_TOKEN (or TWILIO_API_KEY with TWILIO_API_SECRET) is required with TWILIO_ACCOUNT_SID");
+  return { accountSid: sid, username: sid, password: new Secret(token) };
+}
+
+function readBandwidthCredentials(env: ParsedEnvironment): BandwidthCredentials | undefined {
+  const { BANDWIDTH_USERNAME: username, BANDWIDTH_PASSWORD: password, BANDWIDTH_ACCOUNT_ID: accountId } = env;
+  if (!username && !password && !accountId) return undefined;
+  if (!username) throw new ConfigError("BANDWIDTH_USERNAME is required when other BANDWIDTH_ credentials are set");
+  if (!password) throw new ConfigError("BANDWIDTH_PASSWORD is required when BANDWIDTH_USERNAME is set");
+  if (!accountId) throw new ConfigError("BANDWIDTH_ACCOUNT_ID is required when BANDWIDTH_USERNAME is set");
+  return { username, password: new Secret(password), accountId, siteId: env.BANDWIDTH_SITE_ID, peerId: env.BANDWIDTH_PEER_ID };
+}
+
+const CREDENTIAL_HINT: Readonly<Record<CarrierId, string>> = {
+  twilio: "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET)",
+  bandwidth: "BANDWIDTH_USERNAME, BANDWIDTH_PASSWORD and BANDWIDTH_ACCOUNT_ID",
+};
+
+function requireLiveCredentials(carrier: CarrierId, enabled: boolean, credentials: unknown): void {
+  if (enabled && credentials === undefined) {
+    const variable = `${carrier.toUpperCase()}_ENABLED`;
+    throw new ConfigError(
+      `NUMBERGATE_MODE=live needs ${CREDENTIAL_HINT[carrier]} while ${variable} is true (set ${variable}=false to run without ${carrier})`,
+    );
+  }
+}

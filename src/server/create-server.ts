@@ -1,0 +1,67 @@
+import { createServer, type Server } from "nice-grpc";
+import { HealthDefinition, HealthServiceImpl, HealthState } from "nice-grpc-server-health";
+import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
+import type { ProviderManager } from "../manager/provider-manager.js";
+import type { Logger } from "../telemetry/logger.js";
+import { errorMappingMiddleware } from "./errors/error-mapping-middleware.js";
+import { addReflection } from "./reflection.js";
+import { createTelecomService } from "./telecom-service.js";
+
+export const TELECOM_SERVICE_NAME = "numbergate.v1.TelecomService";
+const HEALTH_SERVICE_NAME = "grpc.health.v1.Health";
+
+export interface NumbergateServer {
+  readonly server: Server;
+  /** grpc.health.v1 state: "" (the whole server) and numbergate.v1.TelecomService. */
+  readonly healthState: HealthState;
+  /** The port actually bound (useful with port 0). */
+  readonly port: number;
+  /** Stops taking calls, lets in-flight calls finish, then closes. */
+  shutdown(): Promise<void>;
+}
+
+export interface StartServerOptions {
+  readonly address: string;
+  readonly manager: ProviderManager;
+  readonly logger: Logger;
+  /** How long shutdown waits for in-flight calls before cutting them. Defaults to 10000 ms. */
+  readonly shutdownGraceMs?: number;
+}
+
+/** Builds the gRPC server with TelecomService, grpc.health.v1 and reflection, and starts listening. */
+export async function startServer(options: StartServerOptions): Promise<NumbergateServer> {
+  const { logger } = options;
+  const server = createServer({
+    // Dead clients (and dead stream watchers) are noticed and dropped.
+    "grpc.keepalive_time_ms": 30_000,
+    "grpc.keepalive_timeout_ms": 10_000,
+    "grpc.keepalive_permit_without_calls": 1,
+  });
+  server.with(errorMappingMiddleware(logger)).add(TelecomServiceDefinition, createTelecomService(options.manager));
+
+  const healthState = HealthState();
+  server.add(HealthDefinition, HealthServiceImpl(healthState));
+  addReflection(server, [TELECOM_SERVICE_NAME, HEALTH_SERVICE_NAME]);
+
+  const port = await server.listen(options.address);
+  healthState.setStatus("healthy");
+  healthState.setStatus("healthy", TELECOM_SERVICE_NAME);
+
+  return {
+    server,
+    healthState,
+    port,
+    async shutdown() {
+      healthState.setStatus("unhealthy");
+      healthState.setStatus("unhealthy", TELECOM_SERVICE_NAME);
+      // In-flight unary calls finish; whatever is still open after the grace period (streams) is cut.
+      let timer: NodeJS.Timeout | undefined;
+      const graceExpired = new Promise<"expired">((resolve) => {
+        timer = setTimeout(() => resolve("expired"), options.shutdownGraceMs ?? 10_000);
+      });
+      const outcome = await Promise.race([server.shutdown().then(() => "drained" as const), graceExpired]);
+      clearTimeout(timer);
+      if (outcome === "expired") server.forceShutdown();
+    },
+  };
+}

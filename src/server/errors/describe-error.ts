@@ -1,0 +1,91 @@
+import { Status } from "nice-grpc";
+import { CarrierError, type CarrierErrorKind } from "../../domain/carrier-error.js";
+import { reasonForCarrierErrorKind, type ErrorReasonName } from "../../domain/error-reason.js";
+import {
+  AllCarriersFailedError,
+  InvalidRequestError,
+  NoEligibleCarrierError,
+  NotImplementedError,
+  type FieldViolation,
+} from "../../domain/service-errors.js";
+
+/** How an error leaves numbergate: status code, our message, and the google.rpc details. */
+export interface RpcErrorDescription {
+  readonly code: Status;
+  readonly message: string;
+  readonly reason: ErrorReasonName;
+  readonly metadata: Readonly<Record<string, string>>;
+  readonly fieldViolations?: readonly FieldViolation[];
+  readonly retryAfterMs?: number;
+}
+
+/** The one mapping from the carrier error taxonomy to gRPC status codes. */
+export function statusForCarrierErrorKind(kind: CarrierErrorKind): Status {
+  switch (kind) {
+    // Transient: another attempt (later, or at another carrier) can succeed.
+    case "network":
+    case "timeout":
+    case "carrier_server":
+      return Status.UNAVAILABLE;
+    // The carrier refused numbergate's credentials: the caller did nothing wrong, an operator must act.
+    case "auth":
+      return Status.INTERNAL;
+    case "rate_limited":
+      return Status.RESOURCE_EXHAUSTED;
+    case "invalid_request":
+      return Status.INVALID_ARGUMENT;
+    case "not_found":
+      return Status.NOT_FOUND;
+    // The request may have been acted on; the caller must not assume either outcome.
+    case "unknown_outcome":
+      return Status.UNKNOWN;
+  }
+}
+
+function carrierMetadata(error: CarrierError): Record<string, string> {
+  const metadata: Record<string, string> = { carrier: error.carrierId, operation: error.operation };
+  if (error.carrierCode !== undefined) metadata["carrier_error_code"] = error.carrierCode;
+  if (error.httpStatus !== undefined) metadata["http_status"] = String(error.httpStatus);
+  return metadata;
+}
+
+/** Describes a known error; undefined for anything else (a bug), which the caller logs and hides. */
+export function describeError(error: unknown): RpcErrorDescription | undefined {
+  if (error instanceof InvalidRequestError) {
+    return {
+      code: Status.INVALID_ARGUMENT,
+      message: error.message,
+      reason: error.reason,
+      metadata: {},
+      fieldViolations: error.violations,
+    };
+  }
+  if (CarrierError.is(error)) {
+    return {
+      code: statusForCarrierErrorKind(error.kind),
+      message: error.message,
+      reason: reasonForCarrierErrorKind(error.kind),
+      metadata: carrierMetadata(error),
+      retryAfterMs: error.retryAfterMs,
+    };
+  }
+  if (error instanceof AllCarriersFailedError) {
+    const kinds = new Set(error.failures.map((failure) => failure.kind));
+    const [onlyKind] = kinds;
+    const retryDelays = error.failures.map((failure) => failure.retryAfterMs).filter((delay): delay is number => delay !== undefined);
+    return {
+      code: kinds.size === 1 && onlyKind ? statusForCarrierErrorKind(onlyKind) : Status.UNAVAILABLE,
+      message: error.message,
+      reason: "ALL_CARRIERS_FAILED",
+      metadata: Object.fromEntries(error.failures.map((failure) => [failure.carrierId, reasonForCarrierErrorKind(failure.kind)])),
+      retryAfterMs: retryDelays.length === error.failures.length ? Math.min(...retryDelays) : undefined,
+    };
+  }
+  if (error instanceof NoEligibleCarrierError) {
+    return { code: Status.FAILED_PRECONDITION, message: error.message, reason: "NO_ELIGIBLE_PROVIDER", metadata: Object.fromEntries(error.skipped) };
+  }
+  if (error instanceof NotImplementedError) {
+    return { code: Status.UNIMPLEMENTED, message: error.message, reason: "NOT_IMPLEMENTED", metadata: {} };
+  }
+  return undefined;
+}

@@ -1,0 +1,76 @@
+import type { Duration } from "../../generated/google/protobuf/duration.js";
+import type { Provider } from "../../generated/numbergate/v1/providers.js";
+import {
+  PriceSource,
+  ProviderOutcomeState,
+  type AvailableNumber,
+  type ProviderOutcome as ProtoProviderOutcome,
+} from "../../generated/numbergate/v1/numbers.js";
+import type { AvailableNumberOffer } from "../domain/numbers.js";
+import type { CarrierRegistration } from "../manager/carrier-registry.js";
+import type { ProviderOutcome } from "../manager/provider-outcome.js";
+import { capabilityToProto, numberTypeToProto } from "./proto-enums.js";
+
+export function offerToProto(offer: AvailableNumberOffer): AvailableNumber {
+  return {
+    phoneNumber: offer.phoneNumber,
+    providerId: offer.carrierId,
+    numberType: numberTypeToProto(offer.numberType),
+    countryCode: offer.countryCode,
+    locality: offer.locality ?? "",
+    region: offer.region ?? "",
+    rateCenter: offer.rateCenter ?? "",
+    capabilities: offer.capabilities.map(capabilityToProto),
+    monthlyPrice: offer.monthlyPrice ? { currencyCode: offer.monthlyPrice.currencyCode, amountCents: offer.monthlyPrice.amountCents } : undefined,
+    priceSource:
+      offer.priceSource === "carrier"
+        ? PriceSource.PRICE_SOURCE_CARRIER
+        : offer.priceSource === "price_table"
+          ? PriceSource.PRICE_SOURCE_PRICE_TABLE
+          : PriceSource.PRICE_SOURCE_UNSPECIFIED,
+  };
+}
+
+const OUTCOME_STATE: Readonly<Record<ProviderOutcome["state"], ProviderOutcomeState>> = {
+  answered: ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED,
+  failed: ProviderOutcomeState.PROVIDER_OUTCOME_STATE_FAILED,
+  skipped: ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED,
+};
+
+export function outcomeToProto(outcome: ProviderOutcome): ProtoProviderOutcome {
+  return {
+    providerId: outcome.carrierId,
+    state: OUTCOME_STATE[outcome.state],
+    detail: outcome.detail,
+    reason: outcome.reason ?? "",
+    numbersReturned: outcome.numbersReturned,
+    excludedUnknownPrice: outcome.excludedUnknownPrice,
+    excludedOverPrice: outcome.excludedOverPrice,
+    fromCache: outcome.fromCache,
+    stale: outcome.stale,
+    duration: millisecondsToDuration(outcome.durationMs),
+  };
+}
+
+export function millisecondsToDuration(milliseconds: number): Duration {
+  const whole = Math.max(0, milliseconds);
+  const seconds = Math.floor(whole / 1000);
+  return { seconds, nanos: Math.round((whole - seconds * 1000) * 1_000_000) };
+}
+
+export function registrationToProvider(registration: CarrierRegistration): Provider {
+  const { descriptor } = registration.adapter;
+  return {
+    providerId: descriptor.id,
+    displayName: descriptor.displayName,
+    enabled: registration.enabled,
+    priority: registration.priority,
+    sandbox: registration.sandbox,
+    capabilities: descriptor.capabilities.map(capabilityToProto),
+    numberTypes: descriptor.numberTypes.map(numberTypeToProto),
+    countryCodes: [...descriptor.countries],
+    supportsReservations: descriptor.supportsReservations,
+    supportsPorting: descriptor.supportsPorting,
+    disabledReason: registration.enabled ? "" : (registration.disabledReason ?? "disabled"),
+  };
+}
