@@ -98,10 +98,10 @@ export const listenAddressVariable = z
 
 export const environmentSchema = z.object({
   NUMBERGATE_GRPC_ADDR: listenAddressVariable,
-  NUMBERGATE_MODE: z
-    .enum(["sandbox", "live"], { message: "must be sandbox or live" })
-    .optional()
-    .or(z.literal("").transform(() => undefined)),
+  NUMBERGATE_MODE: z.preprocess(
+    (value) => (value === "" ? undefined : value),
+    z.enum(["sandbox", "live"], { message: "must be sandbox or live" }).optional(),
+  ),
   NUMBERGATE_LOG_LEVEL: z
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" })
     .default("info"),

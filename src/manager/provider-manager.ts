@@ -86,7 +86,8 @@ export class ProviderManager {
         const result = await this.#invoker.invoke(
           carrierId,
           "search",
-          (callSignal) => registration.adapter.doSearch({ ...query.criteria, limit: remaining }, { signal: callSignal }),
+          // Ask for extra numbers to cover ones already found elsewhere: carriers' stocks overlap.
+          (callSignal) => registration.adapter.doSearch({ ...query.criteria, limit: remaining + seen.size }, { signal: callSignal }),
           { signal },
         );
         answered += 1;

@@ -142,9 +142,14 @@ function toOffer(hit: BandwidthSearchHit, numberType: NumberType): AvailableNumb
     carrierId: "bandwidth",
     numberType,
     countryCode: "US",
-    locality: hit.city,
+    locality: hit.city === undefined ? undefined : titleCase(hit.city),
     region: hit.state,
     rateCenter: hit.rateCenter,
     capabilities: BANDWIDTH_CAPABILITIES[numberType],
   };
+}
+
+/** Bandwidth writes cities in capitals ("JERSEY CITY"); other carriers and callers use "Jersey City". */
+function titleCase(city: string): string {
+  return city.toLowerCase().replace(/(^|[\s-])(\p{L})/gu, (_match, separator: string, letter: string) => separator + letter.toUpperCase());
 }

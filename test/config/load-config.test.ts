@@ -1,0 +1,83 @@
+import { inspect } from "node:util";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig } from "../../src/config/load-config.js";
+
+const SID = `AC${"a".repeat(32)}`;
+const TOKEN = "super-secret-token-value";
+const LIVE_TWILIO = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, BANDWIDTH_ENABLED: "false" };
+
+function configError(environment: Record<string, string>): string {
+  try {
+    loadConfig(environment);
+  } catch (error) {
+    expect(error).toBeInstanceOf(ConfigError);
+    return (error as Error).message;
+  }
+  throw new Error("expected a configuration error");
+}
+
+describe("loadConfig", () => {
+  it("defaults to sandbox mode with the seed's defaults when nothing is set", () => {
+    const config = loadConfig({});
+    expect(config).toMatchObject({
+      mode: "sandbox",
+      grpcAddress: "127.0.0.1:50051",
+      resilience: { maxRetries: 3, retryDelayMs: 1000, healthCheckIntervalMs: 60_000, circuitBreakerTimeoutMs: 300_000 },
+      twilio: { enabled: true, priority: 1, credentials: undefined },
+      bandwidth: { enabled: true, priority: 2, credentials: undefined },
+    });
+    expect(config.twilio.apiUrl.href).toBe("https://api.twilio.com/");
+    expect(config.twilio.numbersUrl.href).toBe("https://numbers.twilio.com/");
+    expect(config.bandwidth.apiUrl.href).toBe("https://dashboard.bandwidth.com/api");
+  });
+
+  it("goes live when credentials are present, and keeps secrets unprintable", () => {
+    const config = loadConfig(LIVE_TWILIO);
+    expect(config.mode).toBe("live");
+    expect(config.twilio.credentials?.password.reveal()).toBe(TOKEN);
+    expect(JSON.stringify(config)).not.toContain(TOKEN);
+    expect(inspect(config, { depth: 10 })).not.toContain(TOKEN);
+    expect(`${config.twilio.credentials?.password}`).toBe("[redacted]");
+  });
+
+  it("accepts an API key instead of the auth token", () => {
+    const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_API_KEY: `SK${"b".repeat(32)}`, TWILIO_API_SECRET: "s", BANDWIDTH_ENABLED: "false" });
+    expect(config.twilio.credentials?.username).toBe(`SK${"b".repeat(32)}`);
+  });
+
+  it("refuses live mode without credentials for an enabled carrier", () => {
+    expect(configError({ ...LIVE_TWILIO, BANDWIDTH_ENABLED: "true" })).toMatch(/^NUMBERGATE_MODE=live needs BANDWIDTH_USERNAME.*BANDWIDTH_ENABLED/);
+    expect(configError({ NUMBERGATE_MODE: "live" })).toMatch(/TWILIO_ACCOUNT_SID/);
+  });
+
+  it.each([
+    [{ TWILIO_ACCOUNT_SID: "not-a-sid", TWILIO_AUTH_TOKEN: TOKEN }, /^TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits$/],
+    [{ PROVIDER_MAX_RETRIES: "lots" }, /^PROVIDER_MAX_RETRIES must be a whole number from 0 to 10$/],
+    [{ PROVIDER_RETRY_DELAY: "-1" }, /^PROVIDER_RETRY_DELAY must be a whole number/],
+    [{ TWILIO_ENABLED: "maybe" }, /^TWILIO_ENABLED must be true or false$/],
+    [{ TWILIO_API_URL: "http://api.twilio.com" }, /^TWILIO_API_URL must use https/],
+    [{ BANDWIDTH_API_URL: "not a url" }, /^BANDWIDTH_API_URL must be an absolute URL/],
+    [{ NUMBERGATE_GRPC_ADDR: "nonsense" }, /^NUMBERGATE_GRPC_ADDR must be host:port/],
+    [{ NUMBERGATE_MODE: "prod" }, /^NUMBERGATE_MODE must be sandbox or live$/],
+    [{ TWILIO_ACCOUNT_SID: SID }, /^TWILIO_AUTH_TOKEN \(or TWILIO_API_KEY/],
+    [{ TWILIO_API_SECRET: TOKEN, TWILIO_ACCOUNT_SID: SID }, /^TWILIO_API_KEY is required/],
+    [{ BANDWIDTH_USERNAME: "u" }, /^BANDWIDTH_PASSWORD is required/],
+    [{ TWILIO_ENABLED: "false", BANDWIDTH_ENABLED: "false" }, /at least one carrier must be enabled/],
+  ])("rejects %o with one line naming the variable", (environment, message) => {
+    const text = configError(environment as Record<string, string>);
+    expect(text).toMatch(message);
+    expect(text).not.toContain("\n");
+    expect(text).not.toContain(TOKEN);
+  });
+
+  it("allows http for loopback base URLs (emulators)", () => {
+    const config = loadConfig({ TWILIO_API_URL: "http://127.0.0.1:9999", BANDWIDTH_API_URL: "http://localhost:8888/api" });
+    expect(config.twilio.apiUrl.port).toBe("9999");
+  });
+
+  it("ignores credentials in explicit sandbox mode, and says so", () => {
+    const config = loadConfig({ ...LIVE_TWILIO, NUMBERGATE_MODE: "sandbox" });
+    expect(config.twilio.credentials).toBeUndefined();
+    expect(config.warnings[0]).toMatch(/ignored/);
+  });
+});

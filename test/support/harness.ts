@@ -1,0 +1,80 @@
+import { Agent } from "undici";
+import { createChannel, createClient, Metadata, type Channel } from "nice-grpc";
+import { TelecomServiceDefinition, type TelecomServiceClient } from "../../generated/numbergate/v1/telecom_service.js";
+import { Status as RpcStatus } from "../../generated/google/rpc/status.js";
+import { BadRequest, ErrorInfo, RetryInfo } from "../../generated/google/rpc/error_details.js";
+import { startSandboxCarriers, type SandboxCarriers } from "../../src/app/sandbox-carriers.js";
+import { startNumbergate, type RunningNumbergate } from "../../src/app/start-numbergate.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { silentLogger } from "../../src/telemetry/logger.js";
+
+export interface Harness {
+  readonly client: TelecomServiceClient;
+  readonly channel: Channel;
+  readonly sandbox: SandboxCarriers;
+  readonly app: RunningNumbergate;
+  close(): Promise<void>;
+}
+
+/**
+ * numbergate on 127.0.0.1:0 in sandbox mode, against emulators the test controls, with a real gRPC
+ * client. `environment` adds variables (TWILIO_ENABLED=false, priorities, ...).
+ */
+export async function startHarness(environment: Record<string, string | undefined> = {}): Promise<Harness> {
+  const sandbox = await startSandboxCarriers();
+  const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", ...environment });
+  // Short keep-alive so emulator restarts and test teardown never wait on idle sockets.
+  const dispatcher = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
+  const app = await startNumbergate({ config, logger: silentLogger(), dispatcher, sandbox });
+  const channel = createChannel(app.address);
+  const client = createClient(TelecomServiceDefinition, channel);
+  return {
+    client,
+    channel,
+    sandbox,
+    app,
+    async close() {
+      channel.close();
+      await app.shutdown();
+      await sandbox.stop();
+      await dispatcher.close();
+    },
+  };
+}
+
+export interface DecodedErrorDetails {
+  readonly status: RpcStatus;
+  readonly errorInfo?: ErrorInfo;
+  readonly badRequest?: BadRequest;
+  readonly retryInfo?: RetryInfo;
+}
+
+/** Runs a call expected to fail and returns its status code, message and decoded google.rpc details. */
+export async function captureRpcError(
+  call: (options: { onTrailer: (trailer: Metadata) => void }) => Promise<unknown>,
+): Promise<{ code: number; details: string; rich: DecodedErrorDetails | undefined }> {
+  let trailer: Metadata | undefined;
+  try {
+    await call({ onTrailer: (received) => (trailer = received) });
+  } catch (error) {
+    const { code, details } = error as { code: number; details: string };
+    const bytes = trailer?.get("grpc-status-details-bin");
+    return { code, details, rich: bytes instanceof Uint8Array ? decodeDetails(bytes) : undefined };
+  }
+  throw new Error("expected the call to fail, but it succeeded");
+}
+
+function decodeDetails(bytes: Uint8Array): DecodedErrorDetails {
+  const status = RpcStatus.decode(bytes);
+  const find = (typeName: string): Uint8Array | undefined =>
+    status.details.find((detail) => detail.typeUrl === `type.googleapis.com/${typeName}`)?.value;
+  const errorInfo = find("google.rpc.ErrorInfo");
+  const badRequest = find("google.rpc.BadRequest");
+  const retryInfo = find("google.rpc.RetryInfo");
+  return {
+    status,
+    errorInfo: errorInfo && ErrorInfo.decode(errorInfo),
+    badRequest: badRequest && BadRequest.decode(badRequest),
+    retryInfo: retryInfo && RetryInfo.decode(retryInfo),
+  };
+}
