@@ -1,3 +1,4 @@
+import { LRUCache } from "lru-cache";
 import { parsePhoneNumberWithError, ParseError, type CountryCode } from "libphonenumber-js/max";
 import type { NumberType } from "./numbers.js";
 
@@ -66,3 +67,18 @@ export { getCountryCallingCode } from "libphonenumber-js/max";
 
 /** Whether libphonenumber knows this ISO 3166-1 alpha-2 region. */
 export { isSupportedCountry } from "libphonenumber-js/max";
+
+/**
+ * Whether an E.164 string is a valid number. Carriers offer the same numbers again and again, and a full
+ * libphonenumber parse costs about 20 µs, so answers are remembered.
+ */
+const validityCache = new LRUCache<string, boolean>({ max: 50_000 });
+
+export function isValidE164(e164: string): boolean {
+  const known = validityCache.get(e164);
+  if (known !== undefined) return known;
+  const parsed = parsePhoneNumber(e164);
+  const valid = parsed.ok && parsed.number.e164 === e164;
+  validityCache.set(e164, valid);
+  return valid;
+}

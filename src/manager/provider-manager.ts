@@ -1,7 +1,7 @@
 import { PriceTable } from "../config/price-table.js";
 import { CarrierError } from "../domain/carrier-error.js";
 import type { ParsedPhoneNumber } from "../domain/phone-number.js";
-import { parsePhoneNumber } from "../domain/phone-number.js";
+import { isValidE164 } from "../domain/phone-number.js";
 import type { AvailableNumberOffer, CarrierId, NumberSearchCriteria } from "../domain/numbers.js";
 import { AllCarriersFailedError, NoEligibleCarrierError } from "../domain/service-errors.js";
 import { directInvoker, type CarrierInvoker } from "./carrier-invoker.js";
@@ -195,7 +195,7 @@ export class ProviderManager {
 
 /** A carrier's offer is used only if it is a valid number with the features the caller asked for. */
 function isUsableOffer(offer: AvailableNumberOffer, criteria: SearchNumbersQuery["criteria"]): boolean {
-  if (!parsePhoneNumber(offer.phoneNumber).ok) return false;
+  if (!isValidE164(offer.phoneNumber)) return false;
   return criteria.features.every((feature) => offer.capabilities.includes(feature));
 }
 
