@@ -1,7 +1,10 @@
 import { CarrierError, kindFromHttpStatus, type CarrierErrorKind } from "../../domain/carrier-error.js";
+import { describeCarrierFailure } from "../kit/describe-failure.js";
 import type { CarrierHttpResponse } from "../kit/carrier-http-client.js";
 import { parseXml } from "../kit/xml.js";
 import { readBandwidthError, type BandwidthErrorDetail } from "./bandwidth-wire.js";
+
+const BANDWIDTH_CREDENTIAL_VARIABLES = "BANDWIDTH_USERNAME, BANDWIDTH_PASSWORD and BANDWIDTH_ACCOUNT_ID";
 
 /** Bandwidth codes (bandwidth/errors.numbers-extract.md) whose meaning beats the HTTP status. */
 export function kindFromBandwidthCode(code: string): CarrierErrorKind | undefined {
@@ -41,7 +44,7 @@ export function bandwidthErrorFromResponse(
     kind,
     carrierId: "bandwidth",
     operation,
-    message: `${describeKind(kind)}${detail ? ` (Bandwidth error ${detail.code})` : ""}`,
+    message: `${describeCarrierFailure("bandwidth", kind, BANDWIDTH_CREDENTIAL_VARIABLES)}${detail ? ` (Bandwidth error ${detail.code})` : ""}`,
     httpStatus: response.status,
     carrierCode: detail?.code,
     carrierMessage: detail?.description,
@@ -72,25 +75,4 @@ function retryAfterFromReset(value: string | string[] | undefined, now: number):
   const epochSeconds = raw === undefined ? Number.NaN : Number(raw);
   if (!Number.isFinite(epochSeconds)) return undefined;
   return Math.max(0, Math.round(epochSeconds * 1000 - now));
-}
-
-function describeKind(kind: CarrierErrorKind): string {
-  switch (kind) {
-    case "auth":
-      return "bandwidth rejected numbergate's credentials (check BANDWIDTH_USERNAME, BANDWIDTH_PASSWORD and BANDWIDTH_ACCOUNT_ID)";
-    case "rate_limited":
-      return "bandwidth is rate limiting numbergate";
-    case "not_found":
-      return "bandwidth has no such number or resource";
-    case "invalid_request":
-      return "bandwidth rejected the request as invalid";
-    case "carrier_server":
-      return "bandwidth failed to process the request";
-    case "timeout":
-      return "bandwidth did not answer in time";
-    case "network":
-      return "bandwidth could not be reached";
-    case "unknown_outcome":
-      return "the outcome at bandwidth is unknown";
-  }
 }

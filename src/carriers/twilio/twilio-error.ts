@@ -1,7 +1,10 @@
 import { CarrierError, kindFromHttpStatus, type CarrierErrorKind } from "../../domain/carrier-error.js";
+import { describeCarrierFailure } from "../kit/describe-failure.js";
 import type { CarrierHttpResponse } from "../kit/carrier-http-client.js";
 import { parseRetryAfter } from "../kit/carrier-http-client.js";
 import { twilioErrorBodySchema } from "./twilio-wire.js";
+
+const TWILIO_CREDENTIAL_VARIABLES = "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN or TWILIO_API_KEY";
 
 /** Twilio error codes whose meaning is more precise than their HTTP status (twilio.md, Errors). */
 function kindFromTwilioCode(code: number): CarrierErrorKind | undefined {
@@ -44,7 +47,7 @@ export function twilioErrorFromResponse(response: CarrierHttpResponse, operation
     kind,
     carrierId: "twilio",
     operation,
-    message: `${describeKind(kind)}${codeText}`,
+    message: `${describeCarrierFailure("twilio", kind, TWILIO_CREDENTIAL_VARIABLES)}${codeText}`,
     httpStatus: response.status,
     carrierCode: code === undefined ? undefined : String(code),
     carrierMessage,
@@ -52,25 +55,4 @@ export function twilioErrorFromResponse(response: CarrierHttpResponse, operation
     // An error answer means the carrier processed and refused the request.
     requestMayHaveReachedCarrier: true,
   });
-}
-
-function describeKind(kind: CarrierErrorKind): string {
-  switch (kind) {
-    case "auth":
-      return "twilio rejected numbergate's credentials (check TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN or TWILIO_API_KEY)";
-    case "rate_limited":
-      return "twilio is rate limiting numbergate";
-    case "not_found":
-      return "twilio has no such number or resource";
-    case "invalid_request":
-      return "twilio rejected the request as invalid";
-    case "carrier_server":
-      return "twilio failed to process the request";
-    case "timeout":
-      return "twilio did not answer in time";
-    case "network":
-      return "twilio could not be reached";
-    case "unknown_outcome":
-      return "the outcome at twilio is unknown";
-  }
 }
