@@ -1,3 +1,16 @@
+import type {
+  CarrierOrderLookup,
+  CarrierOrderStatus,
+  CarrierOwnedNumbersPage,
+  CarrierPortabilityAnswer,
+  CarrierPortInRequest,
+  CarrierPortInStatus,
+  CarrierPurchaseRequest,
+  CarrierReleaseRequest,
+  CarrierReleaseResult,
+  CarrierReservation,
+  CarrierReservationRequest,
+} from "./carrier-lifecycle.js";
 import type { ParsedPhoneNumber } from "./phone-number.js";
 import type {
   AvailableNumberOffer,
@@ -50,4 +63,18 @@ export interface CarrierAdapter {
   doProbeHealth(options: CarrierCallOptions): Promise<void>;
   /** Releases connection pools. */
   close(): Promise<void>;
+
+  /** Holds a number at the carrier (Bandwidth tnreservation, Telnyx number_reservations). */
+  doReserve?(request: CarrierReservationRequest, options: CarrierCallOptions): Promise<CarrierReservation>;
+  doCancelReservation?(carrierReservationId: string, options: CarrierCallOptions): Promise<void>;
+  /** Places a purchase. Never retried blindly: an uncertain outcome is resolved with doGetOrderStatus. */
+  doPurchase?(request: CarrierPurchaseRequest, options: CarrierCallOptions): Promise<CarrierOrderStatus>;
+  /** Finds an order by carrier id or by numbergate's reference, or the numbers on the account. */
+  doGetOrderStatus?(lookup: CarrierOrderLookup, options: CarrierCallOptions): Promise<CarrierOrderStatus | undefined>;
+  doRelease?(request: CarrierReleaseRequest, options: CarrierCallOptions): Promise<CarrierReleaseResult>;
+  doListOwnedNumbers?(page: { readonly pageToken?: string; readonly pageSize: number }, options: CarrierCallOptions): Promise<CarrierOwnedNumbersPage>;
+  doCheckPortability?(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]>;
+  doCreatePortIn?(request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
+  doGetPortIn?(carrierOrderId: string, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
+  doCancelPortIn?(carrierOrderId: string, options: CarrierCallOptions): Promise<void>;
 }

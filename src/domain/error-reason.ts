@@ -20,7 +20,8 @@ export type ErrorReasonName =
   | "CARRIER_UNAVAILABLE"
   | "NOT_IMPLEMENTED"
   | "IDEMPOTENCY_KEY_REUSED"
-  | "NUMBER_HELD";
+  | "NUMBER_HELD"
+  | "INTERNAL";
 
 export function reasonForCarrierErrorKind(kind: CarrierErrorKind): ErrorReasonName {
   switch (kind) {

@@ -152,6 +152,8 @@ export enum ErrorReason {
   ERROR_REASON_IDEMPOTENCY_KEY_REUSED = 15,
   /** ERROR_REASON_NUMBER_HELD - Another client holds the number (reservation or purchase in progress). */
   ERROR_REASON_NUMBER_HELD = 16,
+  /** ERROR_REASON_INTERNAL - A numbergate bug; ErrorInfo.metadata["error_id"] finds it in the server log. */
+  ERROR_REASON_INTERNAL = 17,
   UNRECOGNIZED = -1,
 }
 
@@ -208,6 +210,9 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 16:
     case "ERROR_REASON_NUMBER_HELD":
       return ErrorReason.ERROR_REASON_NUMBER_HELD;
+    case 17:
+    case "ERROR_REASON_INTERNAL":
+      return ErrorReason.ERROR_REASON_INTERNAL;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -251,6 +256,8 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_IDEMPOTENCY_KEY_REUSED";
     case ErrorReason.ERROR_REASON_NUMBER_HELD:
       return "ERROR_REASON_NUMBER_HELD";
+    case ErrorReason.ERROR_REASON_INTERNAL:
+      return "ERROR_REASON_INTERNAL";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

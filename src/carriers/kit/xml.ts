@@ -10,8 +10,6 @@ const parser = new XMLParser({
 
 const builder = new XMLBuilder({ ignoreAttributes: true, format: false, suppressEmptyNode: false });
 
-export type XmlNode = string | { readonly [key: string]: XmlNode | readonly XmlNode[] | undefined };
-
 /** Parses XML into plain objects; throws on malformed input. */
 export function parseXml(text: string): Record<string, unknown> {
   const parsed: unknown = parser.parse(text, true);

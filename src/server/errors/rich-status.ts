@@ -1,6 +1,7 @@
 import { Any } from "../../../generated/google/protobuf/any.js";
 import { BadRequest, ErrorInfo, RetryInfo } from "../../../generated/google/rpc/error_details.js";
 import { Status } from "../../../generated/google/rpc/status.js";
+import type { ErrorReasonName } from "../../domain/error-reason.js";
 import type { FieldViolation } from "../../domain/service-errors.js";
 
 /** google.rpc.ErrorInfo.domain of every numbergate error. */
@@ -9,7 +10,7 @@ export const ERROR_DOMAIN = "numbergate.v1";
 export interface RichStatusInput {
   readonly code: number;
   readonly message: string;
-  readonly reason: string;
+  readonly reason: ErrorReasonName;
   readonly metadata?: Readonly<Record<string, string>>;
   readonly fieldViolations?: readonly FieldViolation[];
   readonly retryAfterMs?: number;
