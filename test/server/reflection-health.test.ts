@@ -1,6 +1,9 @@
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { existsSync } from "node:fs";
+import { mkdtemp } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { createChannel, createClient, type Channel } from "nice-grpc";
 import { HealthDefinition } from "nice-grpc-server-health";
 import { ServerReflectionService } from "nice-grpc-server-reflection";
@@ -85,6 +88,18 @@ describe.runIf(pythonGrpcAvailable)("an independent Python client using only ref
     expect(result.stderr).toBe("");
     return result.stdout;
   };
+
+  it("compiles the contract with Debian's protoc (no proto3 optional, no unknown imports)", async () => {
+    const root = new URL("../../", import.meta.url).pathname;
+    const output = await mkdtemp(join(tmpdir(), "numbergate-python-"));
+    const protos = ["common", "numbers", "porting", "providers", "telecom_service"].map((name) => `proto/numbergate/v1/${name}.proto`);
+    const result = await promisify(execFile)(
+      "/usr/bin/python3",
+      ["-m", "grpc_tools.protoc", "-Iproto", "-Ithird_party/proto", `--python_out=${output}`, `--grpc_python_out=${output}`, ...protos],
+      { cwd: root, encoding: "utf8" },
+    );
+    expect(result.stderr).toBe("");
+  });
 
   it("lists and describes every service", async () => {
     expect((await grpcx("list")).trim().split("\n").sort()).toEqual([...SERVICES].sort());

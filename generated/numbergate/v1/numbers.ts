@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Duration } from "../../google/protobuf/duration.js";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
+import { Int64Value } from "../../google/protobuf/wrappers.js";
 import {
   Capability,
   capabilityFromJSON,
@@ -385,8 +386,12 @@ export interface SearchNumbersRequest {
   numberType: NumberType;
   /** How many numbers to return: default 20, at most 100 (larger values are capped and a warning says so). */
   limit: number;
-  /** Leave out numbers whose monthly price is above this many cents, or unknown. */
-  maxMonthlyRateCents?:
+  /**
+   * Leave out numbers whose monthly price is above this many US cents, or unknown (or in another
+   * currency). Unset: no price filter. A wrapper rather than proto3 `optional`, so that older protoc
+   * releases (Debian's among them) can compile this file.
+   */
+  maxMonthlyRateCents:
     | number
     | undefined;
   /** Only these carriers; empty means every enabled carrier. */
@@ -1149,7 +1154,7 @@ export const SearchNumbersRequest: MessageFns<SearchNumbersRequest> = {
       writer.uint32(64).int32(message.limit);
     }
     if (message.maxMonthlyRateCents !== undefined) {
-      writer.uint32(72).int64(message.maxMonthlyRateCents);
+      Int64Value.encode({ value: message.maxMonthlyRateCents! }, writer.uint32(74).fork()).join();
     }
     for (const v of message.providerIds) {
       writer.uint32(82).string(v!);
@@ -1245,11 +1250,11 @@ export const SearchNumbersRequest: MessageFns<SearchNumbersRequest> = {
             continue;
           }
           case 9: {
-            if (tag !== 72) {
+            if (tag !== 74) {
               break;
             }
 
-            message.maxMonthlyRateCents = longToNumber(reader.int64());
+            message.maxMonthlyRateCents = Int64Value.decode(reader, reader.uint32()).value;
             continue;
           }
           case 10: {
@@ -1297,9 +1302,9 @@ export const SearchNumbersRequest: MessageFns<SearchNumbersRequest> = {
         : 0,
       limit: isSet(object.limit) ? globalThis.Number(object.limit) : 0,
       maxMonthlyRateCents: isSet(object.maxMonthlyRateCents)
-        ? globalThis.Number(object.maxMonthlyRateCents)
+        ? Number(object.maxMonthlyRateCents)
         : isSet(object.max_monthly_rate_cents)
-        ? globalThis.Number(object.max_monthly_rate_cents)
+        ? Number(object.max_monthly_rate_cents)
         : undefined,
       providerIds: globalThis.Array.isArray(object?.providerIds)
         ? object.providerIds.map((e: any) => globalThis.String(e))
@@ -1336,7 +1341,7 @@ export const SearchNumbersRequest: MessageFns<SearchNumbersRequest> = {
       obj.limit = Math.round(message.limit);
     }
     if (message.maxMonthlyRateCents !== undefined) {
-      obj.maxMonthlyRateCents = Math.round(message.maxMonthlyRateCents);
+      obj.maxMonthlyRateCents = message.maxMonthlyRateCents;
     }
     if (message.providerIds?.length) {
       obj.providerIds = message.providerIds;
@@ -4310,17 +4315,6 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
-}
-
-function longToNumber(int64: { toString(): string }): number {
-  const num = globalThis.Number(int64.toString());
-  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
-    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
-  }
-  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
-    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
-  }
-  return num;
 }
 
 function isSet(value: any): boolean {
