@@ -2,7 +2,12 @@ import { fileURLToPath } from "node:url";
 import type { Dispatcher } from "undici";
 import type { NumbergateConfig } from "../config/load-config.js";
 import { PriceTable, SAMPLE_PRICE_TABLE_PATH } from "../config/price-table.js";
+import { HealthMonitor } from "../manager/carrier-health.js";
+import { HealthProber } from "../manager/health-prober.js";
 import { ProviderManager } from "../manager/provider-manager.js";
+import { ProviderMetrics } from "../manager/provider-metrics.js";
+import { SlowStart } from "../manager/slow-start.js";
+import { ResilientInvoker } from "../resilience/resilient-invoker.js";
 import { startServer, type NumbergateServer } from "../server/create-server.js";
 import type { Logger } from "../telemetry/logger.js";
 import { buildCarrierRegistrations } from "./carrier-registrations.js";
@@ -11,6 +16,8 @@ import { startSandboxCarriers, type SandboxCarriers } from "./sandbox-carriers.j
 export interface RunningNumbergate {
   readonly server: NumbergateServer;
   readonly manager: ProviderManager;
+  readonly invoker: ResilientInvoker;
+  readonly prober: HealthProber;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: SandboxCarriers | undefined;
   readonly address: string;
@@ -25,6 +32,8 @@ export interface StartNumbergateOptions {
   readonly dispatcher?: Dispatcher;
   /** Tests pass emulators they control; otherwise sandbox mode starts its own. */
   readonly sandbox?: SandboxCarriers;
+  /** Tests make jitter and slow-start choices deterministic. */
+  readonly random?: () => number;
 }
 
 /** The composition root: configuration in, a serving numbergate out. */
@@ -34,20 +43,69 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
   const sandbox = config.mode === "sandbox" ? (options.sandbox ?? (await startSandboxCarriers())) : undefined;
 
   const priceTable = loadPriceTable(config, logger);
-  const manager = new ProviderManager({
-    registrations: buildCarrierRegistrations(config, sandbox, options.dispatcher),
-    priceTable,
+  const settings = config.resilience;
+  const now = () => Date.now();
+  const registrations = buildCarrierRegistrations(config, sandbox, options.dispatcher);
+  const health = new HealthMonitor({
+    carriers: registrations.map((registration) => ({
+      carrierId: registration.adapter.descriptor.id,
+      enabled: registration.enabled,
+      disabledReason: registration.disabledReason,
+    })),
+    windowMs: settings.healthWindowMs,
+    slowStart: new SlowStart(settings.slowStartWindowMs, now),
+    now,
   });
-  const server = await startServer({ address: config.grpcAddress, manager, logger });
+  const metrics = new ProviderMetrics(settings.metricsWindowMs, now);
+  const invoker = new ResilientInvoker({
+    carriers: [
+      { carrierId: "twilio", limits: config.twilio.limits },
+      { carrierId: "bandwidth", limits: config.bandwidth.limits },
+    ],
+    settings,
+    observers: [metrics, health],
+    random: options.random,
+    now,
+  });
+  const manager = new ProviderManager({
+    registrations,
+    priceTable,
+    invoker,
+    health,
+    metrics,
+    breakerRetryAfterMs: (carrierId) => invoker.breakerRetryAfterMs(carrierId),
+    cache: {
+      searchTtlMs: settings.searchCacheTtlMs,
+      searchStaleTtlMs: settings.searchCacheStaleTtlMs,
+      availabilityTtlMs: settings.availabilityCacheTtlMs,
+    },
+    random: options.random,
+    now,
+  });
+  const prober = new HealthProber({
+    registrations,
+    monitor: health,
+    intervalMs: settings.healthCheckIntervalMs,
+    timeoutMs: settings.timeouts.probe,
+    cacheTtlMs: settings.healthCacheTtlMs,
+    now,
+  });
+  prober.start();
+  const server = await startServer({ address: config.grpcAddress, manager, prober, logger });
   const host = config.grpcAddress.slice(0, config.grpcAddress.lastIndexOf(":"));
 
   return {
     server,
     manager,
+    invoker,
+    prober,
     sandbox,
     address: `${host}:${server.port}`,
     async shutdown() {
+      prober.stop();
       await server.shutdown();
+      invoker.dispose();
+      health.dispose();
       await manager.close();
       if (ownsSandbox) await sandbox?.stop();
     },

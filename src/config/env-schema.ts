@@ -128,7 +128,37 @@ export const environmentSchema = z.object({
   PROVIDER_MAX_RETRIES: integerVariable(3, { min: 0, max: 10 }),
   PROVIDER_RETRY_DELAY: integerVariable(1000, { min: 0, max: 60_000, unit: "ms" }),
   PROVIDER_HEALTH_CHECK_INTERVAL: integerVariable(60_000, { min: 1000, max: 3_600_000, unit: "ms" }),
-  PROVIDER_CIRCUIT_BREAKER_TIMEOUT: integerVariable(300_000, { min: 1000, max: 3_600_000, unit: "ms" }),
+  PROVIDER_CIRCUIT_BREAKER_TIMEOUT: integerVariable(300_000, { min: 100, max: 3_600_000, unit: "ms" }),
+  PROVIDER_RETRY_MAX_DELAY: integerVariable(10_000, { min: 0, max: 300_000, unit: "ms" }),
+  PROVIDER_MAX_RETRY_AFTER: integerVariable(5_000, { min: 0, max: 300_000, unit: "ms" }),
+
+  PROVIDER_TIMEOUT_SEARCH: integerVariable(5_000, { min: 10, max: 120_000, unit: "ms" }),
+  PROVIDER_TIMEOUT_AVAILABILITY: integerVariable(5_000, { min: 10, max: 120_000, unit: "ms" }),
+  PROVIDER_TIMEOUT_RESERVE: integerVariable(10_000, { min: 10, max: 120_000, unit: "ms" }),
+  PROVIDER_TIMEOUT_PURCHASE: integerVariable(30_000, { min: 10, max: 300_000, unit: "ms" }),
+  PROVIDER_TIMEOUT_ORDER_STATUS: integerVariable(10_000, { min: 10, max: 120_000, unit: "ms" }),
+  PROVIDER_TIMEOUT_PORTING: integerVariable(30_000, { min: 10, max: 300_000, unit: "ms" }),
+  PROVIDER_TIMEOUT_PROBE: integerVariable(5_000, { min: 10, max: 120_000, unit: "ms" }),
+
+  PROVIDER_BREAKER_WINDOW: integerVariable(20, { min: 1, max: 1000, unit: "calls" }),
+  PROVIDER_BREAKER_MIN_CALLS: integerVariable(10, { min: 1, max: 1000, unit: "calls" }),
+  PROVIDER_BREAKER_FAILURE_RATE: integerVariable(50, { min: 1, max: 100, unit: "%" }),
+  PROVIDER_BREAKER_SLOW_CALL_RATE: integerVariable(80, { min: 1, max: 100, unit: "%" }),
+  PROVIDER_BREAKER_SLOW_CALL_DURATION: integerVariable(3_000, { min: 1, max: 300_000, unit: "ms" }),
+  PROVIDER_BREAKER_HALF_OPEN_CALLS: integerVariable(2, { min: 1, max: 100, unit: "calls" }),
+  PROVIDER_SLOW_START_WINDOW: integerVariable(60_000, { min: 0, max: 3_600_000, unit: "ms" }),
+
+  PROVIDER_HEALTH_CACHE_TTL: integerVariable(30_000, { min: 0, max: 3_600_000, unit: "ms" }),
+  PROVIDER_HEALTH_WINDOW: integerVariable(3_600_000, { min: 1000, max: 86_400_000, unit: "ms" }),
+  PROVIDER_METRICS_WINDOW: integerVariable(300_000, { min: 1000, max: 86_400_000, unit: "ms" }),
+  SEARCH_CACHE_TTL: integerVariable(300_000, { min: 0, max: 86_400_000, unit: "ms" }),
+  SEARCH_CACHE_STALE_TTL: integerVariable(3_600_000, { min: 0, max: 86_400_000, unit: "ms" }),
+  AVAILABILITY_CACHE_TTL: integerVariable(60_000, { min: 0, max: 86_400_000, unit: "ms" }),
+
+  TWILIO_MAX_CONCURRENCY: integerVariable(20, { min: 1, max: 1000, unit: "calls" }),
+  TWILIO_RATE_LIMIT: integerVariable(100, { min: 0, max: 100_000, unit: "requests per second (0: no limit)" }),
+  BANDWIDTH_MAX_CONCURRENCY: integerVariable(10, { min: 1, max: 1000, unit: "calls" }),
+  BANDWIDTH_RATE_LIMIT: integerVariable(20, { min: 0, max: 100_000, unit: "requests per second (0: no limit)" }),
 });
 
 export type ParsedEnvironment = z.infer<typeof environmentSchema>;

@@ -23,6 +23,7 @@ interface CarrierSettings {
   readonly enabled: boolean;
   /** Lower is preferred. */
   readonly priority: number;
+  readonly limits: CarrierLimits;
 }
 
 export interface TwilioSettings extends CarrierSettings {
@@ -37,11 +38,63 @@ export interface BandwidthSettings extends CarrierSettings {
   readonly credentials: BandwidthCredentials | undefined;
 }
 
+/** Per-operation carrier call timeouts, ms. */
+export interface OperationTimeouts {
+  readonly search: number;
+  readonly availability: number;
+  readonly reserve: number;
+  readonly purchase: number;
+  readonly orderStatus: number;
+  readonly porting: number;
+  readonly probe: number;
+}
+
+export interface BreakerSettings {
+  /** Calls in the sliding window. */
+  readonly windowSize: number;
+  /** Calls needed before rates are judged. */
+  readonly minimumCalls: number;
+  /** Percent of failed calls that opens the breaker. */
+  readonly failureRateThreshold: number;
+  /** Percent of slow calls that opens the breaker. */
+  readonly slowCallRateThreshold: number;
+  readonly slowCallDurationMs: number;
+  /** Trial calls let through when half-open. */
+  readonly halfOpenCalls: number;
+  /** How long the breaker stays open (PROVIDER_CIRCUIT_BREAKER_TIMEOUT). */
+  readonly openDurationMs: number;
+}
+
 export interface ResilienceSettings {
   readonly maxRetries: number;
+  /** Base of the exponential backoff with full jitter. */
   readonly retryDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  /** A Retry-After longer than this fails over to the next carrier instead of waiting. */
+  readonly maxRetryAfterMs: number;
+  readonly timeouts: OperationTimeouts;
+  readonly breaker: BreakerSettings;
+  /** How long a recovered carrier takes to get back to its full share of traffic. */
+  readonly slowStartWindowMs: number;
   readonly healthCheckIntervalMs: number;
+  readonly healthCacheTtlMs: number;
+  /** Period over which health uptime is computed. */
+  readonly healthWindowMs: number;
+  /** Period of the rolling metrics window. */
+  readonly metricsWindowMs: number;
+  readonly searchCacheTtlMs: number;
+  /** How old a cached search may be and still be served (flagged stale) when every carrier is failing. */
+  readonly searchCacheStaleTtlMs: number;
+  readonly availabilityCacheTtlMs: number;
+  /** Kept for the seed's name; equals breaker.openDurationMs. */
   readonly circuitBreakerTimeoutMs: number;
+}
+
+/** Limits numbergate keeps so that it does not cause the 429s it would then have to survive. */
+export interface CarrierLimits {
+  readonly maxConcurrency: number;
+  /** Requests per second; 0 means no limit. */
+  readonly ratePerSecond: number;
 }
 
 export interface NumbergateConfig {
@@ -95,15 +148,11 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
     grpcAddress: env.NUMBERGATE_GRPC_ADDR,
     logLevel: env.NUMBERGATE_LOG_LEVEL,
     priceTablePath: env.NUMBERGATE_PRICE_TABLE,
-    resilience: Object.freeze({
-      maxRetries: env.PROVIDER_MAX_RETRIES,
-      retryDelayMs: env.PROVIDER_RETRY_DELAY,
-      healthCheckIntervalMs: env.PROVIDER_HEALTH_CHECK_INTERVAL,
-      circuitBreakerTimeoutMs: env.PROVIDER_CIRCUIT_BREAKER_TIMEOUT,
-    }),
+    resilience: readResilience(env),
     twilio: Object.freeze({
       enabled: env.TWILIO_ENABLED,
       priority: env.TWILIO_PRIORITY,
+      limits: { maxConcurrency: env.TWILIO_MAX_CONCURRENCY, ratePerSecond: env.TWILIO_RATE_LIMIT },
       apiUrl: env.TWILIO_API_URL,
       numbersUrl: env.TWILIO_NUMBERS_URL,
       credentials: mode === "live" ? twilioCredentials : undefined,
@@ -111,10 +160,50 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
     bandwidth: Object.freeze({
       enabled: env.BANDWIDTH_ENABLED,
       priority: env.BANDWIDTH_PRIORITY,
+      limits: { maxConcurrency: env.BANDWIDTH_MAX_CONCURRENCY, ratePerSecond: env.BANDWIDTH_RATE_LIMIT },
       apiUrl: env.BANDWIDTH_API_URL,
       credentials: mode === "live" ? bandwidthCredentials : undefined,
     }),
     warnings,
+  });
+}
+
+function readResilience(env: ParsedEnvironment): ResilienceSettings {
+  if (env.PROVIDER_BREAKER_MIN_CALLS > env.PROVIDER_BREAKER_WINDOW) {
+    throw new ConfigError("PROVIDER_BREAKER_MIN_CALLS must not exceed PROVIDER_BREAKER_WINDOW");
+  }
+  return Object.freeze({
+    maxRetries: env.PROVIDER_MAX_RETRIES,
+    retryDelayMs: env.PROVIDER_RETRY_DELAY,
+    retryMaxDelayMs: env.PROVIDER_RETRY_MAX_DELAY,
+    maxRetryAfterMs: env.PROVIDER_MAX_RETRY_AFTER,
+    timeouts: Object.freeze({
+      search: env.PROVIDER_TIMEOUT_SEARCH,
+      availability: env.PROVIDER_TIMEOUT_AVAILABILITY,
+      reserve: env.PROVIDER_TIMEOUT_RESERVE,
+      purchase: env.PROVIDER_TIMEOUT_PURCHASE,
+      orderStatus: env.PROVIDER_TIMEOUT_ORDER_STATUS,
+      porting: env.PROVIDER_TIMEOUT_PORTING,
+      probe: env.PROVIDER_TIMEOUT_PROBE,
+    }),
+    breaker: Object.freeze({
+      windowSize: env.PROVIDER_BREAKER_WINDOW,
+      minimumCalls: env.PROVIDER_BREAKER_MIN_CALLS,
+      failureRateThreshold: env.PROVIDER_BREAKER_FAILURE_RATE,
+      slowCallRateThreshold: env.PROVIDER_BREAKER_SLOW_CALL_RATE,
+      slowCallDurationMs: env.PROVIDER_BREAKER_SLOW_CALL_DURATION,
+      halfOpenCalls: env.PROVIDER_BREAKER_HALF_OPEN_CALLS,
+      openDurationMs: env.PROVIDER_CIRCUIT_BREAKER_TIMEOUT,
+    }),
+    slowStartWindowMs: env.PROVIDER_SLOW_START_WINDOW,
+    healthCheckIntervalMs: env.PROVIDER_HEALTH_CHECK_INTERVAL,
+    healthCacheTtlMs: env.PROVIDER_HEALTH_CACHE_TTL,
+    healthWindowMs: env.PROVIDER_HEALTH_WINDOW,
+    metricsWindowMs: env.PROVIDER_METRICS_WINDOW,
+    searchCacheTtlMs: env.SEARCH_CACHE_TTL,
+    searchCacheStaleTtlMs: env.SEARCH_CACHE_STALE_TTL,
+    availabilityCacheTtlMs: env.AVAILABILITY_CACHE_TTL,
+    circuitBreakerTimeoutMs: env.PROVIDER_CIRCUIT_BREAKER_TIMEOUT,
   });
 }
 

@@ -50,3 +50,20 @@ export class NotImplementedError extends Error {
     this.name = "NotImplementedError";
   }
 }
+
+/**
+ * numbergate will not call the carrier now: its circuit breaker is open, it is drained, or numbergate's own
+ * concurrency limit for it is full. Not a carrier failure, so it never counts against the carrier.
+ */
+export class CarrierUnavailableError extends Error {
+  readonly carrierId: string;
+  /** When a call may be admitted again, if known. */
+  readonly retryAfterMs: number | undefined;
+
+  constructor(carrierId: string, message: string, retryAfterMs?: number) {
+    super(message);
+    this.name = "CarrierUnavailableError";
+    this.carrierId = carrierId;
+    this.retryAfterMs = retryAfterMs;
+  }
+}

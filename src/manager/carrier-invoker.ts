@@ -1,7 +1,5 @@
+import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
-
-/** The kinds of carrier call, each with its own timeout and retry policy once resilience lands. */
-export type CarrierOperation = "search" | "check_availability" | "probe";
 
 export interface CarrierInvocationOptions {
   /** The caller's signal (gRPC deadline or cancellation). */

@@ -1,13 +1,20 @@
 import { PriceTable } from "../config/price-table.js";
 import { CarrierError } from "../domain/carrier-error.js";
+import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { ParsedPhoneNumber } from "../domain/phone-number.js";
 import { isValidE164 } from "../domain/phone-number.js";
 import type { AvailableNumberOffer, CarrierId, NumberSearchCriteria } from "../domain/numbers.js";
-import { AllCarriersFailedError, NoEligibleCarrierError } from "../domain/service-errors.js";
+import { AllCarriersFailedError, CarrierUnavailableError, NoEligibleCarrierError } from "../domain/service-errors.js";
+import { AnswerCache } from "./answer-cache.js";
+import { HealthMonitor } from "./carrier-health.js";
 import { directInvoker, type CarrierInvoker } from "./carrier-invoker.js";
-import { checkEligibility, orderByPriority, type CarrierRegistration, type EligibilityQuestion } from "./carrier-registry.js";
+import { checkEligibility, findRegistration, orderByPriority, type CarrierRegistration, type EligibilityQuestion } from "./carrier-registry.js";
+import { orderForRouting } from "./carrier-selection.js";
 import { judgePrice, priceOffer } from "./offer-pricing.js";
+import { ProviderMetrics } from "./provider-metrics.js";
 import { answeredOutcome, failedOutcome, skippedOutcome, type ProviderOutcome } from "./provider-outcome.js";
+import { answerCovers, availabilityKey, searchKey, type CarrierSearchAnswer } from "./search-keys.js";
+import { SlowStart } from "./slow-start.js";
 
 export interface SearchNumbersQuery {
   readonly criteria: Omit<NumberSearchCriteria, "limit">;
@@ -25,7 +32,6 @@ export interface SearchNumbersResult {
 
 export interface AvailabilityQuery {
   readonly number: ParsedPhoneNumber;
-  /** Only this carrier when set. */
   readonly carrierId?: string;
 }
 
@@ -34,142 +40,223 @@ export interface AvailabilityResult {
   readonly outcomes: readonly ProviderOutcome[];
 }
 
+export interface CacheSettings {
+  readonly searchTtlMs: number;
+  readonly searchStaleTtlMs: number;
+  readonly availabilityTtlMs: number;
+}
+
 export interface ProviderManagerOptions {
   readonly registrations: readonly CarrierRegistration[];
   readonly priceTable?: PriceTable;
   readonly invoker?: CarrierInvoker;
+  readonly health?: HealthMonitor;
+  readonly metrics?: ProviderMetrics;
+  readonly breakerRetryAfterMs?: (carrierId: CarrierId) => number | undefined;
+  readonly cache?: CacheSettings;
+  readonly random?: () => number;
   readonly now?: () => number;
 }
 
-/** Chooses carriers for each request, asks them in priority order, and merges what they answer. */
+const NO_CACHE: CacheSettings = { searchTtlMs: 0, searchStaleTtlMs: 0, availabilityTtlMs: 0 };
+type AvailabilityAnswer = { readonly offer: AvailableNumberOffer | undefined };
+
+/** Chooses carriers for each request, asks them in order, merges what they answer, and caches it. */
 export class ProviderManager {
+  readonly health: HealthMonitor;
+  readonly metrics: ProviderMetrics;
   readonly #registrations: readonly CarrierRegistration[];
   readonly #priceTable: PriceTable;
   readonly #invoker: CarrierInvoker;
+  readonly #breakerRetryAfterMs: (carrierId: CarrierId) => number | undefined;
+  readonly #searchCache: AnswerCache<CarrierSearchAnswer>;
+  readonly #availabilityCache: AnswerCache<AvailabilityAnswer>;
+  readonly #random: () => number;
   readonly #now: () => number;
 
   constructor(options: ProviderManagerOptions) {
     this.#registrations = orderByPriority(options.registrations);
     this.#priceTable = options.priceTable ?? new PriceTable();
     this.#invoker = options.invoker ?? directInvoker;
-    this.#now = options.now ?? (() => performance.now());
+    this.#now = options.now ?? (() => Date.now());
+    this.#random = options.random ?? Math.random;
+    this.#breakerRetryAfterMs = options.breakerRetryAfterMs ?? (() => undefined);
+    this.metrics = options.metrics ?? new ProviderMetrics(300_000, this.#now);
+    this.health =
+      options.health ??
+      new HealthMonitor({
+        carriers: this.#registrations.map((registration) => ({ carrierId: registration.adapter.descriptor.id, enabled: registration.enabled })),
+        windowMs: 3_600_000,
+        slowStart: new SlowStart(0, this.#now),
+        now: this.#now,
+      });
+    const cache = options.cache ?? NO_CACHE;
+    this.#searchCache = new AnswerCache({ ttlMs: cache.searchTtlMs, staleTtlMs: cache.searchStaleTtlMs, maxEntries: 10_000, now: this.#now });
+    this.#availabilityCache = new AnswerCache({ ttlMs: cache.availabilityTtlMs, staleTtlMs: 0, maxEntries: 50_000, now: this.#now });
   }
 
-  /** Configured carriers in priority order. */
   get registrations(): readonly CarrierRegistration[] {
     return this.#registrations;
   }
 
   /**
-   * Asks eligible carriers in priority order until `limit` numbers are found: the first carrier, then
-   * the next to fill what is missing. Numbers are deduplicated by E.164, priced and filtered by price.
+   * Asks routable carriers in order until `limit` numbers are found, filling from the next; dedupes by
+   * E.164, prices and filters by price. Serves cached answers while fresh, and stale ones (flagged) when
+   * every carrier fails.
    */
   async searchNumbers(query: SearchNumbersQuery, signal?: AbortSignal): Promise<SearchNumbersResult> {
-    const { eligible, outcomes } = this.#select({ ...query.criteria, carrierIds: query.carrierIds }, (registration) =>
+    const { ordered, outcomes } = this.#select({ ...query.criteria, carrierIds: query.carrierIds }, (registration) =>
       registration.adapter.supportsSearch({ ...query.criteria, limit: query.limit }),
     );
     const numbers: AvailableNumberOffer[] = [];
     const seen = new Set<string>();
     const warnings: string[] = [];
-    const failures: CarrierError[] = [];
+    const problems: Problems = { failures: [], unavailable: [] };
+    const staleFallbacks: { carrierId: CarrierId; answer: CarrierSearchAnswer }[] = [];
     let answered = 0;
 
-    for (const registration of eligible) {
+    const take = (carrierId: CarrierId, answer: CarrierSearchAnswer, remaining: number) => {
+      let excludedUnknownPrice = 0;
+      let excludedOverPrice = 0;
+      let added = 0;
+      for (const rawOffer of answer.offers) {
+        if (added >= remaining) break;
+        const offer = priceOffer(rawOffer, this.#priceTable);
+        if (!isUsableOffer(offer, query.criteria) || seen.has(offer.phoneNumber)) continue;
+        const verdict = judgePrice(offer, query.maxMonthlyRateCents);
+        if (verdict === "unknown") excludedUnknownPrice += 1;
+        else if (verdict === "over") excludedOverPrice += 1;
+        else {
+          seen.add(offer.phoneNumber);
+          numbers.push(offer);
+          added += 1;
+        }
+      }
+      warnings.push(...answer.warnings.map((warning) => `${carrierId}: ${warning}`));
+      return { numbersReturned: added, excludedUnknownPrice, excludedOverPrice };
+    };
+
+    for (const registration of ordered) {
       const carrierId = registration.adapter.descriptor.id;
       const remaining = query.limit - numbers.length;
       if (remaining <= 0) {
         outcomes.set(carrierId, skippedOutcome(carrierId, "enough numbers were found at higher-priority carriers"));
         continue;
       }
+      const key = searchKey(carrierId, query.criteria);
+      const cached = this.#searchCache.get(key);
+      if (cached?.fresh && answerCovers(cached.value, remaining)) {
+        this.metrics.recordCacheLookup(carrierId, true);
+        answered += 1;
+        outcomes.set(carrierId, { ...answeredOutcome(carrierId, { ...take(carrierId, cached.value, remaining), durationMs: 0 }), fromCache: true });
+        continue;
+      }
+      this.metrics.recordCacheLookup(carrierId, false);
       const started = this.#now();
+      // Ask for extra numbers to cover ones already found elsewhere: carriers' stocks overlap.
+      const limitAsked = remaining + seen.size;
       try {
-        const result = await this.#invoker.invoke(
-          carrierId,
-          "search",
-          // Ask for extra numbers to cover ones already found elsewhere: carriers' stocks overlap.
-          (callSignal) => registration.adapter.doSearch({ ...query.criteria, limit: remaining + seen.size }, { signal: callSignal }),
-          { signal },
+        const answer = await this.#searchCache.load(
+          key,
+          () =>
+            this.#invoke(carrierId, "search", signal, (callSignal) =>
+              registration.adapter.doSearch({ ...query.criteria, limit: limitAsked }, { signal: callSignal }),
+            ).then((result) => ({ offers: result.numbers, warnings: result.warnings, limitAsked })),
+          `${key}|${limitAsked}`,
         );
         answered += 1;
-        warnings.push(...result.warnings.map((warning) => `${carrierId}: ${warning}`));
-        let excludedUnknownPrice = 0;
-        let excludedOverPrice = 0;
-        let added = 0;
-        for (const rawOffer of result.numbers) {
-          if (added >= remaining) break;
-          const offer = priceOffer(rawOffer, this.#priceTable);
-          if (!isUsableOffer(offer, query.criteria) || seen.has(offer.phoneNumber)) continue;
-          const verdict = judgePrice(offer, query.maxMonthlyRateCents);
-          if (verdict === "unknown") excludedUnknownPrice += 1;
-          else if (verdict === "over") excludedOverPrice += 1;
-          else {
-            seen.add(offer.phoneNumber);
-            numbers.push(offer);
-            added += 1;
-          }
-        }
-        const durationMs = this.#now() - started;
-        outcomes.set(carrierId, answeredOutcome(carrierId, { numbersReturned: added, excludedUnknownPrice, excludedOverPrice, durationMs }));
+        outcomes.set(carrierId, answeredOutcome(carrierId, { ...take(carrierId, answer, remaining), durationMs: this.#now() - started }));
       } catch (error) {
-        if (!CarrierError.is(error)) throw error;
-        failures.push(error);
-        outcomes.set(carrierId, failedOutcome(error, this.#now() - started));
+        outcomes.set(carrierId, recordProblem(problems, error, carrierId, this.#now() - started));
+        if (cached) staleFallbacks.push({ carrierId, answer: cached.value });
       }
     }
-    if (answered === 0 && failures.length > 0) throw failureOf(failures);
+
+    if (answered === 0 && staleFallbacks.length > 0) {
+      for (const { carrierId, answer } of staleFallbacks) {
+        const counts = take(carrierId, answer, query.limit - numbers.length);
+        outcomes.set(carrierId, { ...(outcomes.get(carrierId) ?? skippedOutcome(carrierId, "")), ...counts, fromCache: true, stale: true });
+      }
+      warnings.push("every carrier failed: these results are from numbergate's cache and may be out of date");
+      return { numbers, outcomes: this.#inConfiguredOrder(outcomes), warnings };
+    }
+    if (answered === 0) throw problemsToError(problems, outcomes);
     return { numbers, outcomes: this.#inConfiguredOrder(outcomes), warnings };
   }
 
-  /** Asks eligible carriers in priority order whether they sell this number now; stops at the first that does. */
+  /** Asks carriers in order whether they sell this number now; stops at the first that does. */
   async checkAvailability(query: AvailabilityQuery, signal?: AbortSignal): Promise<AvailabilityResult> {
     const { number } = query;
-    const { eligible, outcomes } = this.#select({
+    const { ordered, outcomes } = this.#select({
       countryCode: number.countryCode ?? "",
       numberType: number.numberType ?? "local",
       features: [],
       carrierIds: query.carrierId ? [query.carrierId] : [],
     });
-    const failures: CarrierError[] = [];
+    const problems: Problems = { failures: [], unavailable: [] };
     let answered = 0;
     let offer: AvailableNumberOffer | undefined;
-    for (const registration of eligible) {
+    for (const registration of ordered) {
       const carrierId = registration.adapter.descriptor.id;
       if (offer) {
         outcomes.set(carrierId, skippedOutcome(carrierId, "a higher-priority carrier has the number"));
         continue;
       }
+      const key = availabilityKey(carrierId, number.e164);
+      const cached = this.#availabilityCache.get(key);
+      this.metrics.recordCacheLookup(carrierId, cached?.fresh === true);
       const started = this.#now();
       try {
-        const found = await this.#invoker.invoke(
-          carrierId,
-          "check_availability",
-          (callSignal) => registration.adapter.doCheckAvailability(number, { signal: callSignal }),
-          { signal },
-        );
+        const answer =
+          cached?.fresh === true
+            ? cached.value
+            : await this.#availabilityCache.load(key, () =>
+                this.#invoke(carrierId, "check_availability", signal, (callSignal) =>
+                  registration.adapter.doCheckAvailability(number, { signal: callSignal }),
+                ).then((found) => ({ offer: found })),
+              );
         answered += 1;
-        offer = found ? priceOffer(found, this.#priceTable) : undefined;
-        const durationMs = this.#now() - started;
-        const detail = found ? "available" : "not available";
-        outcomes.set(carrierId, answeredOutcome(carrierId, { numbersReturned: found ? 1 : 0, excludedUnknownPrice: 0, excludedOverPrice: 0, durationMs }, detail));
+        offer = answer.offer ? priceOffer(answer.offer, this.#priceTable) : undefined;
+        const counts = { numbersReturned: offer ? 1 : 0, excludedUnknownPrice: 0, excludedOverPrice: 0, durationMs: cached?.fresh ? 0 : this.#now() - started };
+        outcomes.set(carrierId, { ...answeredOutcome(carrierId, counts, offer ? "available" : "not available"), fromCache: cached?.fresh === true });
       } catch (error) {
-        if (!CarrierError.is(error)) throw error;
-        failures.push(error);
-        outcomes.set(carrierId, failedOutcome(error, this.#now() - started));
+        outcomes.set(carrierId, recordProblem(problems, error, carrierId, this.#now() - started));
       }
     }
-    if (answered === 0 && failures.length > 0) throw failureOf(failures);
+    if (answered === 0) throw problemsToError(problems, outcomes);
     return { offer, outcomes: this.#inConfiguredOrder(outcomes) };
+  }
+
+  /** Drops a number from cached search and availability answers at once (it was reserved or bought). */
+  forgetNumber(e164: string): void {
+    this.#searchCache.rewrite((answer) =>
+      answer.offers.some((offer) => offer.phoneNumber === e164)
+        ? { ...answer, offers: answer.offers.filter((offer) => offer.phoneNumber !== e164) }
+        : answer,
+    );
+    this.#availabilityCache.rewrite((answer) => (answer.offer?.phoneNumber === e164 ? undefined : answer));
+  }
+
+  /** Drains (false) or re-enables (true) a configured carrier. */
+  setEnabled(carrierId: string, enabled: boolean): CarrierRegistration | undefined {
+    const registration = findRegistration(this.#registrations, carrierId);
+    if (registration) this.health.setDrained(registration.adapter.descriptor.id, !enabled);
+    return registration;
   }
 
   async close(): Promise<void> {
     await Promise.all(this.#registrations.map((registration) => registration.adapter.close()));
   }
 
-  /** Eligible carriers in priority order, and a skipped outcome for every other one. */
+  #invoke<Result>(carrierId: CarrierId, operation: CarrierOperation, signal: AbortSignal | undefined, call: (signal: AbortSignal | undefined) => Promise<Result>): Promise<Result> {
+    return this.#invoker.invoke(carrierId, operation, call, { signal });
+  }
+
+  /** Eligible carriers in routing order, and a skipped outcome for every other one. */
   #select(
     question: EligibilityQuestion,
     supports?: (registration: CarrierRegistration) => { supported: boolean; reason?: string },
-  ): { eligible: CarrierRegistration[]; outcomes: Map<CarrierId, ProviderOutcome> } {
+  ): { ordered: CarrierRegistration[]; outcomes: Map<CarrierId, ProviderOutcome> } {
     const eligible: CarrierRegistration[] = [];
     const outcomes = new Map<CarrierId, ProviderOutcome>();
     for (const registration of this.#registrations) {
@@ -185,7 +272,9 @@ export class ProviderManager {
       const reasons = [...skipped].map(([carrierId, detail]) => `${carrierId} ${detail}`).join("; ");
       throw new NoEligibleCarrierError(`no enabled carrier can serve this request: ${reasons}`, skipped);
     }
-    return { eligible, outcomes };
+    const { ordered, skipped } = orderForRouting(eligible, { health: this.health, breakerRetryAfterMs: this.#breakerRetryAfterMs, random: this.#random });
+    for (const [carrierId, reason] of skipped) outcomes.set(carrierId, { ...skippedOutcome(carrierId, reason), reason: "CARRIER_UNAVAILABLE" });
+    return { ordered, outcomes };
   }
 
   #inConfiguredOrder(outcomes: Map<CarrierId, ProviderOutcome>): readonly ProviderOutcome[] {
@@ -193,13 +282,37 @@ export class ProviderManager {
   }
 }
 
+interface Problems {
+  readonly failures: CarrierError[];
+  readonly unavailable: CarrierUnavailableError[];
+}
+
+/** Records a carrier's failure (or refusal to be called) and returns its outcome; rethrows anything else. */
+function recordProblem(problems: Problems, error: unknown, carrierId: CarrierId, durationMs: number): ProviderOutcome {
+  if (CarrierError.is(error)) {
+    problems.failures.push(error);
+    return failedOutcome(error, durationMs);
+  }
+  if (error instanceof CarrierUnavailableError) {
+    problems.unavailable.push(error);
+    return { ...skippedOutcome(carrierId, error.message), reason: "CARRIER_UNAVAILABLE" };
+  }
+  throw error;
+}
+
+/** The error for a request no carrier answered. */
+function problemsToError(problems: Problems, outcomes: Map<CarrierId, ProviderOutcome>): Error {
+  const [onlyFailure] = problems.failures;
+  if (problems.failures.length === 1 && onlyFailure) return onlyFailure;
+  if (problems.failures.length > 1) return new AllCarriersFailedError(problems.failures);
+  const unavailable = [...outcomes.values()].filter((outcome) => outcome.reason === "CARRIER_UNAVAILABLE");
+  const delays = problems.unavailable.map((error) => error.retryAfterMs).filter((delay): delay is number => delay !== undefined);
+  const message = `no carrier can be called now: ${unavailable.map((outcome) => `${outcome.carrierId}: ${outcome.detail}`).join("; ")}`;
+  return new CarrierUnavailableError(unavailable[0]?.carrierId ?? "", message, delays.length > 0 ? Math.min(...delays) : undefined);
+}
+
 /** A carrier's offer is used only if it is a valid number with the features the caller asked for. */
 function isUsableOffer(offer: AvailableNumberOffer, criteria: SearchNumbersQuery["criteria"]): boolean {
   if (!isValidE164(offer.phoneNumber)) return false;
   return criteria.features.every((feature) => offer.capabilities.includes(feature));
-}
-
-function failureOf(failures: readonly CarrierError[]): Error {
-  const [only] = failures;
-  return failures.length === 1 && only ? only : new AllCarriersFailedError(failures);
 }

@@ -1,11 +1,14 @@
 import { createServer, type Server } from "nice-grpc";
 import { HealthDefinition, HealthServiceImpl, HealthState } from "nice-grpc-server-health";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
+import type { HealthMonitor } from "../manager/carrier-health.js";
+import type { HealthProber } from "../manager/health-prober.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import type { Logger } from "../telemetry/logger.js";
 import { errorMappingMiddleware } from "./errors/error-mapping-middleware.js";
 import { addReflection } from "./reflection.js";
 import { createTelecomService } from "./telecom-service.js";
+import { createTerminator } from "./terminator-middleware.js";
 
 export const TELECOM_SERVICE_NAME = "numbergate.v1.TelecomService";
 const HEALTH_SERVICE_NAME = "grpc.health.v1.Health";
@@ -23,6 +26,7 @@ export interface NumbergateServer {
 export interface StartServerOptions {
   readonly address: string;
   readonly manager: ProviderManager;
+  readonly prober?: HealthProber;
   readonly logger: Logger;
   /** How long shutdown waits for in-flight calls before cutting them. Defaults to 10000 ms. */
   readonly shutdownGraceMs?: number;
@@ -37,23 +41,28 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
     "grpc.keepalive_timeout_ms": 10_000,
     "grpc.keepalive_permit_without_calls": 1,
   });
-  server.with(errorMappingMiddleware(logger)).add(TelecomServiceDefinition, createTelecomService(options.manager));
+  const terminator = createTerminator();
+  server
+    .with(terminator.middleware)
+    .with(errorMappingMiddleware(logger))
+    .add(TelecomServiceDefinition, createTelecomService({ manager: options.manager, prober: options.prober, logger }));
 
   const healthState = HealthState();
-  server.add(HealthDefinition, HealthServiceImpl(healthState));
+  server.with(terminator.middleware).add(HealthDefinition, HealthServiceImpl(healthState));
   addReflection(server, [TELECOM_SERVICE_NAME, HEALTH_SERVICE_NAME]);
 
   const port = await server.listen(options.address);
-  healthState.setStatus("healthy");
-  healthState.setStatus("healthy", TELECOM_SERVICE_NAME);
+  const stopFollowing = followCarrierHealth(options.manager.health, healthState);
 
   return {
     server,
     healthState,
     port,
     async shutdown() {
+      stopFollowing();
       healthState.setStatus("unhealthy");
       healthState.setStatus("unhealthy", TELECOM_SERVICE_NAME);
+      terminator.terminate();
       // In-flight unary calls finish; whatever is still open after the grace period (streams) is cut.
       let timer: NodeJS.Timeout | undefined;
       const graceExpired = new Promise<"expired">((resolve) => {
@@ -64,4 +73,20 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
       if (outcome === "expired") server.forceShutdown();
     },
   };
+}
+
+/**
+ * grpc.health.v1 says SERVING while at least one carrier can take traffic, NOT_SERVING when none can (all
+ * disabled, drained or unhealthy), for the whole server ("") and for numbergate.v1.TelecomService.
+ */
+function followCarrierHealth(health: HealthMonitor, healthState: HealthState): () => void {
+  const update = () => {
+    const status = health.anyCarrierCanServe ? "healthy" : "unhealthy";
+    if (healthState.getStatus(TELECOM_SERVICE_NAME) === status) return;
+    healthState.setStatus(status);
+    healthState.setStatus(status, TELECOM_SERVICE_NAME);
+  };
+  update();
+  health.on("change", update);
+  return () => health.off("change", update);
 }

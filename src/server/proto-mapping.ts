@@ -58,12 +58,12 @@ export function millisecondsToDuration(milliseconds: number): Duration {
   return { seconds, nanos: Math.round((whole - seconds * 1000) * 1_000_000) };
 }
 
-export function registrationToProvider(registration: CarrierRegistration): Provider {
+export function registrationToProvider(registration: CarrierRegistration, drained: boolean): Provider {
   const { descriptor } = registration.adapter;
   return {
     providerId: descriptor.id,
     displayName: descriptor.displayName,
-    enabled: registration.enabled,
+    enabled: registration.enabled && !drained,
     priority: registration.priority,
     sandbox: registration.sandbox,
     capabilities: descriptor.capabilities.map(capabilityToProto),
@@ -71,6 +71,6 @@ export function registrationToProvider(registration: CarrierRegistration): Provi
     countryCodes: [...descriptor.countries],
     supportsReservations: descriptor.supportsReservations,
     supportsPorting: descriptor.supportsPorting,
-    disabledReason: registration.enabled ? "" : (registration.disabledReason ?? "disabled"),
+    disabledReason: !registration.enabled ? (registration.disabledReason ?? "disabled") : drained ? "drained by SetProviderEnabled" : "",
   };
 }

@@ -1,16 +1,15 @@
 import type { CallContext } from "nice-grpc";
 import type { TelecomServiceImplementation } from "../../generated/numbergate/v1/telecom_service.js";
 import type { WatchPortingOrderResponse } from "../../generated/numbergate/v1/porting.js";
-import type { WatchProviderHealthResponse } from "../../generated/numbergate/v1/providers.js";
 import { NotImplementedError } from "../domain/service-errors.js";
-import type { ProviderManager } from "../manager/provider-manager.js";
-import { offerToProto, outcomeToProto, registrationToProvider } from "./proto-mapping.js";
+import { offerToProto, outcomeToProto } from "./proto-mapping.js";
+import { createProviderHandlers, type ProviderHandlerDependencies } from "./provider-handlers.js";
+import type { TerminatorContext } from "./terminator-middleware.js";
 import { validateAvailabilityRequest } from "./validation/availability-request.js";
 import { validateSearchRequest } from "./validation/search-request.js";
 
 const LIFECYCLE_ISSUE = "number lifecycle and store work";
 const PORTING_ISSUE = "porting work";
-const RESILIENCE_ISSUE = "resilience and health work";
 
 function notYet(rpc: string, plannedIn: string): () => Promise<never> {
   return async () => {
@@ -26,7 +25,8 @@ async function* notYetStream<Response>(rpc: string, plannedIn: string): AsyncGen
  * numbergate.v1.TelecomService. Handlers are thin: validate, call the manager, map to proto.
  * Errors are mapped once, by the error-mapping middleware.
  */
-export function createTelecomService(manager: ProviderManager): TelecomServiceImplementation {
+export function createTelecomService(dependencies: ProviderHandlerDependencies): TelecomServiceImplementation<TerminatorContext> {
+  const { manager } = dependencies;
   const providerIds = (): readonly string[] => manager.registrations.map((registration) => registration.adapter.descriptor.id);
 
   return {
@@ -52,9 +52,7 @@ export function createTelecomService(manager: ProviderManager): TelecomServiceIm
       };
     },
 
-    async listProviders() {
-      return { providers: manager.registrations.map(registrationToProvider) };
-    },
+    ...createProviderHandlers(dependencies),
 
     reserveNumber: notYet("ReserveNumber", LIFECYCLE_ISSUE),
     getReservation: notYet("GetReservation", LIFECYCLE_ISSUE),
@@ -70,9 +68,5 @@ export function createTelecomService(manager: ProviderManager): TelecomServiceIm
     listPortingOrders: notYet("ListPortingOrders", PORTING_ISSUE),
     cancelPortingOrder: notYet("CancelPortingOrder", PORTING_ISSUE),
     watchPortingOrder: () => notYetStream<WatchPortingOrderResponse>("WatchPortingOrder", PORTING_ISSUE),
-    getProviderHealth: notYet("GetProviderHealth", RESILIENCE_ISSUE),
-    getProviderMetrics: notYet("GetProviderMetrics", RESILIENCE_ISSUE),
-    watchProviderHealth: () => notYetStream<WatchProviderHealthResponse>("WatchProviderHealth", RESILIENCE_ISSUE),
-    setProviderEnabled: notYet("SetProviderEnabled", RESILIENCE_ISSUE),
   };
 }

@@ -80,7 +80,7 @@ describe("RPCs of later issues", () => {
   });
 
   it("answer UNIMPLEMENTED on server streams too", async () => {
-    const stream = harness.client.watchProviderHealth({});
+    const stream = harness.client.watchPortingOrder({ portingOrderId: "po_1" });
     await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
   });
 });

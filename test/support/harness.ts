@@ -17,15 +17,33 @@ export interface Harness {
 }
 
 /**
- * numbergate on 127.0.0.1:0 in sandbox mode, against emulators the test controls, with a real gRPC
- * client. `environment` adds variables (TWILIO_ENABLED=false, priorities, ...).
+ * Settings under which each call reaches the carrier exactly once and nothing is remembered between calls:
+ * for suites about search logic and error mapping. Resilience suites override them.
  */
-export async function startHarness(environment: Record<string, string | undefined> = {}): Promise<Harness> {
+export const PLAIN_PIPELINE: Readonly<Record<string, string>> = {
+  PROVIDER_MAX_RETRIES: "0",
+  PROVIDER_BREAKER_WINDOW: "1000",
+  PROVIDER_BREAKER_MIN_CALLS: "1000",
+  SEARCH_CACHE_TTL: "0",
+  SEARCH_CACHE_STALE_TTL: "0",
+  AVAILABILITY_CACHE_TTL: "0",
+};
+
+export interface HarnessOptions {
+  /** Deterministic jitter and slow-start choices. */
+  readonly random?: () => number;
+}
+
+/**
+ * numbergate on 127.0.0.1:0 in sandbox mode, against emulators the test controls, with a real gRPC
+ * client. `environment` adds variables (TWILIO_ENABLED=false, priorities, resilience tuning, ...).
+ */
+export async function startHarness(environment: Record<string, string | undefined> = {}, options: HarnessOptions = {}): Promise<Harness> {
   const sandbox = await startSandboxCarriers();
-  const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", ...environment });
+  const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", ...PLAIN_PIPELINE, ...environment });
   // Short keep-alive so emulator restarts and test teardown never wait on idle sockets.
   const dispatcher = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
-  const app = await startNumbergate({ config, logger: silentLogger(), dispatcher, sandbox });
+  const app = await startNumbergate({ config, logger: silentLogger(), dispatcher, sandbox, random: options.random });
   const channel = createChannel(app.address);
   const client = createClient(TelecomServiceDefinition, channel);
   return {

@@ -3,6 +3,7 @@ import { CarrierError, type CarrierErrorKind } from "../../domain/carrier-error.
 import { reasonForCarrierErrorKind, type ErrorReasonName } from "../../domain/error-reason.js";
 import {
   AllCarriersFailedError,
+  CarrierUnavailableError,
   InvalidRequestError,
   NoEligibleCarrierError,
   NotImplementedError,
@@ -83,6 +84,15 @@ export function describeError(error: unknown): RpcErrorDescription | undefined {
   }
   if (error instanceof NoEligibleCarrierError) {
     return { code: Status.FAILED_PRECONDITION, message: error.message, reason: "NO_ELIGIBLE_PROVIDER", metadata: Object.fromEntries(error.skipped) };
+  }
+  if (error instanceof CarrierUnavailableError) {
+    return {
+      code: Status.UNAVAILABLE,
+      message: error.message,
+      reason: "CARRIER_UNAVAILABLE",
+      metadata: error.carrierId ? { carrier: error.carrierId } : {},
+      retryAfterMs: error.retryAfterMs,
+    };
   }
   if (error instanceof NotImplementedError) {
     return { code: Status.UNIMPLEMENTED, message: error.message, reason: "NOT_IMPLEMENTED", metadata: {} };

@@ -1,0 +1,208 @@
+import { EventEmitter } from "node:events";
+import type { CarrierOperation } from "../domain/carrier-operation.js";
+import type { CarrierId } from "../domain/numbers.js";
+import { isCarrierFailure, type BreakerStateName, type CarrierCallObserver } from "../resilience/carrier-pipeline.js";
+import { RollingWindow } from "./rolling-window.js";
+import type { SlowStart } from "./slow-start.js";
+
+export type HealthStatus = "healthy" | "degraded" | "unhealthy" | "disabled";
+
+export interface CarrierHealthSnapshot {
+  readonly carrierId: CarrierId;
+  readonly status: HealthStatus;
+  readonly healthy: boolean;
+  /** Percent of successful probes and calls over the health window; 100 with no signal yet. */
+  readonly uptime: number;
+  readonly breakerState: BreakerStateName;
+  readonly lastError: string | undefined;
+  readonly lastCheckAt: number | undefined;
+  readonly lastSuccessAt: number | undefined;
+  readonly trafficWeight: number;
+  readonly statusChangedAt: number;
+}
+
+/** Consecutive failures (probes or calls) after which a carrier counts as unhealthy. */
+export const UNHEALTHY_AFTER_FAILURES = 3;
+
+interface CarrierHealthState {
+  configEnabled: boolean;
+  disabledReason: string;
+  drained: boolean;
+  breakerState: BreakerStateName;
+  consecutiveFailures: number;
+  lastError: string | undefined;
+  lastCheckAt: number | undefined;
+  lastSuccessAt: number | undefined;
+  status: HealthStatus;
+  statusChangedAt: number;
+  readonly window: RollingWindow;
+}
+
+export interface HealthMonitorOptions {
+  readonly carriers: readonly { readonly carrierId: CarrierId; readonly enabled: boolean; readonly disabledReason?: string }[];
+  readonly windowMs: number;
+  readonly slowStart: SlowStart;
+  readonly now: () => number;
+}
+
+/**
+ * Health of every carrier from passive signals (real calls), active probes (fed by the prober) and breaker
+ * events. Emits "change" with a snapshot whenever a carrier's status or breaker state changes.
+ */
+export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot] }> implements CarrierCallObserver {
+  readonly #states = new Map<CarrierId, CarrierHealthState>();
+  readonly #slowStart: SlowStart;
+  readonly #now: () => number;
+  readonly #rampTimers = new Map<CarrierId, NodeJS.Timeout>();
+
+  constructor(options: HealthMonitorOptions) {
+    super();
+    this.#slowStart = options.slowStart;
+    this.#now = options.now;
+    for (const carrier of options.carriers) {
+      const state: CarrierHealthState = {
+        configEnabled: carrier.enabled,
+        disabledReason: carrier.disabledReason ?? "disabled",
+        drained: false,
+        breakerState: "closed",
+        consecutiveFailures: 0,
+        lastError: undefined,
+        lastCheckAt: undefined,
+        lastSuccessAt: undefined,
+        status: "healthy",
+        statusChangedAt: options.now(),
+        window: new RollingWindow(options.windowMs, options.now, 60),
+      };
+      state.status = this.#derive(carrier.carrierId, state);
+      this.#states.set(carrier.carrierId, state);
+    }
+  }
+
+  get carrierIds(): readonly CarrierId[] {
+    return [...this.#states.keys()];
+  }
+
+  attemptFinished(carrierId: CarrierId, _operation: CarrierOperation, outcome: "success" | "failure", _durationMs: number, error?: unknown): void {
+    this.#signal(carrierId, outcome === "success", error, false);
+  }
+
+  /** The result of an active probe. */
+  probeFinished(carrierId: CarrierId, error: unknown): void {
+    this.#signal(carrierId, error === undefined || !isCarrierFailure(error), error, true);
+  }
+
+  breakerChanged(carrierId: CarrierId, state: BreakerStateName): void {
+    const health = this.#states.get(carrierId);
+    if (!health) return;
+    const previous = health.breakerState;
+    health.breakerState = state;
+    if (state === "closed" && previous !== "closed") {
+      health.consecutiveFailures = 0;
+      this.#beginRamp(carrierId);
+    }
+    this.#update(carrierId, health, true);
+  }
+
+  /** Drain (no new calls) or re-enable; a re-enabled carrier ramps up gradually. */
+  setDrained(carrierId: CarrierId, drained: boolean): void {
+    const health = this.#states.get(carrierId);
+    if (!health || health.drained === drained) return;
+    health.drained = drained;
+    if (!drained) this.#beginRamp(carrierId);
+    this.#update(carrierId, health, true);
+  }
+
+  isDrained(carrierId: CarrierId): boolean {
+    return this.#states.get(carrierId)?.drained ?? false;
+  }
+
+  snapshot(carrierId: CarrierId): CarrierHealthSnapshot | undefined {
+    const health = this.#states.get(carrierId);
+    if (!health) return undefined;
+    // Recompute: the traffic weight and the window move with time alone.
+    this.#update(carrierId, health, false);
+    return this.#describe(carrierId, health);
+  }
+
+  snapshots(): CarrierHealthSnapshot[] {
+    return this.carrierIds.flatMap((carrierId) => this.snapshot(carrierId) ?? []);
+  }
+
+  /** Whether any carrier can take traffic (for grpc.health.v1). */
+  get anyCarrierCanServe(): boolean {
+    return [...this.#states.entries()].some(([carrierId, health]) => {
+      this.#update(carrierId, health, false);
+      return health.status === "healthy" || health.status === "degraded";
+    });
+  }
+
+  dispose(): void {
+    for (const timer of this.#rampTimers.values()) clearTimeout(timer);
+    this.#rampTimers.clear();
+    this.removeAllListeners();
+  }
+
+  #signal(carrierId: CarrierId, success: boolean, error: unknown, fromProbe: boolean): void {
+    const health = this.#states.get(carrierId);
+    if (!health) return;
+    const now = this.#now();
+    health.window.record(success);
+    if (fromProbe) health.lastCheckAt = now;
+    if (success) {
+      health.consecutiveFailures = 0;
+      health.lastSuccessAt = now;
+    } else {
+      health.consecutiveFailures += 1;
+      health.lastError = error instanceof Error ? error.message : "carrier call failed";
+    }
+    this.#update(carrierId, health, false);
+  }
+
+  #beginRamp(carrierId: CarrierId): void {
+    this.#slowStart.begin(carrierId);
+    const remaining = this.#slowStart.remainingMs(carrierId);
+    if (remaining === undefined) return;
+    clearTimeout(this.#rampTimers.get(carrierId));
+    // Re-derive when the ramp ends, so watchers see degraded -> healthy without waiting for traffic.
+    const timer = setTimeout(() => {
+      this.#rampTimers.delete(carrierId);
+      const health = this.#states.get(carrierId);
+      if (health) this.#update(carrierId, health, false);
+    }, remaining + 1);
+    timer.unref();
+    this.#rampTimers.set(carrierId, timer);
+  }
+
+  #derive(carrierId: CarrierId, health: CarrierHealthState): HealthStatus {
+    if (!health.configEnabled || health.drained) return "disabled";
+    if (health.breakerState === "open" || health.consecutiveFailures >= UNHEALTHY_AFTER_FAILURES) return "unhealthy";
+    if (health.breakerState === "half_open" || health.consecutiveFailures > 0 || this.#slowStart.weight(carrierId) < 1) return "degraded";
+    return "healthy";
+  }
+
+  #update(carrierId: CarrierId, health: CarrierHealthState, breakerOrDrainChanged: boolean): void {
+    const status = this.#derive(carrierId, health);
+    if (status === health.status && !breakerOrDrainChanged) return;
+    if (status !== health.status) {
+      health.status = status;
+      health.statusChangedAt = this.#now();
+    }
+    this.emit("change", this.#describe(carrierId, health));
+  }
+
+  #describe(carrierId: CarrierId, health: CarrierHealthState): CarrierHealthSnapshot {
+    const counts = health.window.read();
+    return {
+      carrierId,
+      status: health.status,
+      healthy: health.status === "healthy" || health.status === "degraded",
+      uptime: counts.total === 0 ? 100 : (counts.successful / counts.total) * 100,
+      breakerState: health.breakerState,
+      lastError: health.lastError,
+      lastCheckAt: health.lastCheckAt,
+      lastSuccessAt: health.lastSuccessAt,
+      trafficWeight: this.#slowStart.weight(carrierId),
+      statusChangedAt: health.statusChangedAt,
+    };
+  }
+}

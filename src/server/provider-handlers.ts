@@ -1,0 +1,82 @@
+import { ServerError, Status, type CallContext } from "nice-grpc";
+import type { TelecomServiceImplementation } from "../../generated/numbergate/v1/telecom_service.js";
+import type { CarrierId } from "../domain/numbers.js";
+import type { HealthProber } from "../manager/health-prober.js";
+import type { ProviderManager } from "../manager/provider-manager.js";
+import type { Logger } from "../telemetry/logger.js";
+import { watchProviderHealth } from "./provider-health-stream.js";
+import { healthToProto, metricsToProto } from "./provider-mapping.js";
+import { registrationToProvider } from "./proto-mapping.js";
+import type { TerminatorContext } from "./terminator-middleware.js";
+import { FieldViolations, checkPlaceName, checkProviderId } from "./validation/field-checks.js";
+
+export interface ProviderHandlerDependencies {
+  readonly manager: ProviderManager;
+  readonly prober: HealthProber | undefined;
+  readonly logger: Logger;
+}
+
+type ProviderHandlers = Pick<
+  TelecomServiceImplementation<TerminatorContext>,
+  "listProviders" | "getProviderHealth" | "getProviderMetrics" | "watchProviderHealth" | "setProviderEnabled"
+>;
+
+/** The carriers RPCs: list, health (read and watch), metrics, drain and re-enable. */
+export function createProviderHandlers({ manager, prober, logger }: ProviderHandlerDependencies): ProviderHandlers {
+  const knownIds = (): readonly string[] => manager.registrations.map((registration) => registration.adapter.descriptor.id);
+  const toProvider = (carrierId: CarrierId) => {
+    const registration = manager.registrations.find((candidate) => candidate.adapter.descriptor.id === carrierId);
+    if (!registration) throw new Error(`unknown carrier ${carrierId}`);
+    return registrationToProvider(registration, manager.health.isDrained(carrierId));
+  };
+  /** One carrier when provider_id is set (validated), else all. */
+  const selected = (providerId: string): readonly CarrierId[] => {
+    if (providerId === "") return manager.health.carrierIds;
+    const violations = new FieldViolations();
+    checkProviderId(violations, "provider_id", providerId, knownIds());
+    violations.throwIfAny();
+    return [providerId as CarrierId];
+  };
+
+  return {
+    async listProviders() {
+      return { providers: manager.registrations.map((registration) => toProvider(registration.adapter.descriptor.id)) };
+    },
+
+    async getProviderHealth(request) {
+      const carrierIds = selected(request.providerId);
+      // A probe result younger than the health cache TTL is reused; older ones are refreshed first.
+      await Promise.all(carrierIds.map((carrierId) => prober?.refreshIfStale(carrierId)));
+      return { providers: carrierIds.flatMap((carrierId) => manager.health.snapshot(carrierId) ?? []).map(healthToProto) };
+    },
+
+    async getProviderMetrics(request) {
+      const carrierIds = selected(request.providerId);
+      return {
+        providers: carrierIds.map((carrierId) => metricsToProto(manager.metrics.snapshot(carrierId), manager.health.snapshot(carrierId)?.uptime ?? 100)),
+      };
+    },
+
+    async *watchProviderHealth(request, context: CallContext & TerminatorContext) {
+      const violations = new FieldViolations();
+      request.providerIds.forEach((providerId, index) => checkProviderId(violations, `provider_ids[${index}]`, providerId, knownIds()));
+      violations.throwIfAny();
+      context.abortOnTerminate();
+      yield* watchProviderHealth(manager.health, request.providerIds, context.signal);
+    },
+
+    async setProviderEnabled(request) {
+      const violations = new FieldViolations();
+      const carrierId = checkProviderId(violations, "provider_id", request.providerId, knownIds()) as CarrierId | undefined;
+      const reason = checkPlaceName(violations, "reason", request.reason, 256);
+      violations.throwIfAny();
+      const registration = carrierId ? manager.setEnabled(carrierId, request.enabled) : undefined;
+      if (!registration || !carrierId) throw new Error("unreachable: provider_id validated without a carrier");
+      if (!registration.enabled) {
+        throw new ServerError(Status.FAILED_PRECONDITION, `${carrierId} is ${registration.disabledReason ?? "disabled by configuration"}; SetProviderEnabled only drains and re-enables configured carriers`);
+      }
+      logger.warn({ audit: "provider_enabled_changed", provider: carrierId, enabled: request.enabled, reason }, `${carrierId} ${request.enabled ? "re-enabled" : "drained"}`);
+      return { provider: toProvider(carrierId) };
+    },
+  };
+}

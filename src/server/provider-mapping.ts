@@ -1,0 +1,61 @@
+import { BreakerState, ProviderStatus, type ProviderHealth, type ProviderMetrics as ProtoProviderMetrics } from "../../generated/numbergate/v1/providers.js";
+import type { CarrierHealthSnapshot } from "../manager/carrier-health.js";
+import type { CarrierMetricsSnapshot } from "../manager/provider-metrics.js";
+import { millisecondsToDuration } from "./proto-mapping.js";
+
+const STATUS: Readonly<Record<CarrierHealthSnapshot["status"], ProviderStatus>> = {
+  healthy: ProviderStatus.PROVIDER_STATUS_HEALTHY,
+  degraded: ProviderStatus.PROVIDER_STATUS_DEGRADED,
+  unhealthy: ProviderStatus.PROVIDER_STATUS_UNHEALTHY,
+  disabled: ProviderStatus.PROVIDER_STATUS_DISABLED,
+};
+
+const BREAKER: Readonly<Record<CarrierHealthSnapshot["breakerState"], BreakerState>> = {
+  closed: BreakerState.BREAKER_STATE_CLOSED,
+  open: BreakerState.BREAKER_STATE_OPEN,
+  half_open: BreakerState.BREAKER_STATE_HALF_OPEN,
+};
+
+/** ts-proto represents google.protobuf.Timestamp as a Date. */
+export function toTimestamp(epochMs: number | undefined): Date | undefined {
+  return epochMs === undefined ? undefined : new Date(epochMs);
+}
+
+export function healthToProto(snapshot: CarrierHealthSnapshot): ProviderHealth {
+  return {
+    providerId: snapshot.carrierId,
+    healthy: snapshot.healthy,
+    status: STATUS[snapshot.status],
+    uptime: snapshot.uptime,
+    breakerState: BREAKER[snapshot.breakerState],
+    lastError: snapshot.lastError ?? "",
+    lastCheckTime: toTimestamp(snapshot.lastCheckAt),
+    lastSuccessTime: toTimestamp(snapshot.lastSuccessAt),
+    trafficWeight: snapshot.trafficWeight,
+    statusChangeTime: toTimestamp(snapshot.statusChangedAt),
+  };
+}
+
+export function metricsToProto(metrics: CarrierMetricsSnapshot, uptime: number): ProtoProviderMetrics {
+  const { sinceStart, rollingWindow } = metrics;
+  return {
+    providerId: metrics.carrierId,
+    totalRequests: sinceStart.totalRequests,
+    successfulRequests: sinceStart.successfulRequests,
+    failedRequests: sinceStart.failedRequests,
+    averageResponseTime: millisecondsToDuration(sinceStart.averageResponseTimeMs),
+    errorRate: sinceStart.errorRate,
+    uptime,
+    rollingWindow: {
+      period: millisecondsToDuration(rollingWindow.periodMs),
+      totalRequests: rollingWindow.totalRequests,
+      successfulRequests: rollingWindow.successfulRequests,
+      failedRequests: rollingWindow.failedRequests,
+      averageResponseTime: millisecondsToDuration(rollingWindow.averageResponseTimeMs),
+      errorRate: rollingWindow.errorRate,
+      uptime,
+    },
+    cacheHitRate: metrics.cacheHitRate,
+    breakerTransitions: metrics.breakerTransitions,
+  };
+}

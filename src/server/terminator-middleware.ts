@@ -1,0 +1,42 @@
+import type { CallContext, ServerMiddlewareCall } from "nice-grpc";
+
+export interface TerminatorContext {
+  /** Marks this call (a long-lived stream) to be ended when the server shuts down. */
+  abortOnTerminate(): void;
+}
+
+/**
+ * Lets long-lived streams (WatchProviderHealth, grpc.health.v1 Watch) end cleanly at shutdown instead of
+ * holding the drain open: a call that asked for it gets its context.signal aborted on terminate().
+ * nice-grpc-server-health already calls abortOnTerminate() when the context offers it.
+ */
+export function createTerminator() {
+  const terminating = new AbortController();
+
+  async function* middleware<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response, TerminatorContext>,
+    context: CallContext,
+  ): AsyncGenerator<Response, Response | void, undefined> {
+    const controller = new AbortController();
+    const abort = () => controller.abort(context.signal.reason);
+    context.signal.addEventListener("abort", abort, { once: true });
+    let onTerminate: (() => void) | undefined;
+    try {
+      return yield* call.next(call.request, {
+        ...context,
+        signal: controller.signal,
+        abortOnTerminate() {
+          if (onTerminate) return;
+          onTerminate = () => controller.abort(new Error("server is shutting down"));
+          if (terminating.signal.aborted) onTerminate();
+          else terminating.signal.addEventListener("abort", onTerminate, { once: true });
+        },
+      });
+    } finally {
+      context.signal.removeEventListener("abort", abort);
+      if (onTerminate) terminating.signal.removeEventListener("abort", onTerminate);
+    }
+  }
+
+  return { middleware, terminate: () => terminating.abort() };
+}
