@@ -21,15 +21,20 @@ export interface CarrierHealthSnapshot {
   readonly statusChangedAt: number;
 }
 
-/** Consecutive failures (probes or calls) after which a carrier counts as unhealthy. */
-export const UNHEALTHY_AFTER_FAILURES = 3;
+/**
+ * Consecutive failed active probes after which a carrier counts as unhealthy. Failed calls are judged by the
+ * circuit breaker instead (an open breaker is unhealthy), so that a carrier is never starved of the trial
+ * calls that would let its breaker close.
+ */
+export const UNHEALTHY_AFTER_PROBE_FAILURES = 2;
 
 interface CarrierHealthState {
   configEnabled: boolean;
   disabledReason: string;
   drained: boolean;
   breakerState: BreakerStateName;
-  consecutiveFailures: number;
+  consecutiveProbeFailures: number;
+  lastCallFailed: boolean;
   lastError: string | undefined;
   lastCheckAt: number | undefined;
   lastSuccessAt: number | undefined;
@@ -65,7 +70,8 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
         disabledReason: carrier.disabledReason ?? "disabled",
         drained: false,
         breakerState: "closed",
-        consecutiveFailures: 0,
+        consecutiveProbeFailures: 0,
+        lastCallFailed: false,
         lastError: undefined,
         lastCheckAt: undefined,
         lastSuccessAt: undefined,
@@ -96,10 +102,7 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
     if (!health) return;
     const previous = health.breakerState;
     health.breakerState = state;
-    if (state === "closed" && previous !== "closed") {
-      health.consecutiveFailures = 0;
-      this.#beginRamp(carrierId);
-    }
+    if (state === "closed" && previous !== "closed") this.#beginRamp(carrierId);
     this.#update(carrierId, health, true);
   }
 
@@ -148,13 +151,10 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
     const now = this.#now();
     health.window.record(success);
     if (fromProbe) health.lastCheckAt = now;
-    if (success) {
-      health.consecutiveFailures = 0;
-      health.lastSuccessAt = now;
-    } else {
-      health.consecutiveFailures += 1;
-      health.lastError = error instanceof Error ? error.message : "carrier call failed";
-    }
+    if (fromProbe) health.consecutiveProbeFailures = success ? 0 : health.consecutiveProbeFailures + 1;
+    else health.lastCallFailed = !success;
+    if (success) health.lastSuccessAt = now;
+    else health.lastError = error instanceof Error ? error.message : "carrier call failed";
     this.#update(carrierId, health, false);
   }
 
@@ -175,8 +175,10 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
 
   #derive(carrierId: CarrierId, health: CarrierHealthState): HealthStatus {
     if (!health.configEnabled || health.drained) return "disabled";
-    if (health.breakerState === "open" || health.consecutiveFailures >= UNHEALTHY_AFTER_FAILURES) return "unhealthy";
-    if (health.breakerState === "half_open" || health.consecutiveFailures > 0 || this.#slowStart.weight(carrierId) < 1) return "degraded";
+    if (health.breakerState === "open") return "unhealthy";
+    if (health.breakerState === "half_open") return "degraded";
+    if (health.consecutiveProbeFailures >= UNHEALTHY_AFTER_PROBE_FAILURES) return "unhealthy";
+    if (health.consecutiveProbeFailures > 0 || health.lastCallFailed || this.#slowStart.weight(carrierId) < 1) return "degraded";
     return "healthy";
   }
 

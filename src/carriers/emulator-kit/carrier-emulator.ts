@@ -35,6 +35,7 @@ export abstract class CarrierEmulator {
   readonly requests: EmulatorRequest[] = [];
   readonly #server: Server;
   readonly #sockets = new Set<Socket>();
+  #openRequests = 0;
   #port = 0;
   #host = "127.0.0.1";
 
@@ -87,6 +88,11 @@ export abstract class CarrierEmulator {
     await this.start(this.#port, this.#host);
   }
 
+  /** Requests received and not yet answered or abandoned (a hung request counts until its client lets go). */
+  get openRequests(): number {
+    return this.#openRequests;
+  }
+
   /** Number of requests to the carrier API (control calls excluded) matching a predicate. */
   countRequests(predicate: (request: EmulatorRequest) => boolean = () => true): number {
     return this.requests.filter(predicate).length;
@@ -108,6 +114,8 @@ export abstract class CarrierEmulator {
   }
 
   async #serve(incoming: IncomingMessage, outgoing: ServerResponse): Promise<void> {
+    this.#openRequests += 1;
+    outgoing.once("close", () => (this.#openRequests -= 1));
     const chunks: Buffer[] = [];
     for await (const chunk of incoming) chunks.push(chunk as Buffer);
     const url = new URL(incoming.url ?? "/", "http://emulator");
