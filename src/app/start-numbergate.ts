@@ -65,7 +65,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     settings,
     observers: [metrics, health],
     random: options.random,
-    now,
+    // Durations and the rate limiter use the monotonic clock (its default), not wall time.
   });
   const manager = new ProviderManager({
     registrations,

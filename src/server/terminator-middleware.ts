@@ -27,7 +27,8 @@ export function createTerminator() {
         signal: controller.signal,
         abortOnTerminate() {
           if (onTerminate) return;
-          onTerminate = () => controller.abort(new Error("server is shutting down"));
+          // A plain abort (an AbortError) is what nice-grpc and nice-grpc-server-health treat as a clean end.
+          onTerminate = () => controller.abort();
           if (terminating.signal.aborted) onTerminate();
           else terminating.signal.addEventListener("abort", onTerminate, { once: true });
         },
