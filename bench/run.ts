@@ -16,7 +16,8 @@ import { formatRow, measure, type Measurement } from "./measure.js";
  */
 const sandbox = await startSandboxCarriers();
 const dispatcher = new Agent({ connections: 64 });
-const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", BANDWIDTH_ENABLED: "false" });
+// Caches off for the main comparison: every SearchNumbers reaches the carrier through the full pipeline.
+const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", BANDWIDTH_ENABLED: "false", SEARCH_CACHE_TTL: "0", SEARCH_CACHE_STALE_TTL: "0" });
 const app = await startNumbergate({ config, logger: silentLogger(), sandbox, dispatcher });
 const channel = createChannel(app.address);
 const client = createClient(TelecomServiceDefinition, channel);
@@ -29,8 +30,12 @@ const adapter = new TwilioAdapter({
   dispatcher,
 });
 
-const criteria = { countryCode: "US", numberType: "local", areaCode: "212", features: ["voice", "sms"], limit: 20 } as const;
-const request = { countryCode: "US", areaCode: "212", features: [1, 2], limit: 20 };
+// Limits vary per call so that concurrent calls are distinct requests: identical concurrent searches would
+// share one carrier call (single-flight), which is measured separately below.
+let sequence = 0;
+const nextLimit = () => 5 + (sequence++ % 40);
+const criteria = () => ({ countryCode: "US", numberType: "local", areaCode: "212", features: ["voice", "sms"], limit: nextLimit() }) as const;
+const request = () => ({ countryCode: "US", areaCode: "212", features: [1, 2], limit: nextLimit() });
 const results: Measurement[] = [];
 for (const [concurrency, calls] of [
   [1, 400],
@@ -38,9 +43,18 @@ for (const [concurrency, calls] of [
 ] as const) {
   const options = { calls, concurrency, warmup: 200 };
   results.push(await measure(`baseline: gRPC ListProviders (c=${concurrency})`, () => client.listProviders({}), options));
-  results.push(await measure(`baseline: adapter.doSearch direct HTTP (c=${concurrency})`, () => adapter.doSearch(criteria, {}), options));
-  results.push(await measure(`numbergate SearchNumbers 212 x20 (c=${concurrency})`, () => client.searchNumbers(request), options));
+  results.push(await measure(`baseline: adapter.doSearch direct HTTP (c=${concurrency})`, () => adapter.doSearch(criteria(), {}), options));
+  results.push(await measure(`numbergate SearchNumbers 212 (c=${concurrency})`, () => client.searchNumbers(request()), options));
 }
+
+// The same search answered from numbergate's cache.
+const cachedConfig = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", BANDWIDTH_ENABLED: "false" });
+const cachedApp = await startNumbergate({ config: cachedConfig, logger: silentLogger(), sandbox, dispatcher });
+const cachedChannel = createChannel(cachedApp.address);
+const cachedClient = createClient(TelecomServiceDefinition, cachedChannel);
+const cached = await measure("numbergate SearchNumbers 212, cached (c=32)", () => cachedClient.searchNumbers(request()), { calls: 2000, concurrency: 32, warmup: 200 });
+cachedChannel.close();
+await cachedApp.shutdown();
 
 console.log("numbergate bench (loopback, client, server and emulator share this machine's cores)\n");
 for (const result of results) console.log(formatRow(result));
@@ -53,6 +67,10 @@ for (let index = 0; index < results.length; index += 3) {
       `throughput vs direct HTTP = ${(search.callsPerSecond / httpBaseline.callsPerSecond).toFixed(2)}x`,
   );
 }
+
+console.log(formatRow(cached));
+const searchAt32 = results[5] as Measurement;
+console.log(`cached vs uncached SearchNumbers throughput (c=32) = ${(cached.callsPerSecond / searchAt32.callsPerSecond).toFixed(2)}x`);
 
 channel.close();
 await adapter.close();

@@ -156,9 +156,11 @@ export const environmentSchema = z.object({
   AVAILABILITY_CACHE_TTL: integerVariable(60_000, { min: 0, max: 86_400_000, unit: "ms" }),
 
   TWILIO_MAX_CONCURRENCY: integerVariable(20, { min: 1, max: 1000, unit: "calls" }),
-  TWILIO_RATE_LIMIT: integerVariable(100, { min: 0, max: 100_000, unit: "requests per second (0: no limit)" }),
+  // Neither carrier publishes a numeric rate: Twilio limits concurrency (the bulkhead above), Bandwidth does not
+  // publish its per-endpoint numbers. Operators set what their account manager tells them.
+  TWILIO_RATE_LIMIT: integerVariable(0, { min: 0, max: 100_000, unit: "requests per second (0: no limit)" }),
   BANDWIDTH_MAX_CONCURRENCY: integerVariable(10, { min: 1, max: 1000, unit: "calls" }),
-  BANDWIDTH_RATE_LIMIT: integerVariable(20, { min: 0, max: 100_000, unit: "requests per second (0: no limit)" }),
+  BANDWIDTH_RATE_LIMIT: integerVariable(0, { min: 0, max: 100_000, unit: "requests per second (0: no limit)" }),
 });
 
 export type ParsedEnvironment = z.infer<typeof environmentSchema>;
