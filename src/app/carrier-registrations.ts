@@ -50,6 +50,9 @@ export function buildCarrierRegistrations(
       username: bandwidthCredentials?.username ?? "",
       password: bandwidthCredentials?.password ?? "",
       accountId: bandwidthCredentials?.accountId ?? "0",
+      // The emulator accepts any site; a live account needs BANDWIDTH_SITE_ID to order numbers.
+      siteId: sandbox ? "1" : config.bandwidth.credentials?.siteId,
+      peerId: sandbox ? undefined : config.bandwidth.credentials?.peerId,
       apiBaseUrl: sandbox ? sandbox.bandwidthUrl : config.bandwidth.apiUrl,
       dispatcher,
     }),

@@ -30,6 +30,8 @@ export interface CarrierDescriptor {
   readonly countries: readonly string[];
   readonly supportsReservations: boolean;
   readonly supportsPorting: boolean;
+  /** How many numbers one carrier purchase order may carry (Twilio buys one number per request). */
+  readonly maxNumbersPerPurchase: number;
 }
 
 export interface CarrierCallOptions {

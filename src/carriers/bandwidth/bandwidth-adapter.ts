@@ -12,6 +12,23 @@ import { CarrierHttpClient, basicAuthorization, type CarrierHttpResponse } from 
 import { parseXmlBody } from "../kit/response-body.js";
 import { bandwidthErrorFromResponse } from "./bandwidth-error.js";
 import {
+  bandwidthCancelReservation,
+  bandwidthDisconnect,
+  bandwidthFindOrder,
+  bandwidthPlaceOrder,
+  bandwidthReserve,
+  type BandwidthAccount,
+} from "./bandwidth-orders.js";
+import type {
+  CarrierOrderLookup,
+  CarrierOrderStatus,
+  CarrierPurchaseRequest,
+  CarrierReleaseRequest,
+  CarrierReleaseResult,
+  CarrierReservation,
+  CarrierReservationRequest,
+} from "../../domain/carrier-lifecycle.js";
+import {
   BANDWIDTH_CAPABILITIES,
   bandwidthSearchQuery,
   bandwidthTnToE164,
@@ -25,6 +42,9 @@ export interface BandwidthAdapterConfig {
   readonly username: string;
   readonly password: string;
   readonly accountId: string;
+  /** Needed to order numbers (BANDWIDTH_SITE_ID). */
+  readonly siteId?: string;
+  readonly peerId?: string;
   /** Defaults to https://dashboard.bandwidth.com/api. */
   readonly apiBaseUrl: URL;
   readonly dispatcher?: Dispatcher;
@@ -38,6 +58,7 @@ export const BANDWIDTH_DESCRIPTOR: CarrierDescriptor = {
   countries: ["US"],
   supportsReservations: true,
   supportsPorting: true,
+  maxNumbersPerPurchase: 5000,
 };
 
 const XML = "application/xml; charset=utf-8";
@@ -50,6 +71,7 @@ export class BandwidthAdapter implements CarrierAdapter {
   readonly descriptor = BANDWIDTH_DESCRIPTOR;
   readonly #accountPath: string;
   readonly #api: CarrierHttpClient;
+  readonly #account: BandwidthAccount;
 
   constructor(config: BandwidthAdapterConfig) {
     this.#accountPath = `/accounts/${encodeURIComponent(config.accountId)}`;
@@ -59,6 +81,27 @@ export class BandwidthAdapter implements CarrierAdapter {
       authorization: basicAuthorization(config.username, config.password),
       dispatcher: config.dispatcher,
     });
+    this.#account = { api: this.#api, accountPath: this.#accountPath, siteId: config.siteId, peerId: config.peerId };
+  }
+
+  doReserve(request: CarrierReservationRequest, options: CarrierCallOptions): Promise<CarrierReservation> {
+    return bandwidthReserve(this.#account, request, options);
+  }
+
+  doCancelReservation(carrierReservationId: string, options: CarrierCallOptions): Promise<void> {
+    return bandwidthCancelReservation(this.#account, carrierReservationId, options);
+  }
+
+  doPurchase(request: CarrierPurchaseRequest, options: CarrierCallOptions): Promise<CarrierOrderStatus> {
+    return bandwidthPlaceOrder(this.#account, request, options);
+  }
+
+  doGetOrderStatus(lookup: CarrierOrderLookup, options: CarrierCallOptions): Promise<CarrierOrderStatus | undefined> {
+    return bandwidthFindOrder(this.#account, lookup, options);
+  }
+
+  doRelease(request: CarrierReleaseRequest, options: CarrierCallOptions): Promise<CarrierReleaseResult> {
+    return bandwidthDisconnect(this.#account, request, options);
   }
 
   supportsSearch(criteria: NumberSearchCriteria): CriteriaSupport {

@@ -8,6 +8,7 @@ import {
 } from "../emulator-kit/carrier-emulator.js";
 import { buildInventory, type InventoryNumber } from "../emulator-kit/inventory.js";
 import { buildXml } from "../kit/xml.js";
+import { BandwidthNumberState } from "./bandwidth-emulator-orders.js";
 
 export interface BandwidthEmulatorOptions {
   readonly username: string;
@@ -20,22 +21,40 @@ export const BANDWIDTH_EMULATOR_BASE_PATH = "/api";
 
 const ACCOUNT_PATH = /^\/api\/accounts\/([^/]+)$/;
 const AVAILABLE_PATH = /^\/api\/accounts\/([^/]+)\/availableNumbers$/;
+const RESERVATIONS_PATH = /^\/api\/accounts\/([^/]+)\/tnreservation$/;
+const RESERVATION_PATH = /^\/api\/accounts\/([^/]+)\/tnreservation\/([^/]+)$/;
+const ORDERS_PATH = /^\/api\/accounts\/([^/]+)\/orders$/;
+const ORDER_PATH = /^\/api\/accounts\/([^/]+)\/orders\/([^/]+)$/;
+const DISCONNECTS_PATH = /^\/api\/accounts\/([^/]+)\/disconnects$/;
 
 /** Bandwidth's Numbers API on loopback: same paths, Basic auth, XML bodies and error elements. */
 export class BandwidthEmulator extends CarrierEmulator {
   readonly #options: BandwidthEmulatorOptions;
   readonly #inventory: readonly InventoryNumber[] = buildInventory("bandwidth");
-  /** Numbers sold or held; they vanish from search. */
+  /** Numbers held elsewhere; they vanish from search. */
   readonly unavailable = new Set<string>();
+  /** Reservations, orders and owned TNs. */
+  readonly numbers = new BandwidthNumberState(this.#inventory);
 
   protected readonly routes: readonly EmulatorRoute[] = [
     { method: "GET", pattern: ACCOUNT_PATH, handle: (request, match) => this.#fetchAccount(match) },
     { method: "GET", pattern: AVAILABLE_PATH, handle: (request, match) => this.#searchAvailable(request, match) },
+    { method: "POST", pattern: RESERVATIONS_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.reserve(request, request.path)) },
+    { method: "GET", pattern: RESERVATION_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.fetchReservation(match[2] ?? "", this.#options.accountId)) },
+    { method: "DELETE", pattern: RESERVATION_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.cancelReservation(match[2] ?? "")) },
+    { method: "POST", pattern: ORDERS_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.placeOrder(request)) },
+    { method: "GET", pattern: ORDERS_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.listOrders(request)) },
+    { method: "GET", pattern: ORDER_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.fetchOrder(match[2] ?? "")) },
+    { method: "POST", pattern: DISCONNECTS_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.disconnect(request)) },
   ];
 
   constructor(options: BandwidthEmulatorOptions) {
     super();
     this.#options = options;
+  }
+
+  #forAccount(match: RegExpExecArray, handle: () => EmulatorResponse): EmulatorResponse {
+    return match[1] === this.#options.accountId ? handle() : this.errorResponse(403);
   }
 
   get baseUrl(): string {
@@ -96,7 +115,7 @@ export class BandwidthEmulator extends CarrierEmulator {
     const tollFreeMatcher = tollFree ? new RegExp(`^${tollFreePattern.replaceAll("*", "[0-9]")}`) : undefined;
     const endsIn = read("endsIn") === "true";
     const found = this.#inventory
-      .filter((number) => number.tollFree === tollFree && !this.unavailable.has(number.e164))
+      .filter((number) => number.tollFree === tollFree && !this.unavailable.has(number.e164) && this.numbers.isForSale(number.nationalNumber))
       .filter((number) => !tollFreeMatcher || tollFreeMatcher.test(number.nationalNumber))
       .filter((number) => areaCode === undefined || number.npa === areaCode)
       .filter((number) => npaNxx === undefined || number.nationalNumber.startsWith(npaNxx))

@@ -134,6 +134,11 @@ export abstract class CarrierEmulator {
     if (this.requests.length > MAX_RECORDED_REQUESTS) this.requests.shift();
 
     const fault = this.faults.take(request.method, request.path);
+    if (fault?.afterHandling && (fault.kind === "hang" || fault.kind === "reset")) {
+      this.#route(request);
+      await this.#applyFault(fault, outgoing);
+      return;
+    }
     if (fault) {
       const handled = await this.#applyFault(fault, outgoing);
       if (handled) return;

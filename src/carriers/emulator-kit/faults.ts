@@ -6,6 +6,8 @@
  * - hang: never answer (the socket stays open until the client gives up or the emulator stops)
  * - malformed: answer 200 with a body that is not valid JSON/XML
  * - reset: destroy the connection without answering
+ * With afterHandling, hang and reset happen after the emulator has acted on the request (a purchase is made,
+ * then the answer is lost): the "timed out after sending" case.
  */
 export type FaultKind = "status" | "rate_limit" | "latency" | "hang" | "malformed" | "reset";
 
@@ -20,6 +22,8 @@ export interface FaultRule {
   readonly pathIncludes?: string;
   /** Only requests with this method. */
   readonly method?: string;
+  /** For hang and reset: act on the request first, then lose the answer. */
+  readonly afterHandling?: boolean;
 }
 
 const FAULT_KINDS: ReadonlySet<string> = new Set(["status", "rate_limit", "latency", "hang", "malformed", "reset"]);
@@ -51,6 +55,7 @@ export function parseFaultRule(value: unknown): FaultRule {
     times: numberField("times"),
     pathIncludes: textField("pathIncludes"),
     method: textField("method"),
+    afterHandling: rule["afterHandling"] === true,
   };
 }
 

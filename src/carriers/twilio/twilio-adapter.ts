@@ -13,6 +13,8 @@ import type { Dispatcher } from "undici";
 import { CarrierHttpClient, basicAuthorization, type CarrierHttpResponse } from "../kit/carrier-http-client.js";
 import { parseJsonBody } from "../kit/response-body.js";
 import { twilioErrorFromResponse } from "./twilio-error.js";
+import { twilioFindPurchase, twilioPurchase, twilioRelease } from "./twilio-lifecycle.js";
+import type { CarrierOrderLookup, CarrierOrderStatus, CarrierPurchaseRequest, CarrierReleaseRequest, CarrierReleaseResult } from "../../domain/carrier-lifecycle.js";
 import {
   TWILIO_CONTAINS_MAX_LENGTH,
   twilioAccountSchema,
@@ -45,6 +47,7 @@ export const TWILIO_DESCRIPTOR: CarrierDescriptor = {
   countries: ["US", "CA", "GB", "AU", "DE", "FR", "NL", "SE", "IE", "ES"],
   supportsReservations: false,
   supportsPorting: true,
+  maxNumbersPerPurchase: 1,
 };
 
 /** Twilio's 2010 REST API: JSON responses, form-encoded writes, HTTP Basic auth. */
@@ -103,6 +106,24 @@ export class TwilioAdapter implements CarrierAdapter {
     });
     this.#expectOk(response, "probe");
     parseJsonBody(response, twilioAccountSchema, "twilio", "probe");
+  }
+
+  doPurchase(request: CarrierPurchaseRequest, options: CarrierCallOptions): Promise<CarrierOrderStatus> {
+    return twilioPurchase(this.#api, this.#accountSid, request, options);
+  }
+
+  doGetOrderStatus(lookup: CarrierOrderLookup, options: CarrierCallOptions): Promise<CarrierOrderStatus | undefined> {
+    return twilioFindPurchase(this.#api, this.#accountSid, lookup, options);
+  }
+
+  async doRelease(request: CarrierReleaseRequest, options: CarrierCallOptions): Promise<CarrierReleaseResult> {
+    let sid = request.carrierNumberId;
+    if (!sid) {
+      const owned = await twilioFindPurchase(this.#api, this.#accountSid, { carrierOrderId: undefined, orderReference: request.orderReference, numbers: [request.number] }, options);
+      sid = owned?.purchased[0]?.carrierNumberId;
+      if (!sid) return { state: "not_owned", carrierOrderId: undefined };
+    }
+    return twilioRelease(this.#api, this.#accountSid, sid, options);
   }
 
   async close(): Promise<void> {

@@ -7,6 +7,7 @@ import {
   type EmulatorRoute,
 } from "../emulator-kit/carrier-emulator.js";
 import { buildInventory, type InventoryNumber } from "../emulator-kit/inventory.js";
+import { randomBytes } from "node:crypto";
 
 export interface TwilioEmulatorOptions {
   readonly accountSid: string;
@@ -23,18 +24,27 @@ const ERROR_CODES: Readonly<Record<number, { code: number; message: string }>> =
 };
 
 const ACCOUNT_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\.json$/;
+const INCOMING_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/IncomingPhoneNumbers\.json$/;
+const INCOMING_SID_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/IncomingPhoneNumbers\/(PN[0-9a-f]{32})\.json$/;
 const AVAILABLE_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/AvailablePhoneNumbers\/([A-Z]{2})\/(Local|TollFree|Mobile)\.json$/;
 
 /** Twilio's 2010 REST API on loopback: same paths, Basic auth, JSON bodies and error shape. */
 export class TwilioEmulator extends CarrierEmulator {
   readonly #options: TwilioEmulatorOptions;
   readonly #inventory: readonly InventoryNumber[] = buildInventory("twilio");
-  /** Numbers sold or held; they vanish from search. */
+  /** Numbers held elsewhere; they vanish from search and cannot be bought. */
   readonly unavailable = new Set<string>();
+  /** Numbers this account owns, by E.164. Owned numbers are not for sale again until released. */
+  readonly owned = new Map<string, { sid: string; friendlyName: string }>();
+  /** Every successful purchase, in order: a double buy shows up here. */
+  readonly purchases: string[] = [];
 
   protected readonly routes: readonly EmulatorRoute[] = [
     { method: "GET", pattern: ACCOUNT_PATH, handle: (request, match) => this.#fetchAccount(match) },
     { method: "GET", pattern: AVAILABLE_PATH, handle: (request, match) => this.#searchAvailable(request, match) },
+    { method: "POST", pattern: INCOMING_PATH, handle: (request, match) => this.#buy(request, match) },
+    { method: "GET", pattern: INCOMING_PATH, handle: (request, match) => this.#listOwned(request, match) },
+    { method: "DELETE", pattern: INCOMING_SID_PATH, handle: (request, match) => this.#release(match) },
   ];
 
   constructor(options: TwilioEmulatorOptions) {
@@ -54,6 +64,55 @@ export class TwilioEmulator extends CarrierEmulator {
 
   protected malformedBody(): EmulatorResponse {
     return { status: 200, headers: { "content-type": "application/json" }, body: '{"available_phone_numbers": [{"phone_nu' };
+  }
+
+  #incomingNumber(e164: string, sid: string, friendlyName: string): Record<string, unknown> {
+    const stocked = this.#inventory.find((number) => number.e164 === e164);
+    return {
+      sid,
+      account_sid: this.#options.accountSid,
+      phone_number: e164,
+      friendly_name: friendlyName,
+      status: "in-use",
+      type: stocked?.tollFree ? "toll-free" : "local",
+      capabilities: Object.fromEntries((["voice", "sms", "mms", "fax"] as const).map((feature) => [feature, stocked?.capabilities.includes(feature) ?? false])),
+      date_created: new Date().toUTCString(),
+      uri: `/2010-04-01/Accounts/${this.#options.accountSid}/IncomingPhoneNumbers/${sid}.json`,
+    };
+  }
+
+  /** POST IncomingPhoneNumbers.json: buys a specific number; a number already owned or not stocked is 21422. */
+  #buy(request: EmulatorRequest, match: RegExpExecArray): EmulatorResponse {
+    if (match[1] !== this.#options.accountSid) return this.errorResponse(404);
+    const form = new URLSearchParams(request.body);
+    const phoneNumber = form.get("PhoneNumber");
+    if (!phoneNumber || !/^\+[1-9][0-9]{6,14}$/.test(phoneNumber)) return twilioError(400, 21421, "PhoneNumber is invalid");
+    const stocked = this.#inventory.some((number) => number.e164 === phoneNumber);
+    if (!stocked || this.owned.has(phoneNumber) || this.unavailable.has(phoneNumber)) {
+      return twilioError(400, 21422, "PhoneNumber is not available");
+    }
+    const sid = `PN${randomBytes(16).toString("hex")}`;
+    const friendlyName = form.get("FriendlyName") ?? phoneNumber;
+    this.owned.set(phoneNumber, { sid, friendlyName });
+    this.purchases.push(phoneNumber);
+    return json(201, this.#incomingNumber(phoneNumber, sid, friendlyName));
+  }
+
+  #listOwned(request: EmulatorRequest, match: RegExpExecArray): EmulatorResponse {
+    if (match[1] !== this.#options.accountSid) return this.errorResponse(404);
+    const filter = request.query.get("PhoneNumber");
+    const numbers = [...this.owned.entries()]
+      .filter(([e164]) => filter === null || e164.includes(filter.replace(/^\+/, "")))
+      .map(([e164, { sid, friendlyName }]) => this.#incomingNumber(e164, sid, friendlyName));
+    return json(200, { incoming_phone_numbers: numbers, page: 0, page_size: 50, start: 0, end: numbers.length, uri: request.path, next_page_uri: null });
+  }
+
+  #release(match: RegExpExecArray): EmulatorResponse {
+    if (match[1] !== this.#options.accountSid) return this.errorResponse(404);
+    const entry = [...this.owned.entries()].find(([, owned]) => owned.sid === match[2]);
+    if (!entry) return this.errorResponse(404);
+    this.owned.delete(entry[0]);
+    return { status: 204 };
   }
 
   #fetchAccount(match: RegExpExecArray): EmulatorResponse {
@@ -81,7 +140,7 @@ export class TwilioEmulator extends CarrierEmulator {
     const stock = country === "US" && resource !== "Mobile" ? this.#inventory : [];
     const found = stock
       .filter((number) => number.tollFree === (resource === "TollFree"))
-      .filter((number) => !this.unavailable.has(number.e164))
+      .filter((number) => !this.unavailable.has(number.e164) && !this.owned.has(number.e164))
       .filter((number) => areaCode === null || number.npa === areaCode)
       .filter((number) => !containsMatcher || containsMatcher.test(number.e164))
       .filter((number) => locality === undefined || number.city?.toLowerCase() === locality)
@@ -108,6 +167,10 @@ export class TwilioEmulator extends CarrierEmulator {
       uri: request.path,
     });
   }
+}
+
+function twilioError(status: number, code: number, message: string): EmulatorResponse {
+  return json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
 }
 
 function capitalize(word: string): string {

@@ -1,0 +1,143 @@
+import type { ColumnType, Generated } from "kysely";
+
+/** Epoch milliseconds; PostgreSQL bigint, read back as a number (see database.ts). */
+type Millis = number;
+type OptionalMillis = number | null;
+
+export interface ReservationsTable {
+  id: string;
+  request_id: string | null;
+  phone_number: string;
+  carrier_id: string;
+  /** active | expired | cancelled | consumed */
+  state: string;
+  carrier_reservation_id: string | null;
+  customer_info: string | null;
+  created_at: Millis;
+  expires_at: Millis;
+  updated_at: Millis;
+}
+
+/**
+ * One row per number somebody holds (a reservation, or an order in flight). The primary key on
+ * phone_number is what makes holds exclusive across clients and replicas.
+ */
+export interface NumberHoldsTable {
+  phone_number: string;
+  /** reservation | order */
+  holder_kind: string;
+  holder_id: string;
+  expires_at: OptionalMillis;
+  created_at: Millis;
+}
+
+export interface NumberOrdersTable {
+  id: string;
+  request_id: string;
+  request_fingerprint: string;
+  carrier_id: string;
+  /** pending | completed | failed | in_doubt | partial */
+  state: string;
+  /** Sent to the carrier as its own order reference (Bandwidth CustomerOrderId). */
+  order_reference: string;
+  carrier_order_id: string | null;
+  reservation_id: string | null;
+  customer_info: string | null;
+  detail: string;
+  /** Set just before the carrier call: null means the purchase provably never left numbergate. */
+  carrier_call_started_at: OptionalMillis;
+  lease_owner: string | null;
+  lease_expires_at: OptionalMillis;
+  next_check_at: OptionalMillis;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface NumberOrderItemsTable {
+  order_id: string;
+  phone_number: string;
+  /** pending | purchased | failed */
+  state: string;
+  detail: string;
+  carrier_number_id: string | null;
+  /** The offer as searched (JSON): locality, region, capabilities, price. */
+  offer: string | null;
+}
+
+export interface OwnedNumbersTable {
+  id: string;
+  phone_number: string;
+  carrier_id: string;
+  /** active | releasing | released */
+  state: string;
+  carrier_number_id: string;
+  number_type: string | null;
+  locality: string | null;
+  region: string | null;
+  capabilities: string;
+  monthly_price_cents: number | null;
+  currency_code: string | null;
+  order_id: string;
+  customer_info: string | null;
+  purchased_at: Millis;
+  released_at: OptionalMillis;
+  release_request_id: string | null;
+}
+
+export interface PortingOrdersTable {
+  id: string;
+  request_id: string;
+  request_fingerprint: string;
+  carrier_id: string;
+  state: string;
+  phone_numbers: string;
+  current_provider: string;
+  authorized_name: string;
+  service_address: string;
+  /** AES-GCM ciphertext (account number, PIN): never stored in clear. */
+  encrypted_secrets: string | null;
+  account_number_last4: string | null;
+  carrier_order_id: string | null;
+  detail: string;
+  lease_owner: string | null;
+  lease_expires_at: OptionalMillis;
+  next_check_at: OptionalMillis;
+  created_at: Millis;
+  updated_at: Millis;
+}
+
+export interface IdempotencyKeysTable {
+  /** The RPC the key belongs to, e.g. ReserveNumber. */
+  scope: string;
+  request_id: string;
+  request_fingerprint: string;
+  resource_id: string;
+  created_at: Millis;
+}
+
+export interface AuditLogTable {
+  id: Generated<number>;
+  at: Millis;
+  /** Who asked: the client identity when known. */
+  actor: string;
+  request_id: string | null;
+  carrier_id: string | null;
+  /** e.g. purchase, reservation.expired, order.completed */
+  operation: string;
+  outcome: string;
+  latency_ms: number | null;
+  resource_type: string | null;
+  resource_id: string | null;
+  detail: ColumnType<string, string | undefined, string>;
+}
+
+export interface Database {
+  reservations: ReservationsTable;
+  number_holds: NumberHoldsTable;
+  number_orders: NumberOrdersTable;
+  number_order_items: NumberOrderItemsTable;
+  owned_numbers: OwnedNumbersTable;
+  porting_orders: PortingOrdersTable;
+  idempotency_keys: IdempotencyKeysTable;
+  audit_log: AuditLogTable;
+}
