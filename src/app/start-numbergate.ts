@@ -8,6 +8,12 @@ import { ProviderManager } from "../manager/provider-manager.js";
 import { ProviderMetrics } from "../manager/provider-metrics.js";
 import { SlowStart } from "../manager/slow-start.js";
 import { ResilientInvoker } from "../resilience/resilient-invoker.js";
+import type { LifecycleContext } from "../lifecycle/lifecycle-context.js";
+import { LifecycleWorkers } from "../lifecycle/lifecycle-workers.js";
+import { PurchaseService } from "../lifecycle/purchase-service.js";
+import { ReleaseService } from "../lifecycle/release-service.js";
+import { ReservationService } from "../lifecycle/reservation-service.js";
+import { openStore, type Store } from "../store/store.js";
 import { startServer, type NumbergateServer } from "../server/create-server.js";
 import type { Logger } from "../telemetry/logger.js";
 import { buildCarrierRegistrations } from "./carrier-registrations.js";
@@ -18,6 +24,8 @@ export interface RunningNumbergate {
   readonly manager: ProviderManager;
   readonly invoker: ResilientInvoker;
   readonly prober: HealthProber;
+  readonly store: Store;
+  readonly workers: LifecycleWorkers;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: SandboxCarriers | undefined;
   readonly address: string;
@@ -91,7 +99,14 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     now,
   });
   prober.start();
-  const server = await startServer({ address: config.grpcAddress, manager, prober, logger });
+
+  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: config.store.dataDir });
+  const lifecycleContext: LifecycleContext = { store, manager, logger, now, replicaId: config.store.replicaId, settings: config.store };
+  const reservations = new ReservationService(lifecycleContext);
+  const lifecycle = { reservations, purchases: new PurchaseService(lifecycleContext), releases: new ReleaseService(lifecycleContext) };
+  const workers = new LifecycleWorkers(lifecycleContext, reservations);
+  workers.start();
+  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, logger });
   const host = config.grpcAddress.slice(0, config.grpcAddress.lastIndexOf(":"));
 
   return {
@@ -99,11 +114,15 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     manager,
     invoker,
     prober,
+    store,
+    workers,
     sandbox,
     address: `${host}:${server.port}`,
     async shutdown() {
       prober.stop();
       await server.shutdown();
+      await workers.stop();
+      await store.close();
       invoker.dispose();
       health.dispose();
       await manager.close();

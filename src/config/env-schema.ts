@@ -106,6 +106,16 @@ export const environmentSchema = z.object({
     .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" })
     .default("info"),
   NUMBERGATE_PRICE_TABLE: optionalText(),
+  NUMBERGATE_DATA_DIR: optionalText(),
+  DATABASE_URL: optionalText({ regex: /^postgres(ql)?:\/\/\S+$/, description: "a postgres:// or postgresql:// connection URL" }),
+  NUMBERGATE_REPLICA_ID: optionalText({ regex: /^[0-9A-Za-z._-]{1,64}$/, description: "letters, digits, dot, dash or underscore (at most 64)" }),
+  NUMBERGATE_LEASE_TTL: integerVariable(120_000, { min: 100, max: 3_600_000, unit: "ms" }),
+  NUMBERGATE_ORDER_CHECK_INTERVAL: integerVariable(2_000, { min: 10, max: 3_600_000, unit: "ms" }),
+  NUMBERGATE_IN_DOUBT_GRACE: integerVariable(120_000, { min: 0, max: 86_400_000, unit: "ms" }),
+  NUMBERGATE_PURCHASE_WAIT: integerVariable(20_000, { min: 0, max: 300_000, unit: "ms" }),
+  NUMBERGATE_SWEEP_INTERVAL: integerVariable(1_000, { min: 10, max: 3_600_000, unit: "ms" }),
+  RESERVATION_DEFAULT_DURATION: integerVariable(900_000, { min: 1_000, max: 86_400_000, unit: "ms" }),
+  RESERVATION_MAX_DURATION: integerVariable(14_400_000, { min: 1_000, max: 86_400_000, unit: "ms" }),
 
   TWILIO_ACCOUNT_SID: optionalText({ regex: /^AC[0-9a-fA-F]{32}$/, description: "AC followed by 32 hex digits" }),
   TWILIO_AUTH_TOKEN: optionalText(),

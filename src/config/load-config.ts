@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { CarrierId } from "../domain/numbers.js";
 import { environmentSchema, type ParsedEnvironment } from "./env-schema.js";
 import { Secret } from "./secret.js";
@@ -97,8 +98,23 @@ export interface CarrierLimits {
   readonly ratePerSecond: number;
 }
 
+export interface StoreSettings {
+  /** PostgreSQL when set; SQLite in dataDir otherwise. Contains a password: never log it. */
+  readonly databaseUrl: Secret | undefined;
+  readonly dataDir: string;
+  readonly replicaId: string;
+  readonly leaseMs: number;
+  readonly orderCheckIntervalMs: number;
+  readonly inDoubtGraceMs: number;
+  readonly purchaseWaitMs: number;
+  readonly sweepIntervalMs: number;
+  readonly defaultReservationMs: number;
+  readonly maxReservationMs: number;
+}
+
 export interface NumbergateConfig {
   readonly mode: ServiceMode;
+  readonly store: StoreSettings;
   readonly grpcAddress: string;
   readonly logLevel: ParsedEnvironment["NUMBERGATE_LOG_LEVEL"];
   readonly priceTablePath: string | undefined;
@@ -143,8 +159,23 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
     throw new ConfigError("TWILIO_ENABLED and BANDWIDTH_ENABLED are both false: at least one carrier must be enabled");
   }
 
+  if (env.RESERVATION_DEFAULT_DURATION > env.RESERVATION_MAX_DURATION) {
+    throw new ConfigError("RESERVATION_DEFAULT_DURATION must not exceed RESERVATION_MAX_DURATION");
+  }
   return Object.freeze({
     mode,
+    store: Object.freeze({
+      databaseUrl: env.DATABASE_URL === undefined ? undefined : new Secret(env.DATABASE_URL),
+      dataDir: env.NUMBERGATE_DATA_DIR ?? "./data",
+      replicaId: env.NUMBERGATE_REPLICA_ID ?? `${hostname()}-${process.pid}`,
+      leaseMs: env.NUMBERGATE_LEASE_TTL,
+      orderCheckIntervalMs: env.NUMBERGATE_ORDER_CHECK_INTERVAL,
+      inDoubtGraceMs: env.NUMBERGATE_IN_DOUBT_GRACE,
+      purchaseWaitMs: env.NUMBERGATE_PURCHASE_WAIT,
+      sweepIntervalMs: env.NUMBERGATE_SWEEP_INTERVAL,
+      defaultReservationMs: env.RESERVATION_DEFAULT_DURATION,
+      maxReservationMs: env.RESERVATION_MAX_DURATION,
+    }),
     grpcAddress: env.NUMBERGATE_GRPC_ADDR,
     logLevel: env.NUMBERGATE_LOG_LEVEL,
     priceTablePath: env.NUMBERGATE_PRICE_TABLE,

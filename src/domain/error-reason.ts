@@ -21,7 +21,9 @@ export type ErrorReasonName =
   | "NOT_IMPLEMENTED"
   | "IDEMPOTENCY_KEY_REUSED"
   | "NUMBER_HELD"
-  | "INTERNAL";
+  | "INTERNAL"
+  | "RESOURCE_NOT_FOUND"
+  | "FAILED_PRECONDITION";
 
 export function reasonForCarrierErrorKind(kind: CarrierErrorKind): ErrorReasonName {
   switch (kind) {

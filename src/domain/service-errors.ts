@@ -67,3 +67,20 @@ export class CarrierUnavailableError extends Error {
     this.retryAfterMs = retryAfterMs;
   }
 }
+
+export type LifecycleErrorKind = "already_exists" | "failed_precondition" | "not_found" | "unavailable";
+
+/** A lifecycle rule the request breaks (request_id reused, number held, unknown order, ...). */
+export class LifecycleError extends Error {
+  readonly kind: LifecycleErrorKind;
+  readonly reason: ErrorReasonName;
+  readonly metadata: Readonly<Record<string, string>>;
+
+  constructor(kind: LifecycleErrorKind, reason: ErrorReasonName, message: string, metadata: Record<string, string> = {}) {
+    super(message);
+    this.name = "LifecycleError";
+    this.kind = kind;
+    this.reason = reason;
+    this.metadata = metadata;
+  }
+}

@@ -75,6 +75,12 @@ export class AnswerCache<Value extends object> {
     }
   }
 
+  /** The first stored value matching, fresh or not. */
+  find(predicate: (value: Value) => boolean): Value | undefined {
+    for (const entry of this.#entries.values()) if (predicate(entry.value)) return entry.value;
+    return undefined;
+  }
+
   clear(): void {
     this.#entries.clear();
   }

@@ -237,6 +237,37 @@ export class ProviderManager {
     this.#availabilityCache.rewrite((answer) => (answer.offer?.phoneNumber === e164 ? undefined : answer));
   }
 
+  /**
+   * Calls one named carrier through its pipeline (purchases, reservations, releases go to the carrier that
+   * owns the number: no failover). Refuses a disabled or drained carrier without calling it.
+   */
+  async callCarrier<Result>(
+    carrierId: string,
+    operation: CarrierOperation,
+    call: (adapter: CarrierRegistration["adapter"], signal: AbortSignal | undefined) => Promise<Result>,
+    signal?: AbortSignal,
+  ): Promise<Result> {
+    const registration = findRegistration(this.#registrations, carrierId);
+    if (!registration?.enabled) throw new CarrierUnavailableError(carrierId, `${carrierId} is not enabled`);
+    const id = registration.adapter.descriptor.id;
+    if (this.health.isDrained(id)) throw new CarrierUnavailableError(carrierId, `${carrierId} is drained by SetProviderEnabled`);
+    return this.#invoke(id, operation, signal, (callSignal) => call(registration.adapter, callSignal));
+  }
+
+  /** What numbergate last heard a carrier offer for this number (locality, capabilities, price), if cached. */
+  knownOffer(carrierId: string, e164: string): AvailableNumberOffer | undefined {
+    const fromAvailability = this.#availabilityCache.find((answer) => answer.offer?.phoneNumber === e164 && answer.offer.carrierId === carrierId)?.offer;
+    const offer =
+      fromAvailability ??
+      this.#searchCache.find((answer) => answer.offers.some((candidate) => candidate.phoneNumber === e164 && candidate.carrierId === carrierId))?.offers.find((candidate) => candidate.phoneNumber === e164);
+    return offer ? priceOffer(offer, this.#priceTable) : undefined;
+  }
+
+  /** The operator's price for a carrier, country and number type. */
+  priceFor(carrierId: CarrierId, countryCode: string, numberType: AvailableNumberOffer["numberType"]) {
+    return this.#priceTable.priceOf(carrierId, countryCode, numberType);
+  }
+
   /** Drains (false) or re-enables (true) a configured carrier. */
   setEnabled(carrierId: string, enabled: boolean): CarrierRegistration | undefined {
     const registration = findRegistration(this.#registrations, carrierId);

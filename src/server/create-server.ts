@@ -7,6 +7,7 @@ import type { ProviderManager } from "../manager/provider-manager.js";
 import type { Logger } from "../telemetry/logger.js";
 import { errorMappingMiddleware } from "./errors/error-mapping-middleware.js";
 import { addReflection } from "./reflection.js";
+import type { LifecycleServices } from "./lifecycle-handlers.js";
 import { createTelecomService } from "./telecom-service.js";
 import { createTerminator } from "./terminator-middleware.js";
 
@@ -27,6 +28,7 @@ export interface StartServerOptions {
   readonly address: string;
   readonly manager: ProviderManager;
   readonly prober?: HealthProber;
+  readonly lifecycle?: LifecycleServices;
   readonly logger: Logger;
   /** How long shutdown waits for in-flight calls before cutting them. Defaults to 10000 ms. */
   readonly shutdownGraceMs?: number;
@@ -45,7 +47,7 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
   server
     .with(terminator.middleware)
     .with(errorMappingMiddleware(logger))
-    .add(TelecomServiceDefinition, createTelecomService({ manager: options.manager, prober: options.prober, logger }));
+    .add(TelecomServiceDefinition, createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, logger }));
 
   const healthState = HealthState();
   server.with(terminator.middleware).add(HealthDefinition, HealthServiceImpl(healthState));

@@ -3,12 +3,12 @@ import type { TelecomServiceImplementation } from "../../generated/numbergate/v1
 import type { WatchPortingOrderResponse } from "../../generated/numbergate/v1/porting.js";
 import { NotImplementedError } from "../domain/service-errors.js";
 import { offerToProto, outcomeToProto } from "./proto-mapping.js";
+import { createLifecycleHandlers, type LifecycleServices } from "./lifecycle-handlers.js";
 import { createProviderHandlers, type ProviderHandlerDependencies } from "./provider-handlers.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
 import { validateAvailabilityRequest } from "./validation/availability-request.js";
 import { validateSearchRequest } from "./validation/search-request.js";
 
-const LIFECYCLE_ISSUE = "number lifecycle and store work";
 const PORTING_ISSUE = "porting work";
 
 function notYet(rpc: string, plannedIn: string): () => Promise<never> {
@@ -25,7 +25,12 @@ async function* notYetStream<Response>(rpc: string, plannedIn: string): AsyncGen
  * numbergate.v1.TelecomService. Handlers are thin: validate, call the manager, map to proto.
  * Errors are mapped once, by the error-mapping middleware.
  */
-export function createTelecomService(dependencies: ProviderHandlerDependencies): TelecomServiceImplementation<TerminatorContext> {
+export interface TelecomServiceDependencies extends ProviderHandlerDependencies {
+  /** Absent only in servers started without a store (never by start-numbergate). */
+  readonly lifecycle?: LifecycleServices;
+}
+
+export function createTelecomService(dependencies: TelecomServiceDependencies): TelecomServiceImplementation<TerminatorContext> {
   const { manager } = dependencies;
   const providerIds = (): readonly string[] => manager.registrations.map((registration) => registration.adapter.descriptor.id);
 
@@ -54,14 +59,7 @@ export function createTelecomService(dependencies: ProviderHandlerDependencies):
 
     ...createProviderHandlers(dependencies),
 
-    reserveNumber: notYet("ReserveNumber", LIFECYCLE_ISSUE),
-    getReservation: notYet("GetReservation", LIFECYCLE_ISSUE),
-    cancelReservation: notYet("CancelReservation", LIFECYCLE_ISSUE),
-    purchaseNumber: notYet("PurchaseNumber", LIFECYCLE_ISSUE),
-    batchPurchaseNumbers: notYet("BatchPurchaseNumbers", LIFECYCLE_ISSUE),
-    getNumberOrder: notYet("GetNumberOrder", LIFECYCLE_ISSUE),
-    releaseNumber: notYet("ReleaseNumber", LIFECYCLE_ISSUE),
-    listNumbers: notYet("ListNumbers", LIFECYCLE_ISSUE),
+    ...createLifecycleHandlers(dependencies.lifecycle, providerIds),
     checkPortability: notYet("CheckPortability", PORTING_ISSUE),
     createPortingOrder: notYet("CreatePortingOrder", PORTING_ISSUE),
     getPortingOrder: notYet("GetPortingOrder", PORTING_ISSUE),

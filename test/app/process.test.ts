@@ -1,4 +1,7 @@
 import { spawn, type ChildProcessByStdio } from "node:child_process";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Readable } from "node:stream";
 import { createChannel, createClient } from "nice-grpc";
 import { afterEach, describe, expect, it } from "vitest";
@@ -14,9 +17,13 @@ interface Child {
 }
 const children: Child[] = [];
 
+const dataDirs: string[] = [];
+
 function launch(script: string, environment: Record<string, string>): Child {
+  const dataDir = mkdtempSync(join(tmpdir(), "numbergate-process-"));
+  dataDirs.push(dataDir);
   // Only what the child needs: no carrier variables leak in from the developer's shell.
-  const env = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", ...environment };
+  const env = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", NUMBERGATE_DATA_DIR: dataDir, ...environment };
   const spawned = spawn(process.execPath, ["--import", "tsx", script], { env, stdio: ["ignore", "pipe", "pipe"] });
   const child: Child = {
     process: spawned,
@@ -51,6 +58,7 @@ function exitOf(child: Child): Promise<{ code: number | null; stderr: string }> 
 
 afterEach(() => {
   for (const child of children.splice(0)) if (child.process.exitCode === null) child.process.kill("SIGKILL");
+  for (const dataDir of dataDirs.splice(0)) rmSync(dataDir, { recursive: true, force: true });
 });
 
 describe("npm start (src/main.ts)", () => {

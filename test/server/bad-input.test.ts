@@ -71,11 +71,9 @@ describe("CheckNumberAvailability rejects bad input", () => {
 
 describe("RPCs of later issues", () => {
   it("answer UNIMPLEMENTED with a clear message, never invented data", async () => {
-    const error = await captureRpcError((options) =>
-      harness.client.purchaseNumber({ requestId: "r1", phoneNumber: "+12125550123", providerId: "twilio" }, options),
-    );
+    const error = await captureRpcError((options) => harness.client.checkPortability({ phoneNumbers: ["+12125550123"] }, options));
     expect(error.code).toBe(Status.UNIMPLEMENTED);
-    expect(error.details).toMatch(/PurchaseNumber is not implemented yet/);
+    expect(error.details).toMatch(/CheckPortability is not implemented yet/);
     expect(error.rich?.errorInfo?.reason).toBe("NOT_IMPLEMENTED");
   });
 

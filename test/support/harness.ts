@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Agent } from "undici";
 import { createChannel, createClient, Metadata, type Channel } from "nice-grpc";
 import { TelecomServiceDefinition, type TelecomServiceClient } from "../../generated/numbergate/v1/telecom_service.js";
@@ -32,6 +35,8 @@ export const PLAIN_PIPELINE: Readonly<Record<string, string>> = {
 export interface HarnessOptions {
   /** Deterministic jitter and slow-start choices. */
   readonly random?: () => number;
+  /** Share emulators between harnesses (several replicas against one set of carriers). */
+  readonly sandbox?: SandboxCarriers;
 }
 
 /**
@@ -39,8 +44,9 @@ export interface HarnessOptions {
  * client. `environment` adds variables (TWILIO_ENABLED=false, priorities, resilience tuning, ...).
  */
 export async function startHarness(environment: Record<string, string | undefined> = {}, options: HarnessOptions = {}): Promise<Harness> {
-  const sandbox = await startSandboxCarriers();
-  const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", ...PLAIN_PIPELINE, ...environment });
+  const sandbox = options.sandbox ?? (await startSandboxCarriers());
+  const dataDir = await mkdtemp(join(tmpdir(), "numbergate-test-"));
+  const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: dataDir, ...PLAIN_PIPELINE, ...environment });
   // Short keep-alive so emulator restarts and test teardown never wait on idle sockets.
   const dispatcher = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
   const app = await startNumbergate({ config, logger: silentLogger(), dispatcher, sandbox, random: options.random });
@@ -54,8 +60,9 @@ export async function startHarness(environment: Record<string, string | undefine
     async close() {
       channel.close();
       await app.shutdown();
-      await sandbox.stop();
+      if (!options.sandbox) await sandbox.stop();
       await dispatcher.close();
+      await rm(dataDir, { recursive: true, force: true });
     },
   };
 }

@@ -4,6 +4,7 @@ import { reasonForCarrierErrorKind, type ErrorReasonName } from "../../domain/er
 import {
   AllCarriersFailedError,
   CarrierUnavailableError,
+  LifecycleError,
   InvalidRequestError,
   NoEligibleCarrierError,
   NotImplementedError,
@@ -93,6 +94,10 @@ export function describeError(error: unknown): RpcErrorDescription | undefined {
       metadata: error.carrierId ? { carrier: error.carrierId } : {},
       retryAfterMs: error.retryAfterMs,
     };
+  }
+  if (error instanceof LifecycleError) {
+    const code = { already_exists: Status.ALREADY_EXISTS, failed_precondition: Status.FAILED_PRECONDITION, not_found: Status.NOT_FOUND, unavailable: Status.UNAVAILABLE }[error.kind];
+    return { code, message: error.message, reason: error.reason, metadata: error.metadata };
   }
   if (error instanceof NotImplementedError) {
     return { code: Status.UNIMPLEMENTED, message: error.message, reason: "NOT_IMPLEMENTED", metadata: {} };

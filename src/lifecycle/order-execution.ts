@@ -1,0 +1,143 @@
+import { CarrierError } from "../domain/carrier-error.js";
+import type { CarrierOrderStatus } from "../domain/carrier-lifecycle.js";
+import { parsePhoneNumber, type ParsedPhoneNumber } from "../domain/phone-number.js";
+import { CarrierUnavailableError } from "../domain/service-errors.js";
+import type { OrderRecord } from "../store/records.js";
+import type { LifecycleContext } from "./lifecycle-context.js";
+
+function parsed(e164: string): ParsedPhoneNumber {
+  const result = parsePhoneNumber(e164);
+  if (!result.ok) throw new Error(`stored number ${e164} no longer parses: ${result.problem}`);
+  return result.number;
+}
+
+/**
+ * Places an order's purchase at the carrier, once. Called by the replica that created the order (holding
+ * its lease), or by the reconciler for an order whose call provably never started.
+ */
+export async function placePurchase(context: LifecycleContext, order: OrderRecord, signal?: AbortSignal): Promise<void> {
+  const { store, manager, now } = context;
+  const numbers = order.items.map((item) => parsed(item.phoneNumber));
+  const reservations = order.reservationId ? await store.reservations.get(order.reservationId) : undefined;
+  await store.orders.markCallStarted(order.id, now());
+  const started = now();
+  try {
+    const status = await manager.callCarrier(
+      order.carrierId,
+      "purchase",
+      async (adapter, callSignal) => {
+        if (!adapter.doPurchase) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot buy numbers from ${order.carrierId} yet`);
+        const perOrder = adapter.descriptor.maxNumbersPerPurchase;
+        const request = (batch: ParsedPhoneNumber[]) => ({
+          numbers: batch,
+          orderReference: order.orderReference,
+          carrierReservationIds: reservations?.carrierReservationId ? [reservations.carrierReservationId] : [],
+        });
+        if (numbers.length <= perOrder) return adapter.doPurchase(request(numbers), { signal: callSignal });
+        return purchaseOneByOne(numbers, (number) => adapter.doPurchase?.(request([number]), { signal: callSignal }));
+      },
+      signal,
+    );
+    await audit(context, order, "purchase", status.state, now() - started);
+    await applyStatus(context, order, status);
+  } catch (error) {
+    await audit(context, order, "purchase", error instanceof Error ? error.message : "error", now() - started);
+    await recordPurchaseFailure(context, order, error);
+  }
+}
+
+/** Carriers that buy one number per request (Twilio): one call each, outcomes merged. */
+async function purchaseOneByOne(
+  numbers: readonly ParsedPhoneNumber[],
+  buy: (number: ParsedPhoneNumber) => Promise<CarrierOrderStatus> | undefined,
+): Promise<CarrierOrderStatus> {
+  const purchased: CarrierOrderStatus["purchased"][number][] = [];
+  const failed: CarrierOrderStatus["failed"][number][] = [];
+  for (const number of numbers) {
+    try {
+      const status = await buy(number);
+      if (status) purchased.push(...status.purchased);
+    } catch (error) {
+      // A definite refusal fails this number; anything uncertain must leave the whole order in doubt.
+      if (CarrierError.is(error) && (error.kind === "not_found" || error.kind === "invalid_request")) {
+        failed.push({ e164: number.e164, carrierCode: error.carrierCode, detail: error.message });
+      } else throw error;
+    }
+  }
+  const state = failed.length === 0 ? "completed" : purchased.length === 0 ? "failed" : "partial";
+  return { carrierOrderId: purchased[0]?.carrierNumberId, state, purchased, failed };
+}
+
+/** Writes what the carrier said: final outcomes end the order, pending ones are checked again later. */
+export async function applyStatus(context: LifecycleContext, order: OrderRecord, status: CarrierOrderStatus): Promise<void> {
+  const { store, now, settings } = context;
+  if (status.state === "pending") {
+    await store.orders.markUnfinished(order.id, "pending", { carrierOrderId: status.carrierOrderId, detail: "the carrier is processing the order", nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
+    return;
+  }
+  const purchased = status.purchased.map((entry) => ({ phoneNumber: entry.e164, carrierNumberId: entry.carrierNumberId }));
+  const bought = new Set(purchased.map((entry) => entry.phoneNumber));
+  const failed = order.items
+    .filter((item) => !bought.has(item.phoneNumber))
+    .map((item) => ({ phoneNumber: item.phoneNumber, detail: status.failed.find((entry) => entry.e164 === item.phoneNumber)?.detail ?? "the carrier did not sell this number" }));
+  const state = failed.length === 0 ? "completed" : purchased.length === 0 ? "failed" : "partial";
+  const finished = await store.orders.finish(order.id, { state, carrierOrderId: status.carrierOrderId, purchased, failed, detail: failed[0]?.detail ?? "", now: now() });
+  if (finished) {
+    for (const item of order.items) context.manager.forgetNumber(item.phoneNumber);
+    await context.store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation: "order.finished", outcome: state, resourceType: "order", resourceId: order.id });
+  }
+}
+
+/**
+ * A purchase call that failed. Only a definite answer (the carrier refused, or nothing was sent) fails the
+ * order; anything else leaves it in doubt for the reconciler, which asks the carrier and never buys again.
+ */
+async function recordPurchaseFailure(context: LifecycleContext, order: OrderRecord, error: unknown): Promise<void> {
+  const { store, now, settings } = context;
+  const definite =
+    error instanceof CarrierUnavailableError ||
+    (CarrierError.is(error) && (!error.requestMayHaveReachedCarrier || ["invalid_request", "not_found", "auth", "rate_limited"].includes(error.kind)));
+  const detail = error instanceof Error ? error.message : "purchase failed";
+  if (definite) {
+    const failed = order.items.map((item) => ({ phoneNumber: item.phoneNumber, detail }));
+    await store.orders.finish(order.id, { state: "failed", carrierOrderId: undefined, purchased: [], failed, detail, now: now() });
+    await store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation: "order.finished", outcome: "failed", resourceType: "order", resourceId: order.id, detail });
+    return;
+  }
+  await store.orders.markUnfinished(order.id, "in_doubt", { detail: `outcome unknown (${detail}); numbergate is asking the carrier`, nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
+  await store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation: "order.in_doubt", outcome: "in_doubt", resourceType: "order", resourceId: order.id, detail });
+}
+
+/** The reconciler's step for one claimed order: resume it if never sent, else ask the carrier. */
+export async function resolveOrder(context: LifecycleContext, order: OrderRecord): Promise<void> {
+  if (order.carrierCallStartedAt === undefined) {
+    await placePurchase(context, order);
+    return;
+  }
+  const { now, settings, store } = context;
+  const started = now();
+  try {
+    const status = await context.manager.callCarrier(order.carrierId, "order_status", async (adapter, signal) => {
+      if (!adapter.doGetOrderStatus) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot look up ${order.carrierId} orders`);
+      return adapter.doGetOrderStatus({ carrierOrderId: order.carrierOrderId, orderReference: order.orderReference, numbers: order.items.map((item) => parsed(item.phoneNumber)) }, { signal });
+    });
+    await audit(context, order, "order_status", status?.state ?? "none", now() - started);
+    if (status) {
+      await applyStatus(context, order, status);
+      return;
+    }
+    if (now() - order.carrierCallStartedAt >= settings.inDoubtGraceMs) {
+      // The carrier has no trace of the purchase long after it was sent: it never arrived.
+      await applyStatus(context, order, { carrierOrderId: undefined, state: "failed", purchased: [], failed: [] });
+      return;
+    }
+    await store.orders.markUnfinished(order.id, order.state === "in_doubt" ? "in_doubt" : "pending", { detail: order.detail, nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
+  } catch (error) {
+    await audit(context, order, "order_status", error instanceof Error ? error.message : "error", now() - started);
+    await store.orders.markUnfinished(order.id, order.state === "in_doubt" ? "in_doubt" : "pending", { detail: order.detail, nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
+  }
+}
+
+function audit(context: LifecycleContext, order: OrderRecord, operation: string, outcome: string, latencyMs: number): Promise<void> {
+  return context.store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation, outcome, latencyMs, resourceType: "order", resourceId: order.id });
+}

@@ -1,0 +1,136 @@
+import type { ParsedPhoneNumber } from "../domain/phone-number.js";
+import type { CarrierId } from "../domain/numbers.js";
+import { LifecycleError } from "../domain/service-errors.js";
+import type { CustomerInfoRecord, OfferSnapshot, OrderRecord, OwnedNumberRecord } from "../store/records.js";
+import { fingerprint, newId, orderReference, type LifecycleContext } from "./lifecycle-context.js";
+import { placePurchase } from "./order-execution.js";
+
+export interface PurchaseRequest {
+  readonly requestId: string;
+  readonly carrierId: CarrierId;
+  readonly items: readonly { readonly number: ParsedPhoneNumber; readonly reservationId?: string }[];
+  readonly customerInfo: CustomerInfoRecord | undefined;
+  readonly actor: string;
+}
+
+export interface PurchaseResult {
+  readonly order: OrderRecord;
+  readonly ownedNumbers: readonly OwnedNumberRecord[];
+}
+
+const FINAL_STATES = new Set(["completed", "failed", "partial"]);
+
+/**
+ * Exactly-once purchases. The order (and the holds on its numbers) is written before the carrier call; the
+ * request_id's uniqueness makes every retry, concurrent or after a crash, find that same order and answer
+ * with its outcome instead of buying again.
+ */
+export class PurchaseService {
+  readonly #inFlight = new Map<string, Promise<void>>();
+
+  constructor(private readonly context: LifecycleContext) {}
+
+  async purchase(request: PurchaseRequest, signal?: AbortSignal): Promise<PurchaseResult> {
+    const { store, now, settings, replicaId } = this.context;
+    const requestFingerprint = fingerprint({
+      carrier: request.carrierId,
+      items: request.items.map((item) => [item.number.e164, item.reservationId ?? ""]),
+      customer: request.customerInfo ?? null,
+    });
+    const reservationIds = new Map<string, string>();
+    for (const item of request.items) {
+      if (!item.reservationId) continue;
+      await this.#checkReservation(item.reservationId, item.number.e164, request.carrierId);
+      reservationIds.set(item.number.e164, item.reservationId);
+    }
+    const orderId = newId("ord");
+    const created = await store.orders.create({
+      id: orderId,
+      requestId: request.requestId,
+      fingerprint: requestFingerprint,
+      carrierId: request.carrierId,
+      orderReference: orderReference(orderId),
+      reservationIds,
+      customerInfo: request.customerInfo,
+      items: request.items.map((item) => ({ phoneNumber: item.number.e164, offer: this.#offer(request.carrierId, item.number) })),
+      now: now(),
+      leaseOwner: replicaId,
+      leaseUntil: now() + settings.leaseMs,
+    });
+    switch (created.kind) {
+      case "request_id_reused":
+        throw new LifecycleError("already_exists", "IDEMPOTENCY_KEY_REUSED", `request_id ${request.requestId} was used for a different purchase (order ${created.order.id})`, { order_id: created.order.id });
+      case "unavailable":
+        throw new LifecycleError("failed_precondition", "NUMBER_HELD", `${created.phoneNumber} cannot be bought: ${created.reason}`, { phone_number: created.phoneNumber });
+      case "existing":
+        return this.#answer(await this.#waitForFinal(created.order.id, signal));
+      case "created": {
+        await store.audit.record({ actor: request.actor, requestId: request.requestId, carrierId: request.carrierId, operation: "order.created", outcome: "pending", resourceType: "order", resourceId: orderId });
+        for (const item of request.items) this.context.manager.forgetNumber(item.number.e164);
+        // Detached from the caller's signal on purpose: a purchase that was started finishes (or is left in
+        // doubt for the reconciler) even if this caller goes away.
+        const work = placePurchase(this.context, created.order).finally(async () => {
+          this.#inFlight.delete(orderId);
+          await store.orders.releaseLease(orderId, replicaId);
+        });
+        this.#inFlight.set(orderId, work);
+        return this.#answer(await this.#waitForFinal(orderId, signal));
+      }
+    }
+  }
+
+  async getOrder(orderId: string): Promise<PurchaseResult> {
+    const order = await this.context.store.orders.get(orderId);
+    if (!order) throw new LifecycleError("not_found", "RESOURCE_NOT_FOUND", `no order ${orderId}`);
+    return this.#answer(order);
+  }
+
+  /** Waits (within PurchaseNumber's budget and the caller's deadline) for the order to be final. */
+  async #waitForFinal(orderId: string, signal?: AbortSignal): Promise<OrderRecord> {
+    const { store, now, settings } = this.context;
+    const deadline = now() + settings.purchaseWaitMs;
+    for (;;) {
+      const running = this.#inFlight.get(orderId);
+      if (running) await Promise.race([running, abortPromise(signal)]);
+      const order = await store.orders.get(orderId);
+      if (!order) throw new Error(`order ${orderId} vanished`);
+      if (FINAL_STATES.has(order.state) || now() >= deadline || signal?.aborted) return order;
+      // Another replica works this order: read it again shortly.
+      await new Promise((resolve) => setTimeout(resolve, Math.min(100, settings.orderCheckIntervalMs)));
+    }
+  }
+
+  async #answer(order: OrderRecord): Promise<PurchaseResult> {
+    const owned = await Promise.all(
+      order.items.filter((item) => item.state === "purchased").map((item) => this.context.store.ownedNumbers.findByPhoneNumber(item.phoneNumber)),
+    );
+    return { order, ownedNumbers: owned.filter((number): number is OwnedNumberRecord => number !== undefined && number.orderId === order.id) };
+  }
+
+  async #checkReservation(reservationId: string, e164: string, carrierId: string): Promise<void> {
+    const reservation = await this.context.store.reservations.get(reservationId);
+    if (!reservation) throw new LifecycleError("failed_precondition", "FAILED_PRECONDITION", `reservation ${reservationId} does not exist`, { reservation_id: reservationId });
+    if (reservation.phoneNumber !== e164 || reservation.carrierId !== carrierId) {
+      throw new LifecycleError("failed_precondition", "FAILED_PRECONDITION", `reservation ${reservationId} holds ${reservation.phoneNumber} at ${reservation.carrierId}, not ${e164} at ${carrierId}`, { reservation_id: reservationId });
+    }
+  }
+
+  #offer(carrierId: CarrierId, number: ParsedPhoneNumber): OfferSnapshot {
+    const known = this.context.manager.knownOffer(carrierId, number.e164);
+    const numberType = known?.numberType ?? number.numberType ?? "local";
+    const price = known?.monthlyPrice ?? this.context.manager.priceFor(carrierId, number.countryCode ?? "", numberType);
+    return {
+      numberType,
+      locality: known?.locality,
+      region: known?.region,
+      capabilities: known?.capabilities ?? [],
+      monthlyPriceCents: price?.amountCents,
+      currencyCode: price?.currencyCode,
+    };
+  }
+}
+
+function abortPromise(signal: AbortSignal | undefined): Promise<void> {
+  if (!signal) return new Promise(() => undefined);
+  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+}

@@ -1,0 +1,169 @@
+import type { CallContext } from "nice-grpc";
+import { OwnedNumberState as ProtoOwnedState } from "../../generated/numbergate/v1/numbers.js";
+import type { TelecomServiceImplementation } from "../../generated/numbergate/v1/telecom_service.js";
+import type { ParsedPhoneNumber } from "../domain/phone-number.js";
+import type { PurchaseService, PurchaseResult } from "../lifecycle/purchase-service.js";
+import type { ReleaseService } from "../lifecycle/release-service.js";
+import type { ReservationService } from "../lifecycle/reservation-service.js";
+import type { OwnedNumberState } from "../store/records.js";
+import { orderToProto, ownedNumberToProto, reservationToProto } from "./lifecycle-mapping.js";
+import type { TerminatorContext } from "./terminator-middleware.js";
+import {
+  FieldViolations,
+  checkCustomerInfo,
+  checkDuration,
+  checkPhoneNumber,
+  checkRequestId,
+  checkRequiredProvider,
+  checkResourceId,
+} from "./validation/lifecycle-requests.js";
+
+export interface LifecycleServices {
+  readonly reservations: ReservationService;
+  readonly purchases: PurchaseService;
+  readonly releases: ReleaseService;
+}
+
+type LifecycleHandlers = Pick<
+  TelecomServiceImplementation<TerminatorContext>,
+  "reserveNumber" | "getReservation" | "cancelReservation" | "purchaseNumber" | "batchPurchaseNumbers" | "getNumberOrder" | "releaseNumber" | "listNumbers"
+>;
+
+const MAX_BATCH = 100;
+const DEFAULT_PAGE_SIZE = 50;
+const MAX_PAGE_SIZE = 500;
+
+/** Who asked, for the audit log: the x-numbergate-client header when the client sets it, else its address. */
+function actorOf(context: CallContext): string {
+  const client = context.metadata.get("x-numbergate-client");
+  const name = typeof client === "string" && /^[\x20-\x7e]{1,100}$/.test(client) ? client : "anonymous";
+  return `${name}@${context.peer}`;
+}
+
+function answerPurchase(result: PurchaseResult) {
+  return { order: orderToProto(result.order), ownedNumbers: result.ownedNumbers.map(ownedNumberToProto) };
+}
+
+const OWNED_STATES: Partial<Record<ProtoOwnedState, OwnedNumberState>> = {
+  [ProtoOwnedState.OWNED_NUMBER_STATE_ACTIVE]: "active",
+  [ProtoOwnedState.OWNED_NUMBER_STATE_RELEASING]: "releasing",
+  [ProtoOwnedState.OWNED_NUMBER_STATE_RELEASED]: "released",
+};
+
+/** Reservations, purchases, orders, releases and inventory. */
+export function createLifecycleHandlers(services: LifecycleServices | undefined, providerIds: () => readonly string[]): LifecycleHandlers {
+  const required = (): LifecycleServices => {
+    if (!services) throw new Error("the number lifecycle needs the store, which this server was started without");
+    return services;
+  };
+
+  return {
+    async reserveNumber(request, context) {
+      const violations = new FieldViolations();
+      const requestId = checkRequestId(violations, request.requestId, false);
+      const number = checkPhoneNumber(violations, "phone_number", request.phoneNumber);
+      const carrierId = checkRequiredProvider(violations, request.providerId, providerIds());
+      const durationMs = checkDuration(violations, "reservation_duration", request.reservationDuration);
+      const customerInfo = checkCustomerInfo(violations, request.customerInfo);
+      violations.throwIfAny();
+      if (!number || !carrierId) throw new Error("unreachable: validated request without number or provider");
+      const reservation = await required().reservations.reserve({ requestId, number, carrierId, durationMs, customerInfo, actor: actorOf(context) }, context.signal);
+      return { reservation: reservationToProto(reservation) };
+    },
+
+    async getReservation(request) {
+      const violations = new FieldViolations();
+      const id = checkResourceId(violations, "reservation_id", request.reservationId, true);
+      violations.throwIfAny();
+      return { reservation: reservationToProto(await required().reservations.get(id ?? "")) };
+    },
+
+    async cancelReservation(request, context) {
+      const violations = new FieldViolations();
+      const id = checkResourceId(violations, "reservation_id", request.reservationId, true);
+      violations.throwIfAny();
+      return { reservation: reservationToProto(await required().reservations.cancel(id ?? "", actorOf(context))) };
+    },
+
+    async purchaseNumber(request, context) {
+      const violations = new FieldViolations();
+      const requestId = checkRequestId(violations, request.requestId, true);
+      const number = checkPhoneNumber(violations, "phone_number", request.phoneNumber);
+      const carrierId = checkRequiredProvider(violations, request.providerId, providerIds());
+      const reservationId = checkResourceId(violations, "reservation_id", request.reservationId, false);
+      const customerInfo = checkCustomerInfo(violations, request.customerInfo);
+      violations.throwIfAny();
+      if (!number || !carrierId || !requestId) throw new Error("unreachable: validated request without number, provider or request_id");
+      const result = await required().purchases.purchase({ requestId, carrierId, items: [{ number, reservationId }], customerInfo, actor: actorOf(context) }, context.signal);
+      const answer = answerPurchase(result);
+      return { order: answer.order, ownedNumber: answer.ownedNumbers[0] };
+    },
+
+    async batchPurchaseNumbers(request, context) {
+      const violations = new FieldViolations();
+      const requestId = checkRequestId(violations, request.requestId, true);
+      const carrierId = checkRequiredProvider(violations, request.providerId, providerIds());
+      const customerInfo = checkCustomerInfo(violations, request.customerInfo);
+      if (request.items.length === 0 || request.items.length > MAX_BATCH) violations.add("items", `must list 1 to ${MAX_BATCH} numbers`);
+      const items: { number: ParsedPhoneNumber; reservationId?: string }[] = [];
+      const seen = new Set<string>();
+      request.items.forEach((item, index) => {
+        const number = checkPhoneNumber(violations, `items[${index}].phone_number`, item.phoneNumber);
+        const reservationId = checkResourceId(violations, `items[${index}].reservation_id`, item.reservationId, false);
+        if (number && seen.has(number.e164)) violations.add(`items[${index}].phone_number`, `${number.e164} is listed twice`);
+        if (number) {
+          seen.add(number.e164);
+          items.push({ number, reservationId });
+        }
+      });
+      violations.throwIfAny();
+      if (!carrierId || !requestId) throw new Error("unreachable: validated request without provider or request_id");
+      return answerPurchase(await required().purchases.purchase({ requestId, carrierId, items, customerInfo, actor: actorOf(context) }, context.signal));
+    },
+
+    async getNumberOrder(request) {
+      const violations = new FieldViolations();
+      const id = checkResourceId(violations, "order_id", request.orderId, true);
+      violations.throwIfAny();
+      return { order: orderToProto((await required().purchases.getOrder(id ?? "")).order) };
+    },
+
+    async releaseNumber(request, context) {
+      const violations = new FieldViolations();
+      const requestId = checkRequestId(violations, request.requestId, true);
+      const number = checkPhoneNumber(violations, "phone_number", request.phoneNumber);
+      violations.throwIfAny();
+      if (!number || !requestId) throw new Error("unreachable: validated request without number or request_id");
+      const result = await required().releases.release(requestId, number, actorOf(context), context.signal);
+      return { ownedNumber: ownedNumberToProto(result.number), alreadyReleased: result.alreadyReleased };
+    },
+
+    async listNumbers(request) {
+      const violations = new FieldViolations();
+      if (request.pageSize < 0) violations.add("page_size", "must not be negative");
+      const pageSize = request.pageSize === 0 ? DEFAULT_PAGE_SIZE : Math.min(request.pageSize, MAX_PAGE_SIZE);
+      const carrierId = request.providerId === "" ? undefined : checkRequiredProvider(violations, request.providerId, providerIds());
+      const state = request.state === ProtoOwnedState.OWNED_NUMBER_STATE_UNSPECIFIED ? undefined : OWNED_STATES[request.state];
+      if (request.state !== ProtoOwnedState.OWNED_NUMBER_STATE_UNSPECIFIED && !state) violations.add("state", "must be ACTIVE, RELEASING, RELEASED or unspecified");
+      const after = request.pageToken === "" ? undefined : decodePageToken(request.pageToken);
+      if (request.pageToken !== "" && !after) violations.add("page_token", "is not a page token this server issued");
+      violations.throwIfAny();
+      const page = await required().releases.list({ carrierId, state, pageSize, after });
+      return { numbers: page.numbers.map(ownedNumberToProto), nextPageToken: page.next ? encodePageToken(page.next) : "" };
+    },
+  };
+}
+
+function encodePageToken(cursor: { purchasedAt: number; id: string }): string {
+  return Buffer.from(JSON.stringify([cursor.purchasedAt, cursor.id])).toString("base64url");
+}
+
+function decodePageToken(token: string): { purchasedAt: number; id: string } | undefined {
+  try {
+    const decoded: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
+    if (Array.isArray(decoded) && typeof decoded[0] === "number" && typeof decoded[1] === "string") return { purchasedAt: decoded[0], id: decoded[1] };
+  } catch {
+    // Falls through: not ours.
+  }
+  return undefined;
+}

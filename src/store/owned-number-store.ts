@@ -1,0 +1,102 @@
+import type { Kysely, Selectable } from "kysely";
+import { isUniqueViolation } from "./database.js";
+import { parseJson, type CustomerInfoRecord, type OwnedNumberRecord, type OwnedNumberState } from "./records.js";
+import type { Database, OwnedNumbersTable } from "./schema.js";
+
+function toOwned(row: Selectable<OwnedNumbersTable>): OwnedNumberRecord {
+  return {
+    id: row.id,
+    phoneNumber: row.phone_number,
+    carrierId: row.carrier_id,
+    state: row.state as OwnedNumberState,
+    carrierNumberId: row.carrier_number_id,
+    numberType: row.number_type ?? undefined,
+    locality: row.locality ?? undefined,
+    region: row.region ?? undefined,
+    capabilities: parseJson<string[]>(row.capabilities) ?? [],
+    monthlyPriceCents: row.monthly_price_cents ?? undefined,
+    currencyCode: row.currency_code ?? undefined,
+    orderId: row.order_id,
+    customerInfo: parseJson<CustomerInfoRecord>(row.customer_info),
+    purchasedAt: row.purchased_at,
+    releasedAt: row.released_at ?? undefined,
+  };
+}
+
+export interface OwnedNumberPage {
+  readonly numbers: readonly OwnedNumberRecord[];
+  /** Keyset cursor of the last row, when there may be more. */
+  readonly next: { readonly purchasedAt: number; readonly id: string } | undefined;
+}
+
+const RELEASE_SCOPE = "ReleaseNumber";
+
+/** The numbers numbergate owns (or owned). */
+export class OwnedNumberStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  /** The live (active or releasing) ownership of a number, else its latest released one. */
+  async findByPhoneNumber(phoneNumber: string): Promise<OwnedNumberRecord | undefined> {
+    const rows = await this.db.selectFrom("owned_numbers").selectAll().where("phone_number", "=", phoneNumber).orderBy("purchased_at", "desc").execute();
+    const live = rows.find((row) => row.state !== "released") ?? rows[0];
+    return live ? toOwned(live) : undefined;
+  }
+
+  async get(id: string): Promise<OwnedNumberRecord | undefined> {
+    const row = await this.db.selectFrom("owned_numbers").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? toOwned(row) : undefined;
+  }
+
+  /**
+   * Claims a release for this request_id: the first claim wins (state active -> releasing); the same
+   * request_id with the same number later finds its earlier claim. Returns what to do.
+   */
+  async claimRelease(number: OwnedNumberRecord, requestId: string, fingerprint: string, now: number): Promise<"claimed" | "already_released" | "in_progress" | "request_id_reused"> {
+    const key = await this.db.selectFrom("idempotency_keys").selectAll().where("scope", "=", RELEASE_SCOPE).where("request_id", "=", requestId).executeTakeFirst();
+    if (key && key.request_fingerprint !== fingerprint) return "request_id_reused";
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        if (!key) {
+          await trx.insertInto("idempotency_keys").values({ scope: RELEASE_SCOPE, request_id: requestId, request_fingerprint: fingerprint, resource_id: number.id, created_at: now }).execute();
+        }
+        const claimed = await trx
+          .updateTable("owned_numbers")
+          .set({ state: "releasing", release_request_id: requestId })
+          .where("id", "=", number.id)
+          .where("state", "=", "active")
+          .executeTakeFirst();
+        if (Number(claimed.numUpdatedRows) === 1) return "claimed" as const;
+        const current = await trx.selectFrom("owned_numbers").select(["state", "release_request_id"]).where("id", "=", number.id).executeTakeFirstOrThrow();
+        if (current.state === "released") return "already_released" as const;
+        // A release stuck in "releasing" for this same request is retried by its owner.
+        return current.release_request_id === requestId ? ("claimed" as const) : ("in_progress" as const);
+      });
+    } catch (error) {
+      if (isUniqueViolation(error)) return "in_progress";
+      throw error;
+    }
+  }
+
+  async markReleased(id: string, now: number): Promise<void> {
+    await this.db.updateTable("owned_numbers").set({ state: "released", released_at: now }).where("id", "=", id).where("state", "=", "releasing").execute();
+  }
+
+  /** Back to active when the carrier refused the release. */
+  async abandonRelease(id: string): Promise<void> {
+    await this.db.updateTable("owned_numbers").set({ state: "active", release_request_id: null }).where("id", "=", id).where("state", "=", "releasing").execute();
+  }
+
+  async list(filter: { carrierId?: string; state?: OwnedNumberState; pageSize: number; after?: { purchasedAt: number; id: string } }): Promise<OwnedNumberPage> {
+    let query = this.db.selectFrom("owned_numbers").selectAll();
+    if (filter.carrierId) query = query.where("carrier_id", "=", filter.carrierId);
+    if (filter.state) query = query.where("state", "=", filter.state);
+    const after = filter.after;
+    if (after) {
+      query = query.where((eb) => eb.or([eb("purchased_at", ">", after.purchasedAt), eb.and([eb("purchased_at", "=", after.purchasedAt), eb("id", ">", after.id)])]));
+    }
+    const rows = await query.orderBy("purchased_at").orderBy("id").limit(filter.pageSize + 1).execute();
+    const page = rows.slice(0, filter.pageSize).map(toOwned);
+    const last = page.at(-1);
+    return { numbers: page, next: rows.length > filter.pageSize && last ? { purchasedAt: last.purchasedAt, id: last.id } : undefined };
+  }
+}

@@ -1,0 +1,95 @@
+/** What the store hands out: camelCase records, times in epoch ms, JSON columns parsed. */
+
+export interface CustomerInfoRecord {
+  readonly customerId: string;
+  readonly name: string;
+  readonly email: string;
+  readonly company: string;
+  readonly address?: {
+    readonly addressLines: readonly string[];
+    readonly locality: string;
+    readonly administrativeArea: string;
+    readonly postalCode: string;
+    readonly regionCode: string;
+  };
+}
+
+export type ReservationState = "active" | "expired" | "cancelled" | "consumed";
+
+export interface ReservationRecord {
+  readonly id: string;
+  readonly requestId: string | undefined;
+  readonly phoneNumber: string;
+  readonly carrierId: string;
+  readonly state: ReservationState;
+  readonly carrierReservationId: string | undefined;
+  readonly customerInfo: CustomerInfoRecord | undefined;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+export type OrderState = "pending" | "completed" | "failed" | "in_doubt" | "partial";
+export type OrderItemState = "pending" | "purchased" | "failed";
+
+/** The offer a number was bought from, kept with the order so the owned number has locality and price. */
+export interface OfferSnapshot {
+  readonly numberType?: string;
+  readonly locality?: string;
+  readonly region?: string;
+  readonly capabilities: readonly string[];
+  readonly monthlyPriceCents?: number;
+  readonly currencyCode?: string;
+}
+
+export interface OrderItemRecord {
+  readonly phoneNumber: string;
+  readonly state: OrderItemState;
+  readonly detail: string;
+  readonly carrierNumberId: string | undefined;
+  readonly offer: OfferSnapshot | undefined;
+}
+
+export interface OrderRecord {
+  readonly id: string;
+  readonly requestId: string;
+  readonly requestFingerprint: string;
+  readonly carrierId: string;
+  readonly state: OrderState;
+  readonly orderReference: string;
+  readonly carrierOrderId: string | undefined;
+  readonly reservationId: string | undefined;
+  readonly customerInfo: CustomerInfoRecord | undefined;
+  readonly detail: string;
+  readonly carrierCallStartedAt: number | undefined;
+  readonly createdAt: number;
+  readonly updatedAt: number;
+  readonly items: readonly OrderItemRecord[];
+}
+
+export type OwnedNumberState = "active" | "releasing" | "released";
+
+export interface OwnedNumberRecord {
+  readonly id: string;
+  readonly phoneNumber: string;
+  readonly carrierId: string;
+  readonly state: OwnedNumberState;
+  readonly carrierNumberId: string;
+  readonly numberType: string | undefined;
+  readonly locality: string | undefined;
+  readonly region: string | undefined;
+  readonly capabilities: readonly string[];
+  readonly monthlyPriceCents: number | undefined;
+  readonly currencyCode: string | undefined;
+  readonly orderId: string;
+  readonly customerInfo: CustomerInfoRecord | undefined;
+  readonly purchasedAt: number;
+  readonly releasedAt: number | undefined;
+}
+
+export function parseJson<Value>(text: string | null): Value | undefined {
+  return text === null ? undefined : (JSON.parse(text) as Value);
+}
+
+export function toJson(value: unknown): string | null {
+  return value === undefined ? null : JSON.stringify(value);
+}

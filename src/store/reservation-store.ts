@@ -1,0 +1,141 @@
+import type { Kysely, Selectable, Transaction } from "kysely";
+import { isUniqueViolation } from "./database.js";
+import { parseJson, toJson, type CustomerInfoRecord, type ReservationRecord, type ReservationState } from "./records.js";
+import type { Database, ReservationsTable } from "./schema.js";
+
+export interface NewReservation {
+  readonly id: string;
+  readonly requestId: string | undefined;
+  readonly fingerprint: string;
+  readonly phoneNumber: string;
+  readonly carrierId: string;
+  readonly customerInfo: CustomerInfoRecord | undefined;
+  readonly now: number;
+  readonly expiresAt: number;
+}
+
+export type CreateReservationResult =
+  | { readonly kind: "created"; readonly reservation: ReservationRecord }
+  | { readonly kind: "existing"; readonly reservation: ReservationRecord }
+  | { readonly kind: "request_id_reused" }
+  | { readonly kind: "held"; readonly holderKind: string };
+
+const SCOPE = "ReserveNumber";
+
+export function toReservation(row: Selectable<ReservationsTable>): ReservationRecord {
+  return {
+    id: row.id,
+    requestId: row.request_id ?? undefined,
+    phoneNumber: row.phone_number,
+    carrierId: row.carrier_id,
+    state: row.state as ReservationState,
+    carrierReservationId: row.carrier_reservation_id ?? undefined,
+    customerInfo: parseJson<CustomerInfoRecord>(row.customer_info),
+    createdAt: row.created_at,
+    expiresAt: row.expires_at,
+  };
+}
+
+/**
+ * Reservations and the number holds behind them. Exclusivity is the primary key of number_holds: two
+ * clients (or replicas) inserting a hold for one number cannot both succeed.
+ */
+export class ReservationStore {
+  constructor(private readonly db: Kysely<Database>) {}
+
+  async create(reservation: NewReservation): Promise<CreateReservationResult> {
+    try {
+      return await this.db.transaction().execute((trx) => this.#create(trx, reservation));
+    } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
+      // Lost a race: either for the request_id (answer as the winner did) or for the number.
+      const existing = reservation.requestId ? await this.#byRequestId(this.db, reservation.requestId, reservation.fingerprint) : undefined;
+      if (existing) return existing;
+      const holder = await this.db.selectFrom("number_holds").select("holder_kind").where("phone_number", "=", reservation.phoneNumber).executeTakeFirst();
+      return { kind: "held", holderKind: holder?.holder_kind ?? "reservation" };
+    }
+  }
+
+  async #create(trx: Transaction<Database>, reservation: NewReservation): Promise<CreateReservationResult> {
+    if (reservation.requestId) {
+      const existing = await this.#byRequestId(trx, reservation.requestId, reservation.fingerprint);
+      if (existing) return existing;
+    }
+    await expireHold(trx, reservation.phoneNumber, reservation.now);
+    const holder = await trx.selectFrom("number_holds").select("holder_kind").where("phone_number", "=", reservation.phoneNumber).executeTakeFirst();
+    if (holder) return { kind: "held", holderKind: holder.holder_kind };
+    const owned = await trx.selectFrom("owned_numbers").select("id").where("phone_number", "=", reservation.phoneNumber).where("state", "<>", "released").executeTakeFirst();
+    if (owned) return { kind: "held", holderKind: "owned" };
+    await trx
+      .insertInto("number_holds")
+      .values({ phone_number: reservation.phoneNumber, holder_kind: "reservation", holder_id: reservation.id, expires_at: reservation.expiresAt, created_at: reservation.now })
+      .execute();
+    const row = {
+      id: reservation.id,
+      request_id: reservation.requestId ?? null,
+      phone_number: reservation.phoneNumber,
+      carrier_id: reservation.carrierId,
+      state: "active",
+      carrier_reservation_id: null,
+      customer_info: toJson(reservation.customerInfo),
+      created_at: reservation.now,
+      expires_at: reservation.expiresAt,
+      updated_at: reservation.now,
+    };
+    await trx.insertInto("reservations").values(row).execute();
+    if (reservation.requestId) {
+      await trx
+        .insertInto("idempotency_keys")
+        .values({ scope: SCOPE, request_id: reservation.requestId, request_fingerprint: reservation.fingerprint, resource_id: reservation.id, created_at: reservation.now })
+        .execute();
+    }
+    return { kind: "created", reservation: toReservation(row) };
+  }
+
+  async #byRequestId(db: Kysely<Database>, requestId: string, fingerprint: string): Promise<CreateReservationResult | undefined> {
+    const key = await db.selectFrom("idempotency_keys").selectAll().where("scope", "=", SCOPE).where("request_id", "=", requestId).executeTakeFirst();
+    if (!key) return undefined;
+    if (key.request_fingerprint !== fingerprint) return { kind: "request_id_reused" };
+    const row = await db.selectFrom("reservations").selectAll().where("id", "=", key.resource_id).executeTakeFirstOrThrow();
+    return { kind: "existing", reservation: toReservation(row) };
+  }
+
+  async setCarrierReservationId(id: string, carrierReservationId: string, now: number): Promise<void> {
+    await this.db.updateTable("reservations").set({ carrier_reservation_id: carrierReservationId, updated_at: now }).where("id", "=", id).execute();
+  }
+
+  async get(id: string): Promise<ReservationRecord | undefined> {
+    const row = await this.db.selectFrom("reservations").selectAll().where("id", "=", id).executeTakeFirst();
+    return row ? toReservation(row) : undefined;
+  }
+
+  /** Ends an active reservation (cancelled, or expired) and frees its number; false if it was not active. */
+  async end(id: string, state: Extract<ReservationState, "cancelled" | "expired">, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      const updated = await trx.updateTable("reservations").set({ state, updated_at: now }).where("id", "=", id).where("state", "=", "active").executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return false;
+      await trx.deleteFrom("number_holds").where("holder_kind", "=", "reservation").where("holder_id", "=", id).execute();
+      return true;
+    });
+  }
+
+  /** Active reservations past their expiry, oldest first. */
+  async dueForExpiry(now: number, limit: number): Promise<ReservationRecord[]> {
+    const rows = await this.db.selectFrom("reservations").selectAll().where("state", "=", "active").where("expires_at", "<=", now).orderBy("expires_at").limit(limit).execute();
+    return rows.map(toReservation);
+  }
+}
+
+/** Drops a reservation hold on the number whose time is up, so a new holder can take it. */
+export async function expireHold(trx: Transaction<Database>, phoneNumber: string, now: number): Promise<void> {
+  const stale = await trx
+    .selectFrom("number_holds")
+    .select("holder_id")
+    .where("phone_number", "=", phoneNumber)
+    .where("holder_kind", "=", "reservation")
+    .where("expires_at", "<=", now)
+    .executeTakeFirst();
+  if (!stale) return;
+  await trx.updateTable("reservations").set({ state: "expired", updated_at: now }).where("id", "=", stale.holder_id).where("state", "=", "active").execute();
+  await trx.deleteFrom("number_holds").where("phone_number", "=", phoneNumber).where("holder_id", "=", stale.holder_id).execute();
+}
