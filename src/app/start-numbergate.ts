@@ -54,6 +54,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
   const settings = config.resilience;
   const now = () => Date.now();
   const registrations = buildCarrierRegistrations(config, sandbox, options.dispatcher);
+  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: config.store.dataDir });
   const health = new HealthMonitor({
     carriers: registrations.map((registration) => ({
       carrierId: registration.adapter.descriptor.id,
@@ -87,6 +88,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
       searchStaleTtlMs: settings.searchCacheStaleTtlMs,
       availabilityTtlMs: settings.availabilityCacheTtlMs,
     },
+    heldNumbers: (e164s) => store.reservations.heldAmong(e164s, now()),
     random: options.random,
     now,
   });
@@ -100,7 +102,6 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
   });
   prober.start();
 
-  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: config.store.dataDir });
   const lifecycleContext: LifecycleContext = { store, manager, logger, now, replicaId: config.store.replicaId, settings: config.store };
   const reservations = new ReservationService(lifecycleContext);
   const lifecycle = { reservations, purchases: new PurchaseService(lifecycleContext), releases: new ReleaseService(lifecycleContext) };

@@ -54,6 +54,8 @@ export interface ProviderManagerOptions {
   readonly metrics?: ProviderMetrics;
   readonly breakerRetryAfterMs?: (carrierId: CarrierId) => number | undefined;
   readonly cache?: CacheSettings;
+  /** Which of these numbers a numbergate client holds (reserved or being bought): hidden from everyone else. */
+  readonly heldNumbers?: (e164s: readonly string[]) => Promise<ReadonlySet<string>>;
   readonly random?: () => number;
   readonly now?: () => number;
 }
@@ -73,8 +75,10 @@ export class ProviderManager {
   readonly #availabilityCache: AnswerCache<AvailabilityAnswer>;
   readonly #random: () => number;
   readonly #now: () => number;
+  readonly #heldNumbers: (e164s: readonly string[]) => Promise<ReadonlySet<string>>;
 
   constructor(options: ProviderManagerOptions) {
+    this.#heldNumbers = options.heldNumbers ?? (async () => new Set());
     this.#registrations = orderByPriority(options.registrations);
     this.#priceTable = options.priceTable ?? new PriceTable();
     this.#invoker = options.invoker ?? directInvoker;
@@ -115,14 +119,15 @@ export class ProviderManager {
     const staleFallbacks: { carrierId: CarrierId; answer: CarrierSearchAnswer }[] = [];
     let answered = 0;
 
-    const take = (carrierId: CarrierId, answer: CarrierSearchAnswer, remaining: number) => {
+    const take = async (carrierId: CarrierId, answer: CarrierSearchAnswer, remaining: number) => {
       let excludedUnknownPrice = 0;
       let excludedOverPrice = 0;
       let added = 0;
+      const held = await this.#heldNumbers(answer.offers.map((offer) => offer.phoneNumber));
       for (const rawOffer of answer.offers) {
         if (added >= remaining) break;
         const offer = priceOffer(rawOffer, this.#priceTable);
-        if (!isUsableOffer(offer, query.criteria) || seen.has(offer.phoneNumber)) continue;
+        if (!isUsableOffer(offer, query.criteria) || seen.has(offer.phoneNumber) || held.has(offer.phoneNumber)) continue;
         const verdict = judgePrice(offer, query.maxMonthlyRateCents);
         if (verdict === "unknown") excludedUnknownPrice += 1;
         else if (verdict === "over") excludedOverPrice += 1;
@@ -148,7 +153,7 @@ export class ProviderManager {
       if (cached?.fresh && answerCovers(cached.value, remaining)) {
         this.metrics.recordCacheLookup(carrierId, true);
         answered += 1;
-        outcomes.set(carrierId, { ...answeredOutcome(carrierId, { ...take(carrierId, cached.value, remaining), durationMs: 0 }), fromCache: true });
+        outcomes.set(carrierId, { ...answeredOutcome(carrierId, { ...(await take(carrierId, cached.value, remaining)), durationMs: 0 }), fromCache: true });
         continue;
       }
       this.metrics.recordCacheLookup(carrierId, false);
@@ -165,7 +170,7 @@ export class ProviderManager {
           `${key}|${limitAsked}`,
         );
         answered += 1;
-        outcomes.set(carrierId, answeredOutcome(carrierId, { ...take(carrierId, answer, remaining), durationMs: this.#now() - started }));
+        outcomes.set(carrierId, answeredOutcome(carrierId, { ...(await take(carrierId, answer, remaining)), durationMs: this.#now() - started }));
       } catch (error) {
         outcomes.set(carrierId, recordProblem(problems, error, carrierId, this.#now() - started));
         if (cached) staleFallbacks.push({ carrierId, answer: cached.value });
@@ -174,7 +179,7 @@ export class ProviderManager {
 
     if (answered === 0 && staleFallbacks.length > 0) {
       for (const { carrierId, answer } of staleFallbacks) {
-        const counts = take(carrierId, answer, query.limit - numbers.length);
+        const counts = await take(carrierId, answer, query.limit - numbers.length);
         outcomes.set(carrierId, { ...(outcomes.get(carrierId) ?? skippedOutcome(carrierId, "")), ...counts, fromCache: true, stale: true });
       }
       warnings.push("every carrier failed: these results are from numbergate's cache and may be out of date");
@@ -216,7 +221,8 @@ export class ProviderManager {
                 ).then((found) => ({ offer: found })),
               );
         answered += 1;
-        offer = answer.offer ? priceOffer(answer.offer, this.#priceTable) : undefined;
+        const held = answer.offer ? await this.#heldNumbers([answer.offer.phoneNumber]) : new Set<string>();
+        offer = answer.offer && !held.has(answer.offer.phoneNumber) ? priceOffer(answer.offer, this.#priceTable) : undefined;
         const counts = { numbersReturned: offer ? 1 : 0, excludedUnknownPrice: 0, excludedOverPrice: 0, durationMs: cached?.fresh ? 0 : this.#now() - started };
         outcomes.set(carrierId, { ...answeredOutcome(carrierId, counts, offer ? "available" : "not available"), fromCache: cached?.fresh === true });
       } catch (error) {

@@ -119,6 +119,18 @@ export class ReservationStore {
     });
   }
 
+  /** Which of these numbers somebody holds right now (a live reservation or an order in flight). */
+  async heldAmong(phoneNumbers: readonly string[], now: number): Promise<ReadonlySet<string>> {
+    if (phoneNumbers.length === 0) return new Set();
+    const rows = await this.db
+      .selectFrom("number_holds")
+      .select("phone_number")
+      .where("phone_number", "in", [...phoneNumbers])
+      .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+      .execute();
+    return new Set(rows.map((row) => row.phone_number));
+  }
+
   /** Active reservations past their expiry, oldest first. */
   async dueForExpiry(now: number, limit: number): Promise<ReservationRecord[]> {
     const rows = await this.db.selectFrom("reservations").selectAll().where("state", "=", "active").where("expires_at", "<=", now).orderBy("expires_at").limit(limit).execute();

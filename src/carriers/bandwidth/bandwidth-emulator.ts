@@ -61,6 +61,11 @@ export class BandwidthEmulator extends CarrierEmulator {
     return `${this.origin}${BANDWIDTH_EMULATOR_BASE_PATH}`;
   }
 
+  describeState(): { purchases: string[]; owned: string[]; reservations: number; orders: number } {
+    const { numbers } = this;
+    return { purchases: [...numbers.purchases], owned: [...numbers.owned], reservations: numbers.reservations.size, orders: numbers.orders.size };
+  }
+
   protected isAuthorized(request: EmulatorRequest): boolean {
     return hasBasicCredentials(request, this.#options.username, this.#options.password);
   }

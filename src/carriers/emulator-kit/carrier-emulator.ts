@@ -57,6 +57,8 @@ export abstract class CarrierEmulator {
   protected abstract errorResponse(status: number, retryAfterSeconds?: number): EmulatorResponse;
   /** The carrier's answer to a well-formed request the emulator cannot parse the body of. */
   protected abstract malformedBody(): EmulatorResponse;
+  /** The emulator's carrier-side state (owned numbers, purchases), for GET /__emulator/state. */
+  abstract describeState(): unknown;
 
   async start(port = 0, host = "127.0.0.1"): Promise<string> {
     this.#host = host;
@@ -192,6 +194,8 @@ export abstract class CarrierEmulator {
         case "DELETE /faults":
           this.faults.clear();
           return json(200, { faults: [] });
+        case "GET /state":
+          return json(200, this.describeState());
         case "GET /requests":
           return json(200, {
             count: this.requests.length,

@@ -52,6 +52,10 @@ export class TwilioEmulator extends CarrierEmulator {
     this.#options = options;
   }
 
+  describeState(): { purchases: string[]; owned: string[] } {
+    return { purchases: [...this.purchases], owned: [...this.owned.keys()] };
+  }
+
   protected isAuthorized(request: EmulatorRequest): boolean {
     return hasBasicCredentials(request, this.#options.accountSid, this.#options.authToken);
   }
