@@ -1,7 +1,7 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import SqliteDatabase from "better-sqlite3";
-import { Kysely, Migrator, PostgresDialect, SqliteDialect } from "kysely";
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql } from "kysely";
 import pg from "pg";
 import { migrationProvider, type StoreDialect } from "./migrations.js";
 import type { Database } from "./schema.js";
@@ -29,7 +29,10 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
     dialect === "postgres"
       ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) }) })
       : new Kysely<Database>({ dialect: new SqliteDialect({ database: openSqlite(options.dataDir) }) });
-  const migrator = new Migrator({ db, provider: migrationProvider(dialect) });
+  // Kysely looks for its migration tables across schemas; pin them to the connection's own schema so that a
+  // search_path other than public (one schema per tenant or per test) works.
+  const migrationTableSchema = dialect === "postgres" ? await currentSchema(db) : undefined;
+  const migrator = new Migrator({ db, provider: migrationProvider(dialect), migrationTableSchema });
   const { error, results } = await migrator.migrateToLatest();
   const failed = results?.find((result) => result.status === "Error");
   if (error || failed) {
@@ -38,6 +41,13 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
     throw new Error(`database migration ${failed?.migrationName ?? ""} failed: ${reason}`);
   }
   return { db, dialect, close: () => db.destroy() };
+}
+
+async function currentSchema(db: Kysely<Database>): Promise<string> {
+  const result = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  const schema = result.rows[0]?.schema;
+  if (!schema) throw new Error("PostgreSQL has no current schema: check search_path in DATABASE_URL");
+  return schema;
 }
 
 function openSqlite(dataDir: string): SqliteDatabase.Database {
