@@ -19,7 +19,11 @@ export async function placePurchase(context: LifecycleContext, order: OrderRecor
   const { store, manager, now } = context;
   const numbers = order.items.map((item) => parsed(item.phoneNumber));
   const reservations = order.reservationId ? await store.reservations.get(order.reservationId) : undefined;
-  await store.orders.markCallStarted(order.id, now());
+  if (!(await store.orders.markCallStarted(order.id, context.replicaId, now()))) {
+    // Our lease lapsed and another replica owns the order now: it sends the purchase (or looks it up), not us.
+    context.logger.warn({ orderId: order.id }, "lost the lease on an order before calling the carrier; leaving it to its new owner");
+    return;
+  }
   const started = now();
   try {
     const status = await manager.callCarrier(

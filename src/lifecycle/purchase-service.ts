@@ -69,10 +69,13 @@ export class PurchaseService {
         for (const item of request.items) this.context.manager.forgetNumber(item.number.e164);
         // Detached from the caller's signal on purpose: a purchase that was started finishes (or is left in
         // doubt for the reconciler) even if this caller goes away.
-        const work = placePurchase(this.context, created.order).finally(async () => {
-          this.#inFlight.delete(orderId);
-          await store.orders.releaseLease(orderId, replicaId);
-        });
+        const work = placePurchase(this.context, created.order)
+          .then(() => store.orders.releaseLease(orderId, replicaId))
+          .catch((error: unknown) => {
+            // The order stays pending or in doubt in the database; the reconciler (here or on another replica) finishes it.
+            this.context.logger.error({ err: error, orderId }, "purchase did not finish; the reconciler will resolve the order");
+          })
+          .finally(() => this.#inFlight.delete(orderId));
         this.#inFlight.set(orderId, work);
         return this.#answer(await this.#waitForFinal(orderId, signal));
       }
@@ -90,13 +93,18 @@ export class PurchaseService {
     const { store, now, settings } = this.context;
     const deadline = now() + settings.purchaseWaitMs;
     for (;;) {
-      const running = this.#inFlight.get(orderId);
-      if (running) await Promise.race([running, abortPromise(signal)]);
       const order = await store.orders.get(orderId);
       if (!order) throw new Error(`order ${orderId} vanished`);
-      if (FINAL_STATES.has(order.state) || now() >= deadline || signal?.aborted) return order;
-      // Another replica works this order: read it again shortly.
-      await new Promise((resolve) => setTimeout(resolve, Math.min(100, settings.orderCheckIntervalMs)));
+      const remaining = deadline - now();
+      if (FINAL_STATES.has(order.state) || remaining <= 0 || signal?.aborted) return order;
+      // Our own purchase settles the in-flight promise; another replica's is seen by reading again shortly.
+      const pause = new AbortController();
+      await Promise.race([
+        this.#inFlight.get(orderId) ?? sleep(Math.min(100, settings.orderCheckIntervalMs), pause.signal),
+        sleep(remaining, pause.signal),
+        abortPromise(signal, pause.signal),
+      ]);
+      pause.abort();
     }
   }
 
@@ -130,7 +138,26 @@ export class PurchaseService {
   }
 }
 
-function abortPromise(signal: AbortSignal | undefined): Promise<void> {
-  if (!signal) return new Promise(() => undefined);
-  return new Promise((resolve) => (signal.aborted ? resolve() : signal.addEventListener("abort", () => resolve(), { once: true })));
+/** Resolves after `milliseconds`, or at once when `cancel` aborts (so no timer outlives the race). */
+function sleep(milliseconds: number, cancel: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, milliseconds);
+    cancel.addEventListener("abort", () => {
+      clearTimeout(timer);
+      resolve();
+    }, { once: true });
+  });
+}
+
+/** Resolves when the caller's signal aborts, or when `cancel` does. */
+function abortPromise(signal: AbortSignal | undefined, cancel: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve();
+    const done = () => {
+      signal?.removeEventListener("abort", done);
+      resolve();
+    };
+    signal?.addEventListener("abort", done, { once: true });
+    cancel.addEventListener("abort", done, { once: true });
+  });
 }

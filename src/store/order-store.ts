@@ -152,9 +152,22 @@ export class OrderStore {
     return rows.map(toItem);
   }
 
-  /** Recorded before the carrier call: afterwards, an unfinished order may have reached the carrier. */
-  async markCallStarted(id: string, now: number): Promise<void> {
-    await this.db.updateTable("number_orders").set({ carrier_call_started_at: now, updated_at: now }).where("id", "=", id).execute();
+  /**
+   * Recorded before the carrier call, and only by the lease holder while its lease is valid: the one replica
+   * that sets it may send the purchase; an order with it set may have reached the carrier and is only ever
+   * looked up afterwards. False means this replica lost the order and must not call the carrier.
+   */
+  async markCallStarted(id: string, owner: string, now: number): Promise<boolean> {
+    const updated = await this.db
+      .updateTable("number_orders")
+      .set({ carrier_call_started_at: now, updated_at: now })
+      .where("id", "=", id)
+      .where("carrier_call_started_at", "is", null)
+      .where("lease_owner", "=", owner)
+      .where("lease_expires_at", ">", now)
+      .where("state", "in", ["pending", "in_doubt"])
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) === 1;
   }
 
   /** The carrier has the order but it is not final (async orders), or its outcome is unknown (in doubt). */

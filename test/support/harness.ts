@@ -61,7 +61,8 @@ export async function startHarness(environment: Record<string, string | undefine
       channel.close();
       await app.shutdown();
       if (!options.sandbox) await sandbox.stop();
-      await dispatcher.close();
+      // destroy, not close: a test may leave a request hanging at an emulator on purpose.
+      await dispatcher.destroy();
       await rm(dataDir, { recursive: true, force: true });
     },
   };

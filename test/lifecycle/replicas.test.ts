@@ -1,0 +1,64 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, describe, expect, it, vi } from "vitest";
+import { NumberOrderState } from "../../generated/numbergate/v1/numbers.js";
+import { startSandboxCarriers, type SandboxCarriers } from "../../src/app/sandbox-carriers.js";
+import { DATABASES } from "../support/databases.js";
+import { startHarness, type Harness } from "../support/harness.js";
+
+const FAST = { NUMBERGATE_SWEEP_INTERVAL: "50", NUMBERGATE_ORDER_CHECK_INTERVAL: "50" };
+
+describe.each(DATABASES)("two numbergate replicas sharing one $name database and one set of carriers", (database) => {
+  let carriers: SandboxCarriers;
+  const replicas: Harness[] = [];
+  const dataDirs: string[] = [];
+  afterEach(async () => {
+    for (const replica of replicas.splice(0)) await replica.close();
+    await carriers.stop();
+    for (const dataDir of dataDirs.splice(0)) await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function startReplicas(environment: Record<string, string> = {}): Promise<[Harness, Harness]> {
+    carriers = await startSandboxCarriers();
+    const databaseUrl = await database.fresh();
+    // SQLite: both replicas on one database file (WAL, busy timeout), as two processes on one host would be.
+    const sharedDataDir = await mkdtemp(join(tmpdir(), "numbergate-replicas-"));
+    dataDirs.push(sharedDataDir);
+    for (const name of ["replica-a", "replica-b"]) {
+      replicas.push(
+        await startHarness({ ...FAST, DATABASE_URL: databaseUrl, NUMBERGATE_DATA_DIR: sharedDataDir, NUMBERGATE_REPLICA_ID: name, ...environment }, { sandbox: carriers }),
+      );
+    }
+    return [replicas[0] as Harness, replicas[1] as Harness];
+  }
+
+  it("50 concurrent purchases with one request_id spread over both: one carrier purchase, 50 identical answers", async () => {
+    const [a, b] = await startReplicas();
+    const { numbers } = await a.client.searchNumbers({ countryCode: "US", areaCode: "617", providerIds: ["twilio"], limit: 1 });
+    const phoneNumber = numbers[0]?.phoneNumber ?? "";
+    const request = { requestId: "shared-req-1", phoneNumber, providerId: "twilio" };
+    const answers = await Promise.all(Array.from({ length: 50 }, (_, index) => (index % 2 === 0 ? a : b).client.purchaseNumber(request)));
+    expect(carriers.twilio.purchases).toEqual([phoneNumber]);
+    expect(answers[0]?.order?.state).toBe(NumberOrderState.NUMBER_ORDER_STATE_COMPLETED);
+    for (const answer of answers) expect(answer).toEqual(answers[0]);
+  });
+
+  it("an order left in flight by a dead replica is finished by the other, without buying again", async () => {
+    const [a, b] = await startReplicas({ NUMBERGATE_LEASE_TTL: "300", PROVIDER_TIMEOUT_PURCHASE: "60000", NUMBERGATE_PURCHASE_WAIT: "0" });
+    const { numbers } = await a.client.searchNumbers({ countryCode: "US", areaCode: "512", providerIds: ["twilio"], limit: 1 });
+    const phoneNumber = numbers[0]?.phoneNumber ?? "";
+    // Replica A's purchase reaches Twilio, which buys the number; the answer never comes back and A goes silent.
+    carriers.twilio.faults.inject({ kind: "hang", afterHandling: true, method: "POST", pathIncludes: "IncomingPhoneNumbers", times: 1 });
+    await a.app.workers.stop();
+    const pending = await a.client.purchaseNumber({ requestId: "orphan-1", phoneNumber, providerId: "twilio" });
+    const orderId = pending.order?.orderId ?? "";
+    expect(pending.order?.state).toBe(NumberOrderState.NUMBER_ORDER_STATE_PENDING);
+    await vi.waitFor(() => expect(carriers.twilio.purchases).toEqual([phoneNumber]));
+
+    // Once A's lease lapses, B takes the order over, asks Twilio, and completes it.
+    await vi.waitFor(async () => expect((await b.client.getNumberOrder({ orderId })).order?.state).toBe(NumberOrderState.NUMBER_ORDER_STATE_COMPLETED), { timeout: 5000 });
+    expect(carriers.twilio.purchases).toEqual([phoneNumber]);
+    expect((await b.client.listNumbers({})).numbers.map((number) => number.phoneNumber)).toEqual([phoneNumber]);
+  });
+});
