@@ -74,10 +74,12 @@ export class OrderStore {
     try {
       return await this.db.transaction().execute((trx) => this.#create(trx, order));
     } catch (error) {
-      if (error instanceof Unavailable) return { kind: "unavailable", phoneNumber: error.phoneNumber, reason: error.reason };
-      if (!isUniqueViolation(error)) throw error;
+      if (!(error instanceof Unavailable) && !isUniqueViolation(error)) throw error;
+      // A concurrent transaction with the same request_id may have committed after our first look: it wins,
+      // and this request is a retry of it (or a conflicting reuse of its request_id).
       const existing = await this.getByRequestId(order.requestId);
       if (existing) return existing.requestFingerprint === order.fingerprint ? { kind: "existing", order: existing } : { kind: "request_id_reused", order: existing };
+      if (error instanceof Unavailable) return { kind: "unavailable", phoneNumber: error.phoneNumber, reason: error.reason };
       const holder = await this.db.selectFrom("number_holds").select(["phone_number", "holder_kind"]).where("phone_number", "in", order.items.map((item) => item.phoneNumber)).executeTakeFirst();
       return { kind: "unavailable", phoneNumber: holder?.phone_number ?? order.items[0]?.phoneNumber ?? "", reason: `held by another ${holder?.holder_kind ?? "client"}` };
     }

@@ -45,7 +45,12 @@ export class ReservationStore {
 
   async create(reservation: NewReservation): Promise<CreateReservationResult> {
     try {
-      return await this.db.transaction().execute((trx) => this.#create(trx, reservation));
+      const result = await this.db.transaction().execute((trx) => this.#create(trx, reservation));
+      // The holder may be a concurrent retry of this very request that committed after our first look.
+      if (result.kind === "held" && reservation.requestId) {
+        return (await this.#byRequestId(this.db, reservation.requestId, reservation.fingerprint)) ?? result;
+      }
+      return result;
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       // Lost a race: either for the request_id (answer as the winner did) or for the number.

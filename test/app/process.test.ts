@@ -1,65 +1,9 @@
-import { spawn, type ChildProcessByStdio } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import type { Readable } from "node:stream";
 import { createChannel, createClient } from "nice-grpc";
 import { afterEach, describe, expect, it } from "vitest";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
+import { EMULATORS_MAIN, MAIN, exitOf, launch, stopChildren, waitForOutput } from "../support/processes.js";
 
-const MAIN = new URL("../../src/main.ts", import.meta.url).pathname;
-const EMULATORS_MAIN = new URL("../../src/emulators-main.ts", import.meta.url).pathname;
-interface Child {
-  readonly process: ChildProcessByStdio<null, Readable, Readable>;
-  stdout: string;
-  stderr: string;
-  readonly exited: Promise<{ code: number | null; stderr: string }>;
-}
-const children: Child[] = [];
-
-const dataDirs: string[] = [];
-
-function launch(script: string, environment: Record<string, string>): Child {
-  const dataDir = mkdtempSync(join(tmpdir(), "numbergate-process-"));
-  dataDirs.push(dataDir);
-  // Only what the child needs: no carrier variables leak in from the developer's shell.
-  const env = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", NUMBERGATE_DATA_DIR: dataDir, ...environment };
-  const spawned = spawn(process.execPath, ["--import", "tsx", script], { env, stdio: ["ignore", "pipe", "pipe"] });
-  const child: Child = {
-    process: spawned,
-    stdout: "",
-    stderr: "",
-    exited: new Promise((resolve) => spawned.once("exit", (code) => resolve({ code, stderr: child.stderr }))),
-  };
-  spawned.stdout.on("data", (chunk: Buffer) => (child.stdout += chunk.toString("utf8")));
-  spawned.stderr.on("data", (chunk: Buffer) => (child.stderr += chunk.toString("utf8")));
-  children.push(child);
-  return child;
-}
-
-/** Resolves with the first match in everything the child printed, or rejects when it exits first. */
-function waitForOutput(child: Child, pattern: RegExp): Promise<RegExpExecArray> {
-  return new Promise((resolve, reject) => {
-    const check = () => {
-      const match = pattern.exec(child.stdout);
-      if (!match) return;
-      child.process.stdout.off("data", check);
-      resolve(match);
-    };
-    child.process.stdout.on("data", check);
-    check();
-    void child.exited.then(({ code }) => reject(new Error(`exited with ${code} before printing ${pattern}: ${child.stdout}${child.stderr}`)));
-  });
-}
-
-function exitOf(child: Child): Promise<{ code: number | null; stderr: string }> {
-  return child.exited;
-}
-
-afterEach(() => {
-  for (const child of children.splice(0)) if (child.process.exitCode === null) child.process.kill("SIGKILL");
-  for (const dataDir of dataDirs.splice(0)) rmSync(dataDir, { recursive: true, force: true });
-});
+afterEach(() => stopChildren());
 
 describe("npm start (src/main.ts)", () => {
   it("serves sandbox carriers with no configuration, and drains an in-flight call on SIGTERM", async () => {
