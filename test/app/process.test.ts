@@ -1,4 +1,4 @@
-import { createChannel, createClient } from "nice-grpc";
+import { createChannel, createClient, Metadata } from "nice-grpc";
 import { afterEach, describe, expect, it } from "vitest";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
 import { EMULATORS_MAIN, MAIN, exitOf, launch, stopChildren, waitForOutput } from "../support/processes.js";
@@ -66,5 +66,29 @@ describe("npm run emulators + a live-mode numbergate pointed at them", () => {
     } finally {
       channel.close();
     }
+  });
+});
+
+describe("npm run admin -- audit", () => {
+  it("prints the audit log of the server's database: who asked, what, and the outcome", async () => {
+    const ADMIN = new URL("../../src/admin-main.ts", import.meta.url).pathname;
+    const server = launch(MAIN, { NUMBERGATE_GRPC_ADDR: "127.0.0.1:0" });
+    const [, address] = await waitForOutput(server, /serving gRPC on (127\.0\.0\.1:\d+)/);
+    const dataDir = /NUMBERGATE_DATA_DIR=(\S+)/.exec(server.environment)?.[1] ?? "";
+    const channel = createChannel(address ?? "");
+    try {
+      const client = createClient(TelecomServiceDefinition, channel);
+      const search = await client.searchNumbers({ countryCode: "US", areaCode: "808", providerIds: ["twilio"], limit: 1 });
+      await client.purchaseNumber({ requestId: "audited-1", phoneNumber: search.numbers[0]?.phoneNumber ?? "", providerId: "twilio" }, { metadata: Metadata({ "x-numbergate-client": "billing" }) });
+    } finally {
+      channel.close();
+    }
+    const admin = launch(ADMIN, { NUMBERGATE_DATA_DIR: dataDir }, ["audit", "--limit", "50"]);
+    const { code } = await exitOf(admin);
+    expect(code).toBe(0);
+    const entries = admin.stdout.trim().split("\n").map((line) => JSON.parse(line) as { operation: string; actor: string; requestId?: string; outcome: string });
+    expect(entries.map((entry) => entry.operation)).toEqual(["order.created", "purchase", "order.finished"]);
+    expect(entries[0]).toMatchObject({ actor: expect.stringMatching(/^billing@/), requestId: "audited-1", outcome: "pending" });
+    expect(entries[2]).toMatchObject({ outcome: "completed" });
   });
 });

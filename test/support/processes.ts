@@ -12,23 +12,26 @@ export interface Child {
   stdout: string;
   stderr: string;
   readonly exited: Promise<{ code: number | null; stderr: string }>;
+  /** The environment it was started with, as KEY=value lines (no secrets in tests). */
+  readonly environment: string;
 }
 const children: Child[] = [];
 
 const dataDirs: string[] = [];
 
 /** Starts a script with only the given environment; a fresh data directory unless one is given. */
-export function launch(script: string, environment: Record<string, string>): Child {
+export function launch(script: string, environment: Record<string, string>, args: readonly string[] = []): Child {
   const dataDir = mkdtempSync(join(tmpdir(), "numbergate-process-"));
   dataDirs.push(dataDir);
   // Only what the child needs: no carrier variables leak in from the developer's shell.
   const env = { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "", NUMBERGATE_DATA_DIR: dataDir, ...environment };
-  const spawned = spawn(process.execPath, ["--import", "tsx", script], { env, stdio: ["ignore", "pipe", "pipe"] });
+  const spawned = spawn(process.execPath, ["--import", "tsx", script, ...args], { env, stdio: ["ignore", "pipe", "pipe"] });
   const child: Child = {
     process: spawned,
     stdout: "",
     stderr: "",
     exited: new Promise((resolve) => spawned.once("exit", (code) => resolve({ code, stderr: child.stderr }))),
+    environment: Object.entries(env).map(([key, value]) => `${key}=${value}`).join("\n"),
   };
   spawned.stdout.on("data", (chunk: Buffer) => (child.stdout += chunk.toString("utf8")));
   spawned.stderr.on("data", (chunk: Buffer) => (child.stderr += chunk.toString("utf8")));
