@@ -7,6 +7,9 @@ import { NumberOrderState } from "../../generated/numbergate/v1/numbers.js";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
 import { EMULATORS_MAIN, MAIN, launch, stopChildren, waitForOutput, type Child } from "../support/processes.js";
 
+// Each test starts real processes (tsx compiles at start): generous, but still bounded.
+vi.setConfig({ testTimeout: 60_000 });
+
 const dataDir = mkdtempSync(join(tmpdir(), "numbergate-crash-"));
 afterEach(() => {
   stopChildren();

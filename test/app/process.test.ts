@@ -1,7 +1,10 @@
 import { createChannel, createClient, Metadata } from "nice-grpc";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
 import { EMULATORS_MAIN, MAIN, exitOf, launch, stopChildren, waitForOutput } from "../support/processes.js";
+
+// Each test starts real processes (tsx compiles at start): generous, but still bounded.
+vi.setConfig({ testTimeout: 60_000 });
 
 afterEach(() => stopChildren());
 
