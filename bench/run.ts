@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Agent } from "undici";
 import { createChannel, createClient } from "nice-grpc";
 import { TelecomServiceDefinition } from "../generated/numbergate/v1/telecom_service.js";
@@ -5,6 +8,7 @@ import { startSandboxCarriers } from "../src/app/sandbox-carriers.js";
 import { startNumbergate } from "../src/app/start-numbergate.js";
 import { TwilioAdapter } from "../src/carriers/twilio/twilio-adapter.js";
 import { loadConfig } from "../src/config/load-config.js";
+import { parsePhoneNumber } from "../src/domain/phone-number.js";
 import { silentLogger } from "../src/telemetry/logger.js";
 import { formatRow, measure, type Measurement } from "./measure.js";
 
@@ -17,7 +21,8 @@ import { formatRow, measure, type Measurement } from "./measure.js";
 const sandbox = await startSandboxCarriers();
 const dispatcher = new Agent({ connections: 64 });
 // Caches off for the main comparison: every SearchNumbers reaches the carrier through the full pipeline.
-const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", BANDWIDTH_ENABLED: "false", SEARCH_CACHE_TTL: "0", SEARCH_CACHE_STALE_TTL: "0" });
+const dataDir = await mkdtemp(join(tmpdir(), "numbergate-bench-"));
+const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: dataDir, BANDWIDTH_ENABLED: "false", SEARCH_CACHE_TTL: "0", SEARCH_CACHE_STALE_TTL: "0" });
 const app = await startNumbergate({ config, logger: silentLogger(), sandbox, dispatcher });
 const channel = createChannel(app.address);
 const client = createClient(TelecomServiceDefinition, channel);
@@ -48,7 +53,7 @@ for (const [concurrency, calls] of [
 }
 
 // The same search answered from numbergate's cache.
-const cachedConfig = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", BANDWIDTH_ENABLED: "false" });
+const cachedConfig = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: join(dataDir, "cached"), BANDWIDTH_ENABLED: "false" });
 const cachedApp = await startNumbergate({ config: cachedConfig, logger: silentLogger(), sandbox, dispatcher });
 const cachedChannel = createChannel(cachedApp.address);
 const cachedClient = createClient(TelecomServiceDefinition, cachedChannel);
@@ -69,6 +74,27 @@ for (let index = 0; index < results.length; index += 3) {
 }
 
 console.log(formatRow(cached));
+
+// Purchases: the exactly-once path (order and holds written before the call, outcome after) against the
+// bare carrier call, each buying distinct numbers.
+const stock = (await Promise.all(["202", "206", "303", "305", "310", "312", "404", "415", "512", "617"].map(async (areaCode) => (await client.searchNumbers({ countryCode: "US", areaCode, limit: 50 })).numbers.map((number) => number.phoneNumber))))
+  .flat();
+const half = Math.floor(stock.length / 2);
+let direct = 0;
+let viaNumbergate = 0;
+const purchaseOptions = { calls: Math.min(150, half - 10), concurrency: 1, warmup: 5 };
+const directPurchase = await measure("baseline: adapter.doPurchase direct HTTP (c=1)", async () => {
+  const parsed = parsePhoneNumber(stock[direct++] ?? "");
+  if (!parsed.ok) throw new Error(parsed.problem);
+  await adapter.doPurchase({ numbers: [parsed.number], orderReference: `bench-${direct}`, carrierReservationIds: [] }, {});
+}, purchaseOptions);
+const numbergatePurchase = await measure("numbergate PurchaseNumber, exactly-once (c=1)", async () => {
+  const phoneNumber = stock[half + viaNumbergate++] ?? "";
+  await client.purchaseNumber({ requestId: `bench-${viaNumbergate}`, phoneNumber, providerId: "twilio" });
+}, purchaseOptions);
+console.log(formatRow(directPurchase));
+console.log(formatRow(numbergatePurchase));
+console.log(`PurchaseNumber p50 / direct purchase p50 = ${(numbergatePurchase.p50Ms / directPurchase.p50Ms).toFixed(2)}x (gRPC hop + ${app.store.dialect} writes)`);
 const searchAt32 = results[5] as Measurement;
 console.log(`cached vs uncached SearchNumbers throughput (c=32) = ${(cached.callsPerSecond / searchAt32.callsPerSecond).toFixed(2)}x`);
 
@@ -77,3 +103,4 @@ await adapter.close();
 await app.shutdown();
 await sandbox.stop();
 await dispatcher.close();
+await rm(dataDir, { recursive: true, force: true });

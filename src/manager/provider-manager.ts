@@ -1,10 +1,11 @@
 import { PriceTable } from "../config/price-table.js";
-import { CarrierError } from "../domain/carrier-error.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
-import type { ParsedPhoneNumber } from "../domain/phone-number.js";
-import { isValidE164 } from "../domain/phone-number.js";
-import type { AvailableNumberOffer, CarrierId, NumberSearchCriteria } from "../domain/numbers.js";
-import { AllCarriersFailedError, CarrierUnavailableError, NoEligibleCarrierError } from "../domain/service-errors.js";
+import type { AvailableNumberOffer, CarrierId } from "../domain/numbers.js";
+import { CarrierUnavailableError, NoEligibleCarrierError } from "../domain/service-errors.js";
+import { isUsableOffer, problemsToError, recordProblem, type Problems } from "./carrier-problems.js";
+import type { AvailabilityQuery, AvailabilityResult, CacheSettings, SearchNumbersQuery, SearchNumbersResult } from "./manager-queries.js";
+
+export type { AvailabilityQuery, AvailabilityResult, CacheSettings, SearchNumbersQuery, SearchNumbersResult } from "./manager-queries.js";
 import { AnswerCache } from "./answer-cache.js";
 import { HealthMonitor } from "./carrier-health.js";
 import { directInvoker, type CarrierInvoker } from "./carrier-invoker.js";
@@ -12,39 +13,9 @@ import { checkEligibility, findRegistration, orderByPriority, type CarrierRegist
 import { orderForRouting } from "./carrier-selection.js";
 import { judgePrice, priceOffer } from "./offer-pricing.js";
 import { ProviderMetrics } from "./provider-metrics.js";
-import { answeredOutcome, failedOutcome, skippedOutcome, type ProviderOutcome } from "./provider-outcome.js";
+import { answeredOutcome, skippedOutcome, type ProviderOutcome } from "./provider-outcome.js";
 import { answerCovers, availabilityKey, searchKey, type CarrierSearchAnswer } from "./search-keys.js";
 import { SlowStart } from "./slow-start.js";
-
-export interface SearchNumbersQuery {
-  readonly criteria: Omit<NumberSearchCriteria, "limit">;
-  /** Total numbers wanted across carriers. */
-  readonly limit: number;
-  readonly maxMonthlyRateCents?: number;
-  readonly carrierIds: readonly string[];
-}
-
-export interface SearchNumbersResult {
-  readonly numbers: readonly AvailableNumberOffer[];
-  readonly outcomes: readonly ProviderOutcome[];
-  readonly warnings: readonly string[];
-}
-
-export interface AvailabilityQuery {
-  readonly number: ParsedPhoneNumber;
-  readonly carrierId?: string;
-}
-
-export interface AvailabilityResult {
-  readonly offer: AvailableNumberOffer | undefined;
-  readonly outcomes: readonly ProviderOutcome[];
-}
-
-export interface CacheSettings {
-  readonly searchTtlMs: number;
-  readonly searchStaleTtlMs: number;
-  readonly availabilityTtlMs: number;
-}
 
 export interface ProviderManagerOptions {
   readonly registrations: readonly CarrierRegistration[];
@@ -317,39 +288,4 @@ export class ProviderManager {
   #inConfiguredOrder(outcomes: Map<CarrierId, ProviderOutcome>): readonly ProviderOutcome[] {
     return this.#registrations.flatMap((registration) => outcomes.get(registration.adapter.descriptor.id) ?? []);
   }
-}
-
-interface Problems {
-  readonly failures: CarrierError[];
-  readonly unavailable: CarrierUnavailableError[];
-}
-
-/** Records a carrier's failure (or refusal to be called) and returns its outcome; rethrows anything else. */
-function recordProblem(problems: Problems, error: unknown, carrierId: CarrierId, durationMs: number): ProviderOutcome {
-  if (CarrierError.is(error)) {
-    problems.failures.push(error);
-    return failedOutcome(error, durationMs);
-  }
-  if (error instanceof CarrierUnavailableError) {
-    problems.unavailable.push(error);
-    return { ...skippedOutcome(carrierId, error.message), reason: "CARRIER_UNAVAILABLE" };
-  }
-  throw error;
-}
-
-/** The error for a request no carrier answered. */
-function problemsToError(problems: Problems, outcomes: Map<CarrierId, ProviderOutcome>): Error {
-  const [onlyFailure] = problems.failures;
-  if (problems.failures.length === 1 && onlyFailure) return onlyFailure;
-  if (problems.failures.length > 1) return new AllCarriersFailedError(problems.failures);
-  const unavailable = [...outcomes.values()].filter((outcome) => outcome.reason === "CARRIER_UNAVAILABLE");
-  const delays = problems.unavailable.map((error) => error.retryAfterMs).filter((delay): delay is number => delay !== undefined);
-  const message = `no carrier can be called now: ${unavailable.map((outcome) => `${outcome.carrierId}: ${outcome.detail}`).join("; ")}`;
-  return new CarrierUnavailableError(unavailable[0]?.carrierId ?? "", message, delays.length > 0 ? Math.min(...delays) : undefined);
-}
-
-/** A carrier's offer is used only if it is a valid number with the features the caller asked for. */
-function isUsableOffer(offer: AvailableNumberOffer, criteria: SearchNumbersQuery["criteria"]): boolean {
-  if (!isValidE164(offer.phoneNumber)) return false;
-  return criteria.features.every((feature) => offer.capabilities.includes(feature));
 }
