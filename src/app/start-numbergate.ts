@@ -9,6 +9,7 @@ import { ProviderMetrics } from "../manager/provider-metrics.js";
 import { SlowStart } from "../manager/slow-start.js";
 import { ResilientInvoker } from "../resilience/resilient-invoker.js";
 import type { LifecycleContext } from "../lifecycle/lifecycle-context.js";
+import { HeldNumbers } from "../lifecycle/held-numbers.js";
 import { LifecycleWorkers } from "../lifecycle/lifecycle-workers.js";
 import { PurchaseService } from "../lifecycle/purchase-service.js";
 import { ReleaseService } from "../lifecycle/release-service.js";
@@ -55,6 +56,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
   const now = () => Date.now();
   const registrations = buildCarrierRegistrations(config, sandbox, options.dispatcher);
   const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: config.store.dataDir });
+  const heldNumbers = new HeldNumbers(store.reservations, now);
   const health = new HealthMonitor({
     carriers: registrations.map((registration) => ({
       carrierId: registration.adapter.descriptor.id,
@@ -88,7 +90,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
       searchStaleTtlMs: settings.searchCacheStaleTtlMs,
       availabilityTtlMs: settings.availabilityCacheTtlMs,
     },
-    heldNumbers: (e164s) => store.reservations.heldAmong(e164s, now()),
+    heldNumbers: (e164s) => heldNumbers.among(e164s),
     random: options.random,
     now,
   });
@@ -102,7 +104,15 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
   });
   prober.start();
 
-  const lifecycleContext: LifecycleContext = { store, manager, logger, now, replicaId: config.store.replicaId, settings: config.store };
+  const lifecycleContext: LifecycleContext = {
+    store,
+    manager,
+    logger,
+    now,
+    replicaId: config.store.replicaId,
+    settings: config.store,
+    holdsChanged: () => heldNumbers.invalidate(),
+  };
   const reservations = new ReservationService(lifecycleContext);
   const lifecycle = { reservations, purchases: new PurchaseService(lifecycleContext), releases: new ReleaseService(lifecycleContext) };
   const workers = new LifecycleWorkers(lifecycleContext, reservations);

@@ -12,6 +12,8 @@ export interface LifecycleContext {
   /** This replica's name in leases. */
   readonly replicaId: string;
   readonly settings: LifecycleSettings;
+  /** Called after this replica takes or frees a hold, so searches stop (or start) showing the number at once. */
+  readonly holdsChanged: () => void;
 }
 
 export interface LifecycleSettings {

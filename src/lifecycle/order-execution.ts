@@ -87,6 +87,7 @@ export async function applyStatus(context: LifecycleContext, order: OrderRecord,
   const state = failed.length === 0 ? "completed" : purchased.length === 0 ? "failed" : "partial";
   const finished = await store.orders.finish(order.id, { state, carrierOrderId: status.carrierOrderId, purchased, failed, detail: failed[0]?.detail ?? "", now: now() });
   if (finished) {
+    context.holdsChanged();
     for (const item of order.items) context.manager.forgetNumber(item.phoneNumber);
     await context.store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation: "order.finished", outcome: state, resourceType: "order", resourceId: order.id });
   }
@@ -105,6 +106,7 @@ async function recordPurchaseFailure(context: LifecycleContext, order: OrderReco
   if (definite) {
     const failed = order.items.map((item) => ({ phoneNumber: item.phoneNumber, detail }));
     await store.orders.finish(order.id, { state: "failed", carrierOrderId: undefined, purchased: [], failed, detail, now: now() });
+    context.holdsChanged();
     await store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation: "order.finished", outcome: "failed", resourceType: "order", resourceId: order.id, detail });
     return;
   }

@@ -45,6 +45,7 @@ export class ReservationService {
       throw new LifecycleError("failed_precondition", "NUMBER_HELD", `${request.number.e164} cannot be reserved: ${by}`, { phone_number: request.number.e164 });
     }
     if (created.kind === "existing") return this.#current(created.reservation);
+    this.context.holdsChanged();
 
     try {
       const carrierReservationId = await manager.callCarrier(
@@ -63,6 +64,7 @@ export class ReservationService {
       if (carrierReservationId) await store.reservations.setCarrierReservationId(id, carrierReservationId, now());
     } catch (error) {
       await store.reservations.end(id, "cancelled", now());
+      this.context.holdsChanged();
       await store.audit.record({ actor: request.actor, requestId: request.requestId, carrierId: request.carrierId, operation: "reservation.create", outcome: "failed", resourceType: "reservation", resourceId: id, detail: error instanceof Error ? error.message : "" });
       throw error;
     }
@@ -82,6 +84,7 @@ export class ReservationService {
   async cancel(id: string, actor: string): Promise<ReservationRecord> {
     const reservation = await this.get(id);
     if (reservation.state === "active" && (await this.context.store.reservations.end(id, "cancelled", this.context.now()))) {
+      this.context.holdsChanged();
       await this.#releaseAtCarrier(reservation, actor, "reservation.cancel");
     }
     return this.get(id);
@@ -94,6 +97,7 @@ export class ReservationService {
     for (const reservation of await store.reservations.dueForExpiry(now(), limit)) {
       if (!(await store.reservations.end(reservation.id, "expired", now()))) continue;
       expired += 1;
+      this.context.holdsChanged();
       await this.#releaseAtCarrier(reservation, "numbergate", "reservation.expire");
     }
     return expired;

@@ -124,13 +124,11 @@ export class ReservationStore {
     });
   }
 
-  /** Which of these numbers somebody holds right now (a live reservation or an order in flight). */
-  async heldAmong(phoneNumbers: readonly string[], now: number): Promise<ReadonlySet<string>> {
-    if (phoneNumbers.length === 0) return new Set();
+  /** Every number somebody holds right now (a live reservation or an order in flight). */
+  async allHeld(now: number): Promise<ReadonlySet<string>> {
     const rows = await this.db
       .selectFrom("number_holds")
       .select("phone_number")
-      .where("phone_number", "in", [...phoneNumbers])
       .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
       .execute();
     return new Set(rows.map((row) => row.phone_number));
