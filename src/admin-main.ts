@@ -21,7 +21,7 @@ async function main(): Promise<number> {
     return 2;
   }
   const config = loadConfig();
-  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: config.store.dataDir });
+  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: config.store.dataDir ?? "./data" });
   try {
     for (const entry of await store.audit.list(after, limit)) {
       process.stdout.write(`${JSON.stringify({ ...entry, at: new Date(entry.at).toISOString() })}\n`);

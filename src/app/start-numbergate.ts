@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Dispatcher } from "undici";
 import type { NumbergateConfig } from "../config/load-config.js";
@@ -55,7 +58,9 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
   const settings = config.resilience;
   const now = () => Date.now();
   const registrations = buildCarrierRegistrations(config, sandbox, options.dispatcher);
-  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: config.store.dataDir });
+  const { dataDir, temporary } = await resolveDataDir(config);
+  if (temporary) logger.warn({ dataDir }, "sandbox mode: numbergate's database lives in a throwaway directory, like the emulators' state; set NUMBERGATE_DATA_DIR to keep it");
+  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir });
   const heldNumbers = new HeldNumbers(store.reservations, now);
   const health = new HealthMonitor({
     carriers: registrations.map((registration) => ({
@@ -134,12 +139,25 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
       await server.shutdown();
       await workers.stop();
       await store.close();
+      if (temporary) await rm(dataDir, { recursive: true, force: true });
       invoker.dispose();
       health.dispose();
       await manager.close();
       if (ownsSandbox) await sandbox?.stop();
     },
   };
+}
+
+/**
+ * Where SQLite lives. Sandbox emulators start empty every time, so by default the sandbox database does too (a
+ * database remembering numbers the fresh emulators never sold would contradict them).
+ */
+async function resolveDataDir(config: NumbergateConfig): Promise<{ dataDir: string; temporary: boolean }> {
+  if (config.store.dataDir !== undefined) return { dataDir: config.store.dataDir, temporary: false };
+  if (config.mode === "sandbox" && config.store.databaseUrl === undefined) {
+    return { dataDir: await mkdtemp(join(tmpdir(), "numbergate-sandbox-")), temporary: true };
+  }
+  return { dataDir: "./data", temporary: false };
 }
 
 function loadPriceTable(config: NumbergateConfig, logger: Logger): PriceTable {

@@ -101,7 +101,8 @@ export interface CarrierLimits {
 export interface StoreSettings {
   /** PostgreSQL when set; SQLite in dataDir otherwise. Contains a password: never log it. */
   readonly databaseUrl: Secret | undefined;
-  readonly dataDir: string;
+  /** NUMBERGATE_DATA_DIR; undefined when not set (./data in live mode, a throwaway directory in sandbox mode). */
+  readonly dataDir: string | undefined;
   readonly replicaId: string;
   readonly leaseMs: number;
   readonly orderCheckIntervalMs: number;
@@ -166,7 +167,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
     mode,
     store: Object.freeze({
       databaseUrl: env.DATABASE_URL === undefined ? undefined : new Secret(env.DATABASE_URL),
-      dataDir: env.NUMBERGATE_DATA_DIR ?? "./data",
+      dataDir: env.NUMBERGATE_DATA_DIR,
       replicaId: env.NUMBERGATE_REPLICA_ID ?? `${hostname()}-${process.pid}`,
       leaseMs: env.NUMBERGATE_LEASE_TTL,
       orderCheckIntervalMs: env.NUMBERGATE_ORDER_CHECK_INTERVAL,
