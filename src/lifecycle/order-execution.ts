@@ -2,6 +2,7 @@ import { CarrierError } from "../domain/carrier-error.js";
 import type { CarrierOrderStatus } from "../domain/carrier-lifecycle.js";
 import { parsePhoneNumber, type ParsedPhoneNumber } from "../domain/phone-number.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
+import type { AuditEntry } from "../store/audit-store.js";
 import type { OrderRecord } from "../store/records.js";
 import type { LifecycleContext } from "./lifecycle-context.js";
 
@@ -42,11 +43,9 @@ export async function placePurchase(context: LifecycleContext, order: OrderRecor
       },
       signal,
     );
-    await audit(context, order, "purchase", status.state, now() - started);
-    await applyStatus(context, order, status);
+    await applyStatus(context, order, status, callAudit(order, "purchase", status.state, now() - started));
   } catch (error) {
-    await audit(context, order, "purchase", error instanceof Error ? error.message : "error", now() - started);
-    await recordPurchaseFailure(context, order, error);
+    await recordPurchaseFailure(context, order, error, callAudit(order, "purchase", error instanceof Error ? error.message : "error", now() - started));
   }
 }
 
@@ -72,11 +71,15 @@ async function purchaseOneByOne(
   return { carrierOrderId: purchased[0]?.carrierNumberId, state, purchased, failed };
 }
 
-/** Writes what the carrier said: final outcomes end the order, pending ones are checked again later. */
-export async function applyStatus(context: LifecycleContext, order: OrderRecord, status: CarrierOrderStatus): Promise<void> {
+/**
+ * Writes what the carrier said: final outcomes end the order (with the call's audit row in the same
+ * transaction), pending ones are checked again later.
+ */
+export async function applyStatus(context: LifecycleContext, order: OrderRecord, status: CarrierOrderStatus, call: AuditEntry): Promise<void> {
   const { store, now, settings } = context;
   if (status.state === "pending") {
     await store.orders.markUnfinished(order.id, "pending", { carrierOrderId: status.carrierOrderId, detail: "the carrier is processing the order", nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
+    await store.audit.record(call);
     return;
   }
   const purchased = status.purchased.map((entry) => ({ phoneNumber: entry.e164, carrierNumberId: entry.carrierNumberId }));
@@ -85,11 +88,14 @@ export async function applyStatus(context: LifecycleContext, order: OrderRecord,
     .filter((item) => !bought.has(item.phoneNumber))
     .map((item) => ({ phoneNumber: item.phoneNumber, detail: status.failed.find((entry) => entry.e164 === item.phoneNumber)?.detail ?? "the carrier did not sell this number" }));
   const state = failed.length === 0 ? "completed" : purchased.length === 0 ? "failed" : "partial";
-  const finished = await store.orders.finish(order.id, { state, carrierOrderId: status.carrierOrderId, purchased, failed, detail: failed[0]?.detail ?? "", now: now() });
+  const audits = [call, { ...orderAudit(order, "order.finished", state) }];
+  const finished = await store.orders.finish(order.id, { state, carrierOrderId: status.carrierOrderId, purchased, failed, detail: failed[0]?.detail ?? "", now: now(), audits });
   if (finished) {
     context.holdsChanged();
     for (const item of order.items) context.manager.forgetNumber(item.phoneNumber);
-    await context.store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation: "order.finished", outcome: state, resourceType: "order", resourceId: order.id });
+  } else {
+    // Someone else finished the order first; the carrier call still happened and is recorded.
+    await store.audit.record(call);
   }
 }
 
@@ -97,7 +103,7 @@ export async function applyStatus(context: LifecycleContext, order: OrderRecord,
  * A purchase call that failed. Only a definite answer (the carrier refused, or nothing was sent) fails the
  * order; anything else leaves it in doubt for the reconciler, which asks the carrier and never buys again.
  */
-async function recordPurchaseFailure(context: LifecycleContext, order: OrderRecord, error: unknown): Promise<void> {
+async function recordPurchaseFailure(context: LifecycleContext, order: OrderRecord, error: unknown, call: AuditEntry): Promise<void> {
   const { store, now, settings } = context;
   const definite =
     error instanceof CarrierUnavailableError ||
@@ -105,13 +111,14 @@ async function recordPurchaseFailure(context: LifecycleContext, order: OrderReco
   const detail = error instanceof Error ? error.message : "purchase failed";
   if (definite) {
     const failed = order.items.map((item) => ({ phoneNumber: item.phoneNumber, detail }));
-    await store.orders.finish(order.id, { state: "failed", carrierOrderId: undefined, purchased: [], failed, detail, now: now() });
-    context.holdsChanged();
-    await store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation: "order.finished", outcome: "failed", resourceType: "order", resourceId: order.id, detail });
+    const audits = [call, { ...orderAudit(order, "order.finished", "failed"), detail }];
+    if (await store.orders.finish(order.id, { state: "failed", carrierOrderId: undefined, purchased: [], failed, detail, now: now(), audits })) context.holdsChanged();
+    else await store.audit.record(call);
     return;
   }
   await store.orders.markUnfinished(order.id, "in_doubt", { detail: `outcome unknown (${detail}); numbergate is asking the carrier`, nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
-  await store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation: "order.in_doubt", outcome: "in_doubt", resourceType: "order", resourceId: order.id, detail });
+  await store.audit.record(call);
+  await store.audit.record({ ...orderAudit(order, "order.in_doubt", "in_doubt"), detail });
 }
 
 /** The reconciler's step for one claimed order: resume it if never sent, else ask the carrier. */
@@ -127,23 +134,29 @@ export async function resolveOrder(context: LifecycleContext, order: OrderRecord
       if (!adapter.doGetOrderStatus) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot look up ${order.carrierId} orders`);
       return adapter.doGetOrderStatus({ carrierOrderId: order.carrierOrderId, orderReference: order.orderReference, numbers: order.items.map((item) => parsed(item.phoneNumber)) }, { signal });
     });
-    await audit(context, order, "order_status", status?.state ?? "none", now() - started);
+    const lookup = callAudit(order, "order_status", status?.state ?? "none", now() - started);
     if (status) {
-      await applyStatus(context, order, status);
+      await applyStatus(context, order, status, lookup);
       return;
     }
     if (now() - order.carrierCallStartedAt >= settings.inDoubtGraceMs) {
       // The carrier has no trace of the purchase long after it was sent: it never arrived.
-      await applyStatus(context, order, { carrierOrderId: undefined, state: "failed", purchased: [], failed: [] });
+      await applyStatus(context, order, { carrierOrderId: undefined, state: "failed", purchased: [], failed: [] }, lookup);
       return;
     }
+    await store.audit.record(lookup);
     await store.orders.markUnfinished(order.id, order.state === "in_doubt" ? "in_doubt" : "pending", { detail: order.detail, nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
   } catch (error) {
-    await audit(context, order, "order_status", error instanceof Error ? error.message : "error", now() - started);
+    await store.audit.record(callAudit(order, "order_status", error instanceof Error ? error.message : "error", now() - started));
     await store.orders.markUnfinished(order.id, order.state === "in_doubt" ? "in_doubt" : "pending", { detail: order.detail, nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
   }
 }
 
-function audit(context: LifecycleContext, order: OrderRecord, operation: string, outcome: string, latencyMs: number): Promise<void> {
-  return context.store.audit.record({ actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation, outcome, latencyMs, resourceType: "order", resourceId: order.id });
+function orderAudit(order: OrderRecord, operation: string, outcome: string): AuditEntry {
+  return { actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation, outcome, resourceType: "order", resourceId: order.id };
+}
+
+/** The audit entry of one carrier call made for an order. */
+function callAudit(order: OrderRecord, operation: string, outcome: string, latencyMs: number): AuditEntry {
+  return { ...orderAudit(order, operation, outcome), latencyMs };
 }

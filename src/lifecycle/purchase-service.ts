@@ -56,6 +56,7 @@ export class PurchaseService {
       now: now(),
       leaseOwner: replicaId,
       leaseUntil: now() + settings.leaseMs,
+      audit: { actor: request.actor, requestId: request.requestId, carrierId: request.carrierId, operation: "order.created", outcome: "pending", resourceType: "order", resourceId: orderId },
     });
     switch (created.kind) {
       case "request_id_reused":
@@ -66,7 +67,6 @@ export class PurchaseService {
         return this.#answer(await this.#waitForFinal(created.order.id, signal));
       case "created": {
         this.context.holdsChanged();
-        await store.audit.record({ actor: request.actor, requestId: request.requestId, carrierId: request.carrierId, operation: "order.created", outcome: "pending", resourceType: "order", resourceId: orderId });
         for (const item of request.items) this.context.manager.forgetNumber(item.number.e164);
         // Detached from the caller's signal on purpose: a purchase that was started finishes (or is left in
         // doubt for the reconciler) even if this caller goes away.

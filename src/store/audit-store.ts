@@ -19,6 +19,22 @@ export interface AuditRecord extends AuditEntry {
   readonly at: number;
 }
 
+/** The row for an audit entry; shared so state changes can write their audit rows in their own transaction. */
+export function auditRow(entry: AuditEntry, at: number) {
+  return {
+    at,
+    actor: entry.actor,
+    request_id: entry.requestId ?? null,
+    carrier_id: entry.carrierId ?? null,
+    operation: entry.operation,
+    outcome: entry.outcome,
+    latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
+    resource_type: entry.resourceType ?? null,
+    resource_id: entry.resourceId ?? null,
+    detail: entry.detail ?? "",
+  };
+}
+
 /** Append-only record of every carrier interaction and state change. */
 export class AuditStore {
   constructor(
@@ -27,21 +43,7 @@ export class AuditStore {
   ) {}
 
   async record(entry: AuditEntry): Promise<void> {
-    await this.db
-      .insertInto("audit_log")
-      .values({
-        at: this.now(),
-        actor: entry.actor,
-        request_id: entry.requestId ?? null,
-        carrier_id: entry.carrierId ?? null,
-        operation: entry.operation,
-        outcome: entry.outcome,
-        latency_ms: entry.latencyMs === undefined ? null : Math.round(entry.latencyMs),
-        resource_type: entry.resourceType ?? null,
-        resource_id: entry.resourceId ?? null,
-        detail: entry.detail ?? "",
-      })
-      .execute();
+    await this.db.insertInto("audit_log").values(auditRow(entry, this.now())).execute();
   }
 
   /** Oldest first, after the given id. */

@@ -1,4 +1,5 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
+import { auditRow, type AuditEntry } from "./audit-store.js";
 import { isUniqueViolation } from "./database.js";
 import { parseJson, toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderItemState, type OrderRecord, type OrderState } from "./records.js";
 import { expireHold } from "./reservation-store.js";
@@ -16,6 +17,8 @@ export interface NewOrder {
   readonly now: number;
   readonly leaseOwner: string;
   readonly leaseUntil: number;
+  /** Written in the same transaction as the order. */
+  readonly audit: AuditEntry;
 }
 
 export type CreateOrderResult =
@@ -31,6 +34,8 @@ export interface OrderOutcome {
   readonly failed: readonly { readonly phoneNumber: string; readonly detail: string }[];
   readonly detail: string;
   readonly now: number;
+  /** Written in the same transaction as the outcome (the carrier call and the state change). */
+  readonly audits: readonly AuditEntry[];
 }
 
 class Unavailable extends Error {
@@ -132,6 +137,7 @@ export class OrderStore {
     await trx.insertInto("number_orders").values(row).execute();
     const items = order.items.map((item) => ({ order_id: order.id, phone_number: item.phoneNumber, state: "pending", detail: "", carrier_number_id: null, offer: toJson(item.offer) }));
     await trx.insertInto("number_order_items").values(items).execute();
+    await trx.insertInto("audit_log").values(auditRow(order.audit, order.now)).execute();
     return { kind: "created", order: toOrder(row, items.map(toItem)) };
   }
 
@@ -224,6 +230,7 @@ export class OrderStore {
         await trx.updateTable("number_order_items").set({ state: "failed", detail: failed.detail }).where("order_id", "=", id).where("phone_number", "=", failed.phoneNumber).execute();
       }
       await trx.deleteFrom("number_holds").where("holder_kind", "=", "order").where("holder_id", "=", id).execute();
+      if (outcome.audits.length > 0) await trx.insertInto("audit_log").values(outcome.audits.map((entry) => auditRow(entry, outcome.now))).execute();
       return true;
     });
   }
