@@ -30,6 +30,7 @@ type LifecycleHandlers = Pick<
 >;
 
 const MAX_BATCH = 100;
+const MIN_RESERVATION_MS = 1000;
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
 
@@ -64,6 +65,7 @@ export function createLifecycleHandlers(services: LifecycleServices | undefined,
       const number = checkPhoneNumber(violations, "phone_number", request.phoneNumber);
       const carrierId = checkRequiredProvider(violations, request.providerId, providerIds());
       const durationMs = checkDuration(violations, "reservation_duration", request.reservationDuration);
+      if (durationMs !== undefined && durationMs < MIN_RESERVATION_MS) violations.add("reservation_duration", "must be at least 1 second (unset: the default hold)");
       const customerInfo = checkCustomerInfo(violations, request.customerInfo);
       violations.throwIfAny();
       if (!number || !carrierId) throw new Error("unreachable: validated request without number or provider");

@@ -41,6 +41,26 @@ describe.each(DATABASES)("number lifecycle on $name", (database) => {
     expect(numbers.map((number) => number.phoneNumber)).toEqual([phoneNumber]);
   });
 
+  it("validates lifecycle requests field by field before touching the store or a carrier", async () => {
+    await open();
+    const cases = [
+      [() => harness.client.purchaseNumber({ requestId: "", phoneNumber: "+12125550100", providerId: "twilio" }), "request_id"],
+      [() => harness.client.purchaseNumber({ requestId: "has spaces", phoneNumber: "+12125550100", providerId: "twilio" }), "request_id"],
+      [() => harness.client.purchaseNumber({ requestId: "r", phoneNumber: "+12125550100", providerId: "acme" }), "provider_id"],
+      [() => harness.client.reserveNumber({ phoneNumber: "+12125550100", providerId: "twilio", reservationDuration: { seconds: -5, nanos: 0 } }), "reservation_duration"],
+      [() => harness.client.reserveNumber({ phoneNumber: "+12125550100", providerId: "twilio", reservationDuration: { seconds: 0, nanos: 5_000_000 } }), "reservation_duration"],
+      [() => harness.client.getReservation({ reservationId: "../etc/passwd" }), "reservation_id"],
+      [() => harness.client.batchPurchaseNumbers({ requestId: "b", providerId: "bandwidth", items: [] }), "items"],
+      [() => harness.client.listNumbers({ pageSize: -1 }), "page_size"],
+    ] as const;
+    for (const [call, field] of cases) {
+      const error = await captureRpcError(() => call());
+      expect(error.code, field).toBe(Status.INVALID_ARGUMENT);
+      expect(error.details).toContain(field);
+    }
+    expect(harness.sandbox.twilio.countRequests((request) => request.method !== "GET")).toBe(0);
+  });
+
   it("refuses the same request_id for a different purchase", async () => {
     await open();
     const [first, second] = [await availableNumber("twilio", "212"), await availableNumber("twilio", "415")];
