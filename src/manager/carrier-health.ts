@@ -127,6 +127,14 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
     return this.#describe(carrierId, health);
   }
 
+  /** What routing needs, without reading the uptime window: cheap enough for every search. */
+  routingState(carrierId: CarrierId): Pick<CarrierHealthSnapshot, "status" | "breakerState" | "trafficWeight"> | undefined {
+    const health = this.#states.get(carrierId);
+    if (!health) return undefined;
+    this.#update(carrierId, health, false);
+    return { status: health.status, breakerState: health.breakerState, trafficWeight: this.#slowStart.weight(carrierId) };
+  }
+
   snapshots(): CarrierHealthSnapshot[] {
     return this.carrierIds.flatMap((carrierId) => this.snapshot(carrierId) ?? []);
   }

@@ -3,7 +3,7 @@ import type { AvailableNumberOffer, CarrierId } from "../domain/numbers.js";
 import { isValidE164 } from "../domain/phone-number.js";
 import { AllCarriersFailedError, CarrierUnavailableError } from "../domain/service-errors.js";
 import type { SearchNumbersQuery } from "./manager-queries.js";
-import { failedOutcome, skippedOutcome, type ProviderOutcome } from "./provider-outcome.js";
+import { failedOutcome, unavailableOutcome, type ProviderOutcome } from "./provider-outcome.js";
 
 export interface Problems {
   readonly failures: CarrierError[];
@@ -18,7 +18,7 @@ export function recordProblem(problems: Problems, error: unknown, carrierId: Car
   }
   if (error instanceof CarrierUnavailableError) {
     problems.unavailable.push(error);
-    return { ...skippedOutcome(carrierId, error.message), reason: "CARRIER_UNAVAILABLE" };
+    return unavailableOutcome(carrierId, error.message);
   }
   throw error;
 }

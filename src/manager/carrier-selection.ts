@@ -20,7 +20,7 @@ export interface RoutingContext {
  */
 export function routeCarrier(carrierId: CarrierId, context: RoutingContext): RoutingDecision {
   if (context.health.isDrained(carrierId)) return { use: false, reason: "drained by SetProviderEnabled" };
-  const snapshot = context.health.snapshot(carrierId);
+  const snapshot = context.health.routingState(carrierId);
   if (snapshot?.breakerState === "open") {
     const retryAfter = context.breakerRetryAfterMs(carrierId);
     const when = retryAfter === undefined ? "" : `; next trial call in ${Math.ceil(retryAfter / 1000)} s`;

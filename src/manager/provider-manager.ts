@@ -13,7 +13,7 @@ import { checkEligibility, findRegistration, orderByPriority, type CarrierRegist
 import { orderForRouting } from "./carrier-selection.js";
 import { judgePrice, priceOffer } from "./offer-pricing.js";
 import { ProviderMetrics } from "./provider-metrics.js";
-import { answeredOutcome, skippedOutcome, type ProviderOutcome } from "./provider-outcome.js";
+import { answeredOutcome, skippedOutcome, unavailableOutcome, type ProviderOutcome } from "./provider-outcome.js";
 import { answerCovers, availabilityKey, searchKey, type CarrierSearchAnswer } from "./search-keys.js";
 import { SlowStart } from "./slow-start.js";
 
@@ -281,7 +281,7 @@ export class ProviderManager {
       throw new NoEligibleCarrierError(`no enabled carrier can serve this request: ${reasons}`, skipped);
     }
     const { ordered, skipped } = orderForRouting(eligible, { health: this.health, breakerRetryAfterMs: this.#breakerRetryAfterMs, random: this.#random });
-    for (const [carrierId, reason] of skipped) outcomes.set(carrierId, { ...skippedOutcome(carrierId, reason), reason: "CARRIER_UNAVAILABLE" });
+    for (const [carrierId, reason] of skipped) outcomes.set(carrierId, unavailableOutcome(carrierId, reason));
     return { ordered, outcomes };
   }
 

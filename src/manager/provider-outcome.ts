@@ -22,6 +22,11 @@ export function skippedOutcome(carrierId: CarrierId, detail: string): ProviderOu
   return { ...EMPTY, carrierId, state: "skipped", detail };
 }
 
+/** numbergate did not call the carrier (breaker open, drained, concurrency limit full). */
+export function unavailableOutcome(carrierId: CarrierId, detail: string): ProviderOutcome {
+  return { ...EMPTY, carrierId, state: "skipped", detail, reason: "CARRIER_UNAVAILABLE" };
+}
+
 export function failedOutcome(error: CarrierError, durationMs: number): ProviderOutcome {
   return { ...EMPTY, carrierId: error.carrierId, state: "failed", detail: error.message, reason: reasonForCarrierErrorKind(error.kind), durationMs };
 }
