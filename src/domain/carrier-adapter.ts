@@ -6,8 +6,10 @@ import type {
   CarrierPortInRequest,
   CarrierPortInStatus,
   CarrierPurchaseRequest,
+  CarrierReleaseLookup,
   CarrierReleaseRequest,
   CarrierReleaseResult,
+  CarrierReleaseStatus,
   CarrierReservation,
   CarrierReservationRequest,
 } from "./carrier-lifecycle.js";
@@ -73,7 +75,9 @@ export interface CarrierAdapter {
   doPurchase?(request: CarrierPurchaseRequest, options: CarrierCallOptions): Promise<CarrierOrderStatus>;
   /** Finds an order by carrier id or by numbergate's reference, or the numbers on the account. */
   doGetOrderStatus?(lookup: CarrierOrderLookup, options: CarrierCallOptions): Promise<CarrierOrderStatus | undefined>;
+  /** Releases a number. Never retried blindly: an uncertain or pending release is followed with doGetReleaseStatus. */
   doRelease?(request: CarrierReleaseRequest, options: CarrierCallOptions): Promise<CarrierReleaseResult>;
+  doGetReleaseStatus?(lookup: CarrierReleaseLookup, options: CarrierCallOptions): Promise<CarrierReleaseStatus>;
   doListOwnedNumbers?(page: { readonly pageToken?: string; readonly pageSize: number }, options: CarrierCallOptions): Promise<CarrierOwnedNumbersPage>;
   doCheckPortability?(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]>;
   doCreatePortIn?(request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus>;

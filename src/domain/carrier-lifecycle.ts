@@ -30,6 +30,12 @@ export interface CarrierPurchaseRequest {
 
 export type CarrierOrderState = "pending" | "completed" | "partial" | "failed";
 
+/**
+ * What a carrier says about a purchase, from its answer to the purchase or from a lookup. Numbergate trusts
+ * it only for the numbers the order asked for: anything else listed is a discrepancy, never an owned number.
+ * A number of the order listed in neither `purchased` nor `failed` is still being processed when `state`
+ * is "pending" (the carrier holds the order); otherwise the carrier has no trace of buying it.
+ */
 export interface CarrierOrderStatus {
   readonly carrierOrderId: string | undefined;
   readonly state: CarrierOrderState;
@@ -37,9 +43,15 @@ export interface CarrierOrderStatus {
   readonly failed: readonly { readonly e164: string; readonly carrierCode: string | undefined; readonly detail: string }[];
 }
 
+/**
+ * Finds a purchase: by the carrier's order id when numbergate has it, else by numbergate's order reference
+ * (Bandwidth CustomerOrderId, Twilio FriendlyName). Only a number bought under this reference counts as
+ * bought by this order: the account may hold the same number from elsewhere.
+ */
 export interface CarrierOrderLookup {
   readonly carrierOrderId: string | undefined;
   readonly orderReference: string;
+  /** The numbers still unresolved; the lookup reports on these. */
   readonly numbers: readonly ParsedPhoneNumber[];
 }
 
@@ -50,10 +62,31 @@ export interface CarrierReleaseRequest {
 }
 
 export interface CarrierReleaseResult {
-  /** not_owned: the carrier says the account does not hold the number (already released). */
+  /**
+   * completed: the number is off the account. pending: the carrier accepted a release order it completes later
+   * (Bandwidth disconnects), to be followed with doGetReleaseStatus. not_owned: the account did not hold it.
+   */
   readonly state: "completed" | "pending" | "not_owned";
   readonly carrierOrderId: string | undefined;
 }
+
+/** Finds out what became of a release that is pending at the carrier or whose answer was lost. */
+export interface CarrierReleaseLookup {
+  readonly number: ParsedPhoneNumber;
+  readonly carrierNumberId: string | undefined;
+  /** The carrier's release order id (Bandwidth disconnect id) when the carrier's answer was received. */
+  readonly carrierOrderId: string | undefined;
+  readonly orderReference: string;
+}
+
+/**
+ * completed: the number is no longer on the account. pending: the carrier's release order is still running.
+ * failed: the carrier's release order ended without releasing the number. still_owned: the carrier has no
+ * trace of a release and the account still holds the number (a lost request, once the grace has passed).
+ */
+export type CarrierReleaseStatus =
+  | { readonly state: "completed" | "pending" | "still_owned" }
+  | { readonly state: "failed"; readonly carrierCode: string | undefined; readonly detail: string };
 
 export interface CarrierOwnedNumber {
   readonly e164: string;
