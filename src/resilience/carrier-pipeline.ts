@@ -7,7 +7,6 @@ import {
   BulkheadQueueWaitError,
   Circuit,
   Retry,
-  SlidingCountBreaker,
   Timeout,
   TimeoutError,
 } from "mollitia";
@@ -17,6 +16,7 @@ import { ALL_OPERATIONS, type CarrierOperation } from "../domain/carrier-operati
 import type { CarrierId } from "../domain/numbers.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
 import { fullJitterBackoff } from "./backoff.js";
+import { CarrierBreaker, type JudgedCall } from "./carrier-breaker.js";
 import { operationPolicy, type OperationPolicy } from "./operation-policy.js";
 import { TokenBucket } from "./token-bucket.js";
 
@@ -41,11 +41,26 @@ export interface CarrierPipelineOptions {
 type CarrierCall<Result> = (signal: AbortSignal) => Promise<Result>;
 
 /** One call through the pipeline; its attempts share it so a timed-out attempt can be cut off. */
-interface Invocation {
+interface Invocation extends JudgedCall {
   readonly operation: CarrierOperation;
   readonly call: CarrierCall<unknown>;
+  /** The caller's own signal: its abort means the caller gave up, not that the carrier was slow. */
   readonly callerSignal: AbortSignal | undefined;
+  /** The caller's signal, combined with the money budget where there is one: every attempt obeys it. */
+  readonly signal: AbortSignal | undefined;
+  /** Attempts that called the carrier and may have reached it: while 0, nothing numbergate sent can act. */
+  reachingAttempts: number;
+  /** The pipeline has answered the caller: an attempt that starts now (late from a queue) must not call. */
+  finished: boolean;
   pending: { controller: AbortController; startedAt: number; settled: boolean } | undefined;
+}
+
+/** The hard budget of a money operation ran out (see OperationPolicy.boundedByBudget). */
+class BudgetExhaustedError extends Error {
+  constructor(readonly budgetMs: number) {
+    super(`the call's ${budgetMs} ms budget ran out`);
+    this.name = "BudgetExhaustedError";
+  }
 }
 
 /** Whether an error says the carrier is failing (as opposed to the caller's request being wrong). */
@@ -62,7 +77,7 @@ export function isCarrierFailure(error: unknown): boolean {
  */
 export class CarrierPipeline {
   readonly carrierId: CarrierId;
-  readonly #breaker: SlidingCountBreaker;
+  readonly #breaker: CarrierBreaker;
   readonly #circuits = new Map<CarrierOperation, Circuit>();
   readonly #policies = new Map<CarrierOperation, OperationPolicy>();
   readonly #tokenBucket: TokenBucket | undefined;
@@ -78,7 +93,7 @@ export class CarrierPipeline {
     this.#now = options.now ?? (() => performance.now());
     this.#openDurationMs = settings.breaker.openDurationMs;
     this.#tokenBucket = limits.ratePerSecond > 0 ? new TokenBucket(limits.ratePerSecond, this.#now) : undefined;
-    this.#breaker = new SlidingCountBreaker({
+    this.#breaker = new CarrierBreaker({
       slidingWindowSize: settings.breaker.windowSize,
       minimumNumberOfCalls: settings.breaker.minimumCalls,
       failureRateThreshold: settings.breaker.failureRateThreshold,
@@ -118,17 +133,26 @@ export class CarrierPipeline {
     return Math.max(0, this.#breaker.stateTimestamp + this.#openDurationMs - Date.now());
   }
 
-  /** Runs one carrier call through the pipeline; never outlives the caller's signal. */
+  /**
+   * Runs one carrier call through the pipeline; never outlives the caller's signal, and a money operation
+   * never outlives its budget: when run settles, no request it sent is still in flight.
+   */
   async run<Result>(operation: CarrierOperation, call: CarrierCall<Result>, callerSignal?: AbortSignal): Promise<Result> {
     callerSignal?.throwIfAborted();
     const circuit = this.#circuits.get(operation);
-    if (!circuit) throw new Error(`no pipeline for operation ${operation}`);
-    const invocation: Invocation = { operation, call, callerSignal, pending: undefined };
+    const policy = this.#policies.get(operation);
+    if (!circuit || !policy) throw new Error(`no pipeline for operation ${operation}`);
+    const budget = policy.boundedByBudget ? new AbortController() : undefined;
+    const budgetTimer = budget && setTimeout(() => budget.abort(new BudgetExhaustedError(policy.timeoutMs)), policy.timeoutMs);
+    const signal = budget ? (callerSignal ? AbortSignal.any([callerSignal, budget.signal]) : budget.signal) : callerSignal;
+    const invocation: Invocation = { operation, call, callerSignal, signal, judgedBySpeed: policy.judgedBySpeed, reachingAttempts: 0, finished: false, pending: undefined };
     try {
-      return await raceWithAbort(circuit.execute<Result>(invocation), callerSignal);
+      return await raceWithAbort(circuit.execute<Result>(invocation), signal);
     } catch (error) {
-      throw this.#translate(error, operation);
+      throw this.#translate(error, invocation);
     } finally {
+      clearTimeout(budgetTimer);
+      invocation.finished = true;
       this.#cutOff(invocation);
     }
   }
@@ -141,18 +165,26 @@ export class CarrierPipeline {
   async #attempt(invocation: Invocation): Promise<unknown> {
     // A previous attempt still pending here was given up by the timeout: stop its request.
     this.#cutOff(invocation);
-    invocation.callerSignal?.throwIfAborted();
-    await this.#tokenBucket?.take(invocation.callerSignal);
+    if (invocation.finished) throw new Error("the call already ended; this attempt must not reach the carrier");
+    invocation.signal?.throwIfAborted();
+    // The attempt's controller exists before the rate-limit wait, so a timeout that fires while waiting for a
+    // token cancels the wait: a purchase reported as timed out must never be sent afterwards.
     const controller = new AbortController();
     const attempt = { controller, startedAt: this.#now(), settled: false };
     invocation.pending = attempt;
-    const signal = invocation.callerSignal ? AbortSignal.any([invocation.callerSignal, controller.signal]) : controller.signal;
+    const signal = invocation.signal ? AbortSignal.any([invocation.signal, controller.signal]) : controller.signal;
+    let reaching = false;
     try {
+      await this.#tokenBucket?.take(signal);
+      attempt.startedAt = this.#now();
+      reaching = true;
+      invocation.reachingAttempts += 1;
       const result = await invocation.call(signal);
       this.#settle(invocation, attempt, "success");
       return result;
     } catch (error) {
-      if (!attempt.settled && !controller.signal.aborted && !invocation.callerSignal?.aborted) {
+      if (reaching && CarrierError.is(error) && !error.requestMayHaveReachedCarrier) invocation.reachingAttempts -= 1;
+      if (!attempt.settled && !controller.signal.aborted && !invocation.signal?.aborted) {
         this.#settle(invocation, attempt, isCarrierFailure(error) ? "failure" : "success", error);
       }
       throw error;
@@ -168,10 +200,13 @@ export class CarrierPipeline {
   /** Aborts a pending attempt that the timeout gave up on, recording it as a timeout. */
   #cutOff(invocation: Invocation): void {
     const pending = invocation.pending;
-    if (!pending || pending.settled) return;
-    const timedOut = !invocation.callerSignal?.aborted;
-    if (timedOut) this.#settle(invocation, pending, "failure", new TimeoutError());
-    else pending.settled = true;
+    if (!pending) return;
+    if (!pending.settled) {
+      const timedOut = !invocation.callerSignal?.aborted;
+      if (timedOut) this.#settle(invocation, pending, "failure", new TimeoutError());
+      else pending.settled = true;
+    }
+    // Also aborts an attempt still waiting for a rate-limit token, which has nothing to settle yet.
     pending.controller.abort();
   }
 
@@ -192,9 +227,14 @@ export class CarrierPipeline {
     return Math.max(1, backoff, retryAfter);
   }
 
-  #translate(error: unknown, operation: CarrierOperation): unknown {
-    if (error instanceof TimeoutError) {
-      const timeoutMs = this.#policies.get(operation)?.timeoutMs;
+  #translate(error: unknown, invocation: Invocation): unknown {
+    const { operation } = invocation;
+    if (error instanceof TimeoutError || error instanceof BudgetExhaustedError) {
+      const timeoutMs = error instanceof BudgetExhaustedError ? error.budgetMs : this.#policies.get(operation)?.timeoutMs;
+      if (invocation.reachingAttempts === 0) {
+        // Timed out waiting for a concurrency slot or a rate-limit token: the carrier was never called.
+        return new CarrierUnavailableError(this.carrierId, `numbergate's concurrency or rate limit for ${this.carrierId} admitted no call within ${timeoutMs} ms`);
+      }
       return new CarrierError({
         kind: "timeout",
         carrierId: this.carrierId,

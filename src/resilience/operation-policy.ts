@@ -8,29 +8,43 @@ export interface OperationPolicy {
    * or port are retried only when the request provably never left numbergate.
    */
   readonly idempotent: boolean;
+  /**
+   * Whether a slow success counts against the carrier in the breaker's slow-call rate. Only for calls where
+   * speed is the service (search, availability, probes): a purchase that takes 4 s and succeeds is a
+   * success, and a slow order lookup must never lock reconciliation out.
+   */
+  readonly judgedBySpeed: boolean;
+  /**
+   * Money operations run under one hard budget (timeoutMs) covering the wait for a concurrency slot and a
+   * rate-limit token, every attempt and every backoff: when it ends nothing numbergate sent is still in
+   * flight, which is what the in-doubt grace and the order lease are validated against.
+   */
+  readonly boundedByBudget: boolean;
 }
 
 export function operationPolicy(operation: CarrierOperation, timeouts: OperationTimeouts): OperationPolicy {
   switch (operation) {
     case "search":
-      return { timeoutMs: timeouts.search, idempotent: true };
+      return { timeoutMs: timeouts.search, idempotent: true, judgedBySpeed: true, boundedByBudget: false };
     case "check_availability":
-      return { timeoutMs: timeouts.availability, idempotent: true };
+      return { timeoutMs: timeouts.availability, idempotent: true, judgedBySpeed: true, boundedByBudget: false };
     case "probe":
-      return { timeoutMs: timeouts.probe, idempotent: true };
+      return { timeoutMs: timeouts.probe, idempotent: true, judgedBySpeed: true, boundedByBudget: false };
     case "reserve":
     case "cancel_reservation":
-      return { timeoutMs: timeouts.reserve, idempotent: false };
+      return { timeoutMs: timeouts.reserve, idempotent: false, judgedBySpeed: false, boundedByBudget: true };
     case "purchase":
     case "release":
-      return { timeoutMs: timeouts.purchase, idempotent: false };
+      return { timeoutMs: timeouts.purchase, idempotent: false, judgedBySpeed: false, boundedByBudget: true };
     case "order_status":
+      return { timeoutMs: timeouts.orderStatus, idempotent: true, judgedBySpeed: false, boundedByBudget: false };
     case "list_owned":
-      return { timeoutMs: timeouts.orderStatus, idempotent: true };
+      return { timeoutMs: timeouts.orderStatus, idempotent: true, judgedBySpeed: true, boundedByBudget: false };
     case "portability":
+      return { timeoutMs: timeouts.porting, idempotent: true, judgedBySpeed: true, boundedByBudget: false };
     case "port_in_status":
-      return { timeoutMs: timeouts.porting, idempotent: true };
+      return { timeoutMs: timeouts.porting, idempotent: true, judgedBySpeed: false, boundedByBudget: false };
     case "port_in":
-      return { timeoutMs: timeouts.porting, idempotent: false };
+      return { timeoutMs: timeouts.porting, idempotent: false, judgedBySpeed: false, boundedByBudget: true };
   }
 }

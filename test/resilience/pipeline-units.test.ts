@@ -19,8 +19,8 @@ const observer = (): CarrierCallObserver & { attempts: string[] } => {
 };
 
 const pipelines: CarrierPipeline[] = [];
-function pipeline(resilience: ResilienceSettings, watch: CarrierCallObserver): CarrierPipeline {
-  const created = new CarrierPipeline({ carrierId: "twilio", settings: resilience, limits: { maxConcurrency: 4, ratePerSecond: 0 }, observer: watch, random: () => 0.5 });
+function pipeline(resilience: ResilienceSettings, watch: CarrierCallObserver, limits = { maxConcurrency: 4, ratePerSecond: 0 }): CarrierPipeline {
+  const created = new CarrierPipeline({ carrierId: "twilio", settings: resilience, limits, observer: watch, random: () => 0.5 });
   pipelines.push(created);
   return created;
 }
@@ -112,6 +112,77 @@ describe("retry rules", () => {
       await expect(subject.run("search", async () => Promise.reject(carrierError("invalid_request", true)))).rejects.toBeInstanceOf(CarrierError);
     }
     expect(subject.breakerState).toBe("closed");
+  });
+});
+
+describe("money operations", () => {
+  const fakeClock = () => vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date", "performance"] });
+
+  it("a purchase that timed out waiting for a rate-limit token is never sent afterwards", async () => {
+    fakeClock();
+    const subject = pipeline(settings({ PROVIDER_TIMEOUT_PURCHASE: "200" }), observer(), { maxConcurrency: 4, ratePerSecond: 1 });
+    const call = vi.fn(async () => "bought");
+    await expect(subject.run("purchase", call)).resolves.toBe("bought");
+    // The bucket is empty: the next token comes in 1 s, after this purchase's 200 ms are up.
+    const waiting = subject.run("purchase", call);
+    const outcome = expect(waiting).rejects.toBeInstanceOf(CarrierUnavailableError);
+    await vi.advanceTimersByTimeAsync(200);
+    await outcome;
+    await vi.advanceTimersByTimeAsync(5_000);
+    expect(call).toHaveBeenCalledTimes(1);
+  });
+
+  it("a purchase waiting for a concurrency slot past its budget is never sent, and says it was not sent", async () => {
+    fakeClock();
+    const subject = pipeline(settings({ PROVIDER_TIMEOUT_PURCHASE: "300", PROVIDER_TIMEOUT_RESERVE: "5000" }), observer(), { maxConcurrency: 1, ratePerSecond: 0 });
+    // A slow reservation holds the only slot for 2 s.
+    const holding = subject.run("reserve", async () => {
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      return "reserved";
+    });
+    const queued = vi.fn(async () => "never");
+    const refused = expect(subject.run("purchase", queued)).rejects.toBeInstanceOf(CarrierUnavailableError);
+    await vi.advanceTimersByTimeAsync(300);
+    await refused;
+    await vi.advanceTimersByTimeAsync(2_000);
+    await expect(holding).resolves.toBe("reserved");
+    await vi.advanceTimersByTimeAsync(1_000);
+    expect(queued).not.toHaveBeenCalled();
+  });
+
+  it("a purchase sent and unanswered within its budget is aborted and reported as possibly acted on", async () => {
+    fakeClock();
+    const subject = pipeline(settings({ PROVIDER_TIMEOUT_PURCHASE: "300" }), observer());
+    const signals: AbortSignal[] = [];
+    const running = subject.run("purchase", (signal) => {
+      signals.push(signal);
+      return new Promise<never>(() => undefined);
+    });
+    const outcome = expect(running).rejects.toMatchObject({ kind: "timeout", requestMayHaveReachedCarrier: true });
+    await vi.advanceTimersByTimeAsync(300);
+    await outcome;
+    expect(signals[0]?.aborted).toBe(true);
+  });
+
+  it("slow successful purchases and order lookups never open the breaker; slow searches do", async () => {
+    fakeClock();
+    const resilience = settings({ PROVIDER_MAX_RETRIES: "0", PROVIDER_BREAKER_WINDOW: "2", PROVIDER_BREAKER_MIN_CALLS: "2", PROVIDER_BREAKER_SLOW_CALL_DURATION: "100", PROVIDER_BREAKER_SLOW_CALL_RATE: "50" });
+    const slowSuccess = async () => {
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      return "ok";
+    };
+    const subject = pipeline(resilience, observer());
+    for (const operation of ["purchase", "order_status", "purchase", "release", "order_status"] as const) {
+      const running = subject.run(operation, slowSuccess);
+      await vi.advanceTimersByTimeAsync(400);
+      await expect(running).resolves.toBe("ok");
+    }
+    expect(subject.breakerState).toBe("closed");
+    // With the last lookup, one slow search makes half of the window slow.
+    const search = subject.run("search", slowSuccess);
+    await vi.advanceTimersByTimeAsync(400);
+    await expect(search).resolves.toBe("ok");
+    expect(subject.breakerState).toBe("open");
   });
 });
 
