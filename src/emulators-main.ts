@@ -5,8 +5,8 @@ import { startSandboxCarriers, type SandboxCredentials } from "./app/sandbox-car
  * carriers. Credentials are fixed and printed: these are fake carriers on loopback, not secrets.
  */
 const credentials: SandboxCredentials = {
-  twilio: { accountSid: `AC${"0".repeat(31)}1`, authToken: "sandbox-twilio-token" },
-  bandwidth: { username: "sandbox", password: "sandbox-bandwidth-password", accountId: "9900000" },
+  twilio: { accountSid: `AC${"0".repeat(31)}1`, authToken: "sandbox-twilio-token", apiKeySid: `SK${"0".repeat(31)}1`, apiKeySecret: "sandbox-twilio-key-secret" },
+  bandwidth: { username: "sandbox", password: "sandbox-bandwidth-password", accountId: "9900000", siteId: "1001", peerId: "500001" },
 };
 
 function port(variable: string): number {
@@ -35,6 +35,11 @@ export BANDWIDTH_API_URL=${carriers.bandwidth.baseUrl}
 export BANDWIDTH_USERNAME=${credentials.bandwidth.username}
 export BANDWIDTH_PASSWORD=${credentials.bandwidth.password}
 export BANDWIDTH_ACCOUNT_ID=${credentials.bandwidth.accountId}
+export BANDWIDTH_SITE_ID=${credentials.bandwidth.siteId}
+export BANDWIDTH_PEER_ID=${credentials.bandwidth.peerId}
+
+Or authenticate to Twilio with the API key instead of the auth token:
+  TWILIO_API_KEY=${credentials.twilio.apiKeySid} TWILIO_API_SECRET=${credentials.twilio.apiKeySecret}
 
 Inject faults with, for example:
 curl -X POST ${carriers.twilio.origin}/__emulator/faults -d '{"kind":"status","status":503,"times":3}'

@@ -50,9 +50,9 @@ export function buildCarrierRegistrations(
       username: bandwidthCredentials?.username ?? "",
       password: bandwidthCredentials?.password ?? "",
       accountId: bandwidthCredentials?.accountId ?? "0",
-      // The emulator accepts any site; a live account needs BANDWIDTH_SITE_ID to order numbers.
-      siteId: sandbox ? "1" : config.bandwidth.credentials?.siteId,
-      peerId: sandbox ? undefined : config.bandwidth.credentials?.peerId,
+      // Orders must name the account's site (and its SIP peer, when given), at the emulator as at Bandwidth.
+      siteId: sandbox ? sandbox.credentials.bandwidth.siteId : config.bandwidth.credentials?.siteId,
+      peerId: sandbox ? sandbox.credentials.bandwidth.peerId : config.bandwidth.credentials?.peerId,
       apiBaseUrl: sandbox ? sandbox.bandwidthUrl : config.bandwidth.apiUrl,
       dispatcher,
     }),

@@ -3,8 +3,10 @@ import { BandwidthEmulator } from "../carriers/bandwidth/bandwidth-emulator.js";
 import { TwilioEmulator } from "../carriers/twilio/twilio-emulator.js";
 
 export interface SandboxCredentials {
-  readonly twilio: { readonly accountSid: string; readonly authToken: string };
-  readonly bandwidth: { readonly username: string; readonly password: string; readonly accountId: string };
+  /** The account's auth token and one API key (SK...): the emulator accepts either pair. */
+  readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly apiKeySid: string; readonly apiKeySecret: string };
+  /** The account's one site and SIP peer: Bandwidth orders must name them. */
+  readonly bandwidth: { readonly username: string; readonly password: string; readonly accountId: string; readonly siteId: string; readonly peerId: string };
 }
 
 export interface SandboxCarriers {
@@ -19,8 +21,19 @@ export interface SandboxCarriers {
 /** Fresh random credentials, so the adapters' real auth path runs even in sandbox mode. */
 export function randomSandboxCredentials(): SandboxCredentials {
   return {
-    twilio: { accountSid: `AC${randomBytes(16).toString("hex")}`, authToken: randomBytes(16).toString("hex") },
-    bandwidth: { username: "numbergate-sandbox", password: randomBytes(16).toString("hex"), accountId: String(9_000_000 + randomBytes(2).readUInt16BE()) },
+    twilio: {
+      accountSid: `AC${randomBytes(16).toString("hex")}`,
+      authToken: randomBytes(16).toString("hex"),
+      apiKeySid: `SK${randomBytes(16).toString("hex")}`,
+      apiKeySecret: randomBytes(16).toString("hex"),
+    },
+    bandwidth: {
+      username: "numbergate-sandbox",
+      password: randomBytes(16).toString("hex"),
+      accountId: String(9_000_000 + randomBytes(2).readUInt16BE()),
+      siteId: String(1_000 + randomBytes(2).readUInt16BE()),
+      peerId: String(500_000 + randomBytes(2).readUInt16BE()),
+    },
   };
 }
 

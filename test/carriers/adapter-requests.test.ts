@@ -112,6 +112,19 @@ describe("Twilio adapter", () => {
     expect(sandbox.twilio.requests[0]?.query.get("Contains")).toBe(contains);
   });
 
+  it("buys, looks up, releases and follows releases with official request shapes only", async () => {
+    const [number = ""] = (await twilio.doSearch({ ...base, areaCode: "646", limit: 1 }, {})).numbers.map((offer) => offer.phoneNumber);
+    const purchase = await twilio.doPurchase({ numbers: [phone(number)], orderReference: "ng-shape-1", carrierReservationIds: [] }, {});
+    await twilio.doGetOrderStatus({ carrierOrderId: undefined, orderReference: "ng-shape-1", numbers: [phone(number)] }, {});
+    await twilio.doRelease({ number: phone(number), carrierNumberId: purchase.carrierOrderId, orderReference: "rel-shape-1" }, {});
+    await twilio.doGetReleaseStatus({ number: phone(number), carrierNumberId: purchase.carrierOrderId, carrierOrderId: undefined, orderReference: "rel-shape-1" }, {});
+    const { accountSid, authToken } = sandbox.credentials.twilio;
+    expectOfficialShape("twilio", sandbox.twilio.requests, "", accountSid, authToken);
+    const post = sandbox.twilio.requests.find((request) => request.method === "POST");
+    expect(post?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
+    expect(Object.fromEntries(new URLSearchParams(post?.body))).toEqual({ PhoneNumber: number, FriendlyName: "ng-shape-1" });
+  });
+
   it("checks availability of one exact number", async () => {
     const offered = await twilio.doSearch({ ...base, areaCode: "415", limit: 1 }, {});
     const number = offered.numbers[0]?.phoneNumber ?? "";
@@ -142,6 +155,53 @@ describe("Bandwidth adapter", () => {
     expect(Object.fromEntries(tollFree?.query ?? [])).toEqual({ tollFreeWildCardPattern: "8**", quantity: "5" });
     expect(Object.fromEntries(availability?.query ?? [])).toMatchObject({ npaNxxx: "2125550", LCA: "false" });
     for (const request of sandbox.bandwidth.requests) expect(request.headers.accept).toMatch(/^application\/xml/);
+  });
+
+  it("reserves, buys, looks up, releases and follows releases with official request shapes only", async () => {
+    const [reserved = "", bought = ""] = (await bandwidth.doSearch({ ...base, areaCode: "919", limit: 2 }, {})).numbers.map((offer) => offer.phoneNumber);
+    const reservation = await bandwidth.doReserve({ number: phone(reserved), holdMs: 60_000 }, {});
+    await bandwidth.doCancelReservation(reservation.carrierReservationId, {});
+    sandbox.bandwidth.numbers.pollsBeforeFinal = 0;
+    try {
+      await bandwidth.doPurchase({ numbers: [phone(bought)], orderReference: "ng-shape-2", carrierReservationIds: [] }, {});
+      await bandwidth.doGetOrderStatus({ carrierOrderId: undefined, orderReference: "ng-shape-2", numbers: [phone(bought)] }, {});
+      const release = await bandwidth.doRelease({ number: phone(bought), carrierNumberId: bought.slice(2), orderReference: "rel-shape-2" }, {});
+      await bandwidth.doGetReleaseStatus({ number: phone(bought), carrierNumberId: bought.slice(2), carrierOrderId: release.carrierOrderId, orderReference: "rel-shape-2" }, {});
+      await bandwidth.doGetReleaseStatus({ number: phone(bought), carrierNumberId: bought.slice(2), carrierOrderId: undefined, orderReference: "rel-shape-2" }, {});
+    } finally {
+      sandbox.bandwidth.numbers.pollsBeforeFinal = 2;
+    }
+    const { username, password } = sandbox.credentials.bandwidth;
+    expectOfficialShape("bandwidth", sandbox.bandwidth.requests, "/api", username, password);
+    const list = sandbox.bandwidth.requests.find((request) => request.method === "GET" && request.path.endsWith("/orders"));
+    expect(Object.fromEntries(list?.query ?? [])).toEqual({ customerOrderId: "ng-shape-2", page: "1", size: "10" });
+    for (const request of sandbox.bandwidth.requests.filter((candidate) => candidate.method === "POST")) {
+      expect(request.headers["content-type"]).toBe("application/xml; charset=utf-8");
+    }
+  });
+
+  it("checks a toll-free number with tollFreeVanity (its last 7 digits), a small quantity and an exact match", async () => {
+    const [tollFree = ""] = (await bandwidth.doSearch({ ...base, numberType: "toll_free", limit: 1 }, {})).numbers.map((offer) => offer.phoneNumber);
+    sandbox.bandwidth.requests.length = 0;
+    await expect(bandwidth.doCheckAvailability(phone(tollFree), {})).resolves.toMatchObject({ phoneNumber: tollFree, numberType: "toll_free" });
+    expect(Object.fromEntries(sandbox.bandwidth.requests[0]?.query ?? [])).toEqual({ tollFreeVanity: tollFree.slice(-7), quantity: "10" });
+    // Same last 7 digits under another toll-free code: not the number asked for.
+    const sibling = `+1${tollFree.startsWith("+1800") ? "888" : "800"}${tollFree.slice(-7)}`;
+    await expect(bandwidth.doCheckAvailability(phone(sibling), {})).resolves.toBeUndefined();
+    expect(sandbox.bandwidth.requests[1]?.query.get("tollFreeVanity")).toBe(tollFree.slice(-7));
+  });
+
+  it("sends no LCA with npaNxx and state (the spec's table forbids it) and still returns only the prefix", async () => {
+    const [sample = ""] = (await bandwidth.doSearch({ ...base, areaCode: "212", limit: 1 }, {})).numbers.map((offer) => offer.phoneNumber);
+    const prefix = sample.slice(2, 8);
+    sandbox.bandwidth.requests.length = 0;
+    const result = await bandwidth.doSearch({ ...base, region: "NY", limit: 100, pattern: { position: "starts_with", digits: prefix } }, {});
+    expect(Object.fromEntries(sandbox.bandwidth.requests[0]?.query ?? [])).toEqual({ npaNxx: prefix, state: "NY", quantity: "100", enableTNDetail: "true" });
+    expect(result.numbers.length).toBeGreaterThan(0);
+    for (const offer of result.numbers) expect(offer.phoneNumber.startsWith(`+1${prefix}`)).toBe(true);
+    // Without a location, LCA=false is allowed and sent.
+    await bandwidth.doSearch({ ...base, pattern: { position: "starts_with", digits: prefix } }, {});
+    expect(sandbox.bandwidth.requests[1]?.query.get("LCA")).toBe("false");
   });
 
   it("declines searches its API cannot express instead of sending them", () => {

@@ -1,13 +1,23 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { readDisconnectStatus } from "../../src/carriers/bandwidth/bandwidth-disconnects.js";
 import { bandwidthErrorFromResponse } from "../../src/carriers/bandwidth/bandwidth-error.js";
+import { nextPageOf, readOrderResponse } from "../../src/carriers/bandwidth/bandwidth-orders.js";
 import { readBandwidthError, readSearchResult } from "../../src/carriers/bandwidth/bandwidth-wire.js";
 import { parseXmlBody } from "../../src/carriers/kit/response-body.js";
 import { twilioErrorFromResponse } from "../../src/carriers/twilio/twilio-error.js";
 import { twilioAvailableNumbersPageSchema } from "../../src/carriers/twilio/twilio-wire.js";
 import { twilioContainsMatcher } from "../../src/carriers/twilio/twilio-emulator.js";
+import { parsePhoneNumber, type ParsedPhoneNumber } from "../../src/domain/phone-number.js";
 
 const fixture = (path: string): string => readFileSync(new URL(`../__fixtures__/${path}`, import.meta.url), "utf8");
+/** The official examples, read where they are kept (README of /work/shared/provider-specs). */
+const official = (path: string): string => readFileSync(new URL(`../../../shared/provider-specs/${path}`, import.meta.url), "utf8");
+const tn = (nationalNumber: string): ParsedPhoneNumber => {
+  const parsed = parsePhoneNumber(`+1${nationalNumber}`);
+  if (!parsed.ok) throw new Error(parsed.problem);
+  return parsed.number;
+};
 const response = (status: number, bodyText: string, headers: Record<string, string> = {}) => ({ status, headers, bodyText });
 
 describe("Bandwidth wire format, from the official examples", () => {
@@ -38,6 +48,34 @@ describe("Bandwidth wire format, from the official examples", () => {
     const now = 1_700_000_000_000;
     const error = bandwidthErrorFromResponse(response(429, "", { "x-ratelimit-reset": String(now / 1000 + 12) }), "search", undefined, now);
     expect(error).toMatchObject({ kind: "rate_limited", retryAfterMs: 12_000 });
+  });
+
+  it("reads a completed disconnect (guide example) and a PARTIAL order with its per-number error (SDK fixture)", () => {
+    const disconnect = parseXmlBody(response(200, official("bandwidth/examples/docs/disconnect.03.disconnectId.DisconnectTelephoneNumberOrderResponse.xml")), "DisconnectTelephoneNumberOrderResponse", "bandwidth", "order_status");
+    expect(readDisconnectStatus(disconnect, tn("5405514342"))).toEqual({ state: "completed" });
+    const partial = parseXmlBody(response(200, official("bandwidth/examples/sdk-node-numbers/orders_orderId.GET.200.PARTIAL.OrderResponse.xml")), "OrderResponse", "bandwidth", "order_status");
+    expect(readOrderResponse(partial)).toEqual({
+      carrierOrderId: undefined,
+      state: "partial",
+      purchased: [{ e164: "+16361231234", carrierNumberId: "6361231234" }],
+      failed: [{ e164: "+16365555555", carrierCode: "5005", detail: "The telephone number is unavailable for ordering" }],
+    });
+  });
+
+  it("reads a disconnect still in process as pending, and a FAILED one with the error for its TN", () => {
+    const received = parseXmlBody(response(201, official("bandwidth/examples/spec/disconnects.POST.201.example.xml")), "DisconnectTelephoneNumberOrderResponse", "bandwidth", "release");
+    expect(readDisconnectStatus(received, tn("4158714245"))).toEqual({ state: "pending" });
+    const failed = {
+      OrderStatus: "FAILED",
+      ErrorList: { Error: [{ Code: "5076", Description: "other", TelephoneNumber: "4158714245" }, { Code: "5006", Description: "TelephoneNumber Disconnect Error", TelephoneNumber: "4352154439" }] },
+    };
+    expect(readDisconnectStatus(failed, tn("4352154439"))).toEqual({ state: "failed", carrierCode: "5006", detail: "TelephoneNumber Disconnect Error" });
+  });
+
+  it("takes the next page's order id from the spec's Link-style <next> text", () => {
+    expect(nextPageOf('Link=<https://dashboard.bandwidth.com 443/v1.0/accounts/9900012/orders?page=cbdcfc94-81b1-4ce9-8b6d-f8d6b85381ba&size=3>;rel="next";')).toBe("cbdcfc94-81b1-4ce9-8b6d-f8d6b85381ba");
+    expect(nextPageOf("   Link description  ")).toBeUndefined();
+    expect(nextPageOf(undefined)).toBeUndefined();
   });
 
   it("treats malformed XML as a carrier server error", () => {

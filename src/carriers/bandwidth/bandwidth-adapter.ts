@@ -10,27 +10,26 @@ import type { ParsedPhoneNumber } from "../../domain/phone-number.js";
 import type { AvailableNumberOffer, NumberSearchCriteria, NumberType } from "../../domain/numbers.js";
 import { CarrierHttpClient, basicAuthorization, type CarrierHttpResponse } from "../kit/carrier-http-client.js";
 import { parseXmlBody } from "../kit/response-body.js";
+import { BANDWIDTH_XML, type BandwidthAccount } from "./bandwidth-account.js";
+import { bandwidthDisconnect, bandwidthReleaseStatus } from "./bandwidth-disconnects.js";
 import { bandwidthErrorFromResponse } from "./bandwidth-error.js";
-import {
-  bandwidthCancelReservation,
-  bandwidthDisconnect,
-  bandwidthFindOrder,
-  bandwidthPlaceOrder,
-  bandwidthReserve,
-  type BandwidthAccount,
-} from "./bandwidth-orders.js";
+import { bandwidthFindOrder, bandwidthPlaceOrder } from "./bandwidth-orders.js";
+import { bandwidthCancelReservation, bandwidthReserve } from "./bandwidth-reservations.js";
 import type {
   CarrierOrderLookup,
   CarrierOrderStatus,
   CarrierPurchaseRequest,
+  CarrierReleaseLookup,
   CarrierReleaseRequest,
   CarrierReleaseResult,
+  CarrierReleaseStatus,
   CarrierReservation,
   CarrierReservationRequest,
 } from "../../domain/carrier-lifecycle.js";
 import {
   BANDWIDTH_CAPABILITIES,
   bandwidthSearchQuery,
+  bandwidthTollFreeLookupQuery,
   bandwidthTnToE164,
   readBandwidthError,
   readSearchResult,
@@ -61,7 +60,6 @@ export const BANDWIDTH_DESCRIPTOR: CarrierDescriptor = {
   maxNumbersPerPurchase: 5000,
 };
 
-const XML = "application/xml; charset=utf-8";
 /** Bandwidth errors meaning "nothing to sell here": a search answer, not a failure. */
 const EMPTY_SEARCH_CODES = new Set(["4023", "4024"]);
 
@@ -81,7 +79,7 @@ export class BandwidthAdapter implements CarrierAdapter {
       authorization: basicAuthorization(config.username, config.password),
       dispatcher: config.dispatcher,
     });
-    this.#account = { api: this.#api, accountPath: this.#accountPath, siteId: config.siteId, peerId: config.peerId };
+    this.#account = { api: this.#api, accountId: config.accountId, accountPath: this.#accountPath, siteId: config.siteId, peerId: config.peerId };
   }
 
   doReserve(request: CarrierReservationRequest, options: CarrierCallOptions): Promise<CarrierReservation> {
@@ -104,6 +102,10 @@ export class BandwidthAdapter implements CarrierAdapter {
     return bandwidthDisconnect(this.#account, request, options);
   }
 
+  doGetReleaseStatus(lookup: CarrierReleaseLookup, options: CarrierCallOptions): Promise<CarrierReleaseStatus> {
+    return bandwidthReleaseStatus(this.#account, lookup, options);
+  }
+
   supportsSearch(criteria: NumberSearchCriteria): CriteriaSupport {
     const built = bandwidthSearchQuery(criteria);
     return built.ok ? { supported: true } : { supported: false, reason: built.reason };
@@ -116,16 +118,20 @@ export class BandwidthAdapter implements CarrierAdapter {
     if (hits === "none_in_area") {
       return { numbers: [], warnings: ["bandwidth has no numbers to sell in this area"] };
     }
-    return { numbers: hits.map((hit) => toOffer(hit, criteria.numberType)), warnings: [] };
+    const { requiredPrefix } = built;
+    // Local-calling-area numbers Bandwidth may add when LCA=false could not be sent.
+    const matching = requiredPrefix === undefined ? hits : hits.filter((hit) => hit.telephoneNumber.startsWith(requiredPrefix));
+    return { numbers: matching.map((hit) => toOffer(hit, criteria.numberType)), warnings: [] };
   }
 
   async doCheckAvailability(number: ParsedPhoneNumber, options: CarrierCallOptions): Promise<AvailableNumberOffer | undefined> {
     if (number.callingCode !== "1" || number.countryCode !== "US") return undefined;
     const numberType: NumberType = number.numberType === "toll_free" ? "toll_free" : "local";
-    // A 7-digit NPA-NXX-X block holds at most 1000 numbers, so one page answers for the whole block.
+    // A 7-digit NPA-NXX-X block holds at most 1000 numbers, so one page answers for the whole block; the
+    // toll-free vanity search for the last 7 digits returns at most one number per toll-free NPA.
     const query: BandwidthSearchQuery =
       numberType === "toll_free"
-        ? { tollFreeWildCardPattern: number.nationalNumber.slice(0, 3), quantity: 5000 }
+        ? bandwidthTollFreeLookupQuery(number.nationalNumber)
         : { npaNxxx: number.nationalNumber.slice(0, 7), LCA: false, quantity: 1000, enableTNDetail: true };
     const hits = await this.#searchAvailable(query, "check_availability", options);
     if (hits === "none_in_area") return undefined;
@@ -137,7 +143,7 @@ export class BandwidthAdapter implements CarrierAdapter {
     const response = await this.#api.request({
       method: "GET",
       path: this.#accountPath,
-      accept: XML,
+      accept: BANDWIDTH_XML,
       operation: "probe",
       signal: options.signal,
     });
@@ -157,7 +163,7 @@ export class BandwidthAdapter implements CarrierAdapter {
       method: "GET",
       path: `${this.#accountPath}/availableNumbers`,
       query,
-      accept: XML,
+      accept: BANDWIDTH_XML,
       operation,
       signal: options.signal,
     });

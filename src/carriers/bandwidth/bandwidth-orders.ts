@@ -1,66 +1,15 @@
 import type { CarrierCallOptions } from "../../domain/carrier-adapter.js";
 import { CarrierError } from "../../domain/carrier-error.js";
-import type {
-  CarrierOrderLookup,
-  CarrierOrderState,
-  CarrierOrderStatus,
-  CarrierPurchaseRequest,
-  CarrierReleaseRequest,
-  CarrierReleaseResult,
-  CarrierReservation,
-  CarrierReservationRequest,
-} from "../../domain/carrier-lifecycle.js";
-import type { CarrierHttpClient, CarrierHttpResponse } from "../kit/carrier-http-client.js";
+import type { CarrierOrderLookup, CarrierOrderState, CarrierOrderStatus, CarrierPurchaseRequest } from "../../domain/carrier-lifecycle.js";
 import { parseXmlBody } from "../kit/response-body.js";
 import { asArray, buildXml, childObject, childText } from "../kit/xml.js";
-import { bandwidthErrorFromResponse } from "./bandwidth-error.js";
+import { BANDWIDTH_XML, expectBandwidthStatus, type BandwidthAccount } from "./bandwidth-account.js";
 import { bandwidthTnToE164, readBandwidthError } from "./bandwidth-wire.js";
 
-const XML = "application/xml; charset=utf-8";
-
-export interface BandwidthAccount {
-  readonly api: CarrierHttpClient;
-  /** /accounts/{accountId} */
-  readonly accountPath: string;
-  readonly siteId: string | undefined;
-  readonly peerId: string | undefined;
-}
-
-function ensureOk(response: CarrierHttpResponse, operation: string, expected: readonly number[]): void {
-  if (!expected.includes(response.status)) throw bandwidthErrorFromResponse(response, operation);
-}
-
-/** POST tnreservation: the id comes back only in the Location header. */
-export async function bandwidthReserve(account: BandwidthAccount, request: CarrierReservationRequest, options: CarrierCallOptions): Promise<CarrierReservation> {
-  const response = await account.api.request({
-    method: "POST",
-    path: `${account.accountPath}/tnreservation`,
-    body: buildXml({ Reservation: { ReservedTn: request.number.nationalNumber } }),
-    contentType: XML,
-    accept: XML,
-    operation: "reserve",
-    signal: options.signal,
-  });
-  ensureOk(response, "reserve", [201]);
-  const location = response.headers["location"];
-  const reservationId = (Array.isArray(location) ? location[0] : location)?.split("/").at(-1);
-  if (!reservationId) {
-    throw new CarrierError({ kind: "carrier_server", carrierId: "bandwidth", operation: "reserve", message: "bandwidth did not say which reservation it made", requestMayHaveReachedCarrier: true });
-  }
-  return { carrierReservationId: reservationId, expiresAt: undefined };
-}
-
-export async function bandwidthCancelReservation(account: BandwidthAccount, reservationId: string, options: CarrierCallOptions): Promise<void> {
-  const response = await account.api.request({
-    method: "DELETE",
-    path: `${account.accountPath}/tnreservation/${encodeURIComponent(reservationId)}`,
-    accept: XML,
-    operation: "cancel_reservation",
-    signal: options.signal,
-  });
-  // 404: already gone (expired at Bandwidth), which is what cancelling wants.
-  if (response.status !== 404) ensureOk(response, "cancel_reservation", [200, 204]);
-}
+/** Orders per page of GET orders?customerOrderId=: one reference normally names one order. */
+const ORDER_LIST_PAGE_SIZE = 10;
+/** Pages followed before giving up: a reference matching more orders than this is not numbergate's. */
+const ORDER_LIST_MAX_PAGES = 3;
 
 /** POST orders with ExistingTelephoneNumberOrderType and numbergate's reference as CustomerOrderId. */
 export async function bandwidthPlaceOrder(account: BandwidthAccount, request: CarrierPurchaseRequest, options: CarrierCallOptions): Promise<CarrierOrderStatus> {
@@ -82,71 +31,111 @@ export async function bandwidthPlaceOrder(account: BandwidthAccount, request: Ca
     method: "POST",
     path: `${account.accountPath}/orders`,
     body: buildXml({ Order: order }),
-    contentType: XML,
-    accept: XML,
+    contentType: BANDWIDTH_XML,
+    accept: BANDWIDTH_XML,
     operation: "purchase",
     signal: options.signal,
   });
-  ensureOk(response, "purchase", [200, 201]);
+  expectBandwidthStatus(response, "purchase", [200, 201]);
   return readOrderResponse(parseXmlBody(response, "OrderResponse", "bandwidth", "purchase"));
 }
 
-/** The order by Bandwidth id, or else by numbergate's CustomerOrderId; undefined when Bandwidth has none. */
+/**
+ * The order by Bandwidth id, or else every order carrying numbergate's CustomerOrderId (normally one; more if a
+ * purchase was ever sent twice), merged. Undefined when Bandwidth has no such order.
+ */
 export async function bandwidthFindOrder(account: BandwidthAccount, lookup: CarrierOrderLookup, options: CarrierCallOptions): Promise<CarrierOrderStatus | undefined> {
-  let orderId = lookup.carrierOrderId;
-  if (!orderId) {
-    const response = await account.api.request({
-      method: "GET",
-      path: `${account.accountPath}/orders`,
-      query: { customerOrderId: lookup.orderReference },
-      accept: XML,
-      operation: "order_status",
-      signal: options.signal,
-    });
-    if (response.status === 404) return undefined;
-    ensureOk(response, "order_status", [200]);
-    const root = parseXmlBody(response, "ResponseSelectWrapper", "bandwidth", "order_status");
-    const orders = asArray(childObject(root, "ListOrderIdUserIdDate")?.["OrderIdUserIdDate"]);
-    orderId = orders.map((entry) => childText(entry, "orderId")).find((id): id is string => id !== undefined);
-    if (!orderId) return undefined;
+  if (lookup.carrierOrderId) return fetchOrder(account, lookup.carrierOrderId, undefined, options);
+  const orderIds = await listOrderIds(account, lookup.orderReference, options);
+  const statuses: CarrierOrderStatus[] = [];
+  for (const orderId of orderIds) {
+    const status = await fetchOrder(account, orderId, lookup.orderReference, options);
+    if (status) statuses.push(status);
   }
+  return mergeOrderStatuses(statuses, lookup);
+}
+
+/** GET orders/{id}; with an expected reference, an order under another CustomerOrderId is not this order's. */
+async function fetchOrder(account: BandwidthAccount, orderId: string, expectedReference: string | undefined, options: CarrierCallOptions): Promise<CarrierOrderStatus | undefined> {
   const response = await account.api.request({
     method: "GET",
     path: `${account.accountPath}/orders/${encodeURIComponent(orderId)}`,
-    accept: XML,
+    accept: BANDWIDTH_XML,
     operation: "order_status",
     signal: options.signal,
   });
   if (response.status === 404) return undefined;
-  ensureOk(response, "order_status", [200]);
-  return { ...readOrderResponse(parseXmlBody(response, "OrderResponse", "bandwidth", "order_status")), carrierOrderId: orderId };
+  expectBandwidthStatus(response, "order_status", [200]);
+  const root = parseXmlBody(response, "OrderResponse", "bandwidth", "order_status");
+  const reference = childText(childObject(root, "Order"), "CustomerOrderId");
+  if (expectedReference !== undefined && reference !== undefined && reference !== expectedReference) return undefined;
+  return { ...readOrderResponse(root), carrierOrderId: orderId };
 }
 
-/** POST disconnects: Bandwidth accepts (201) and completes the disconnect order on its side. */
-export async function bandwidthDisconnect(account: BandwidthAccount, request: CarrierReleaseRequest, options: CarrierCallOptions): Promise<CarrierReleaseResult> {
-  const response = await account.api.request({
-    method: "POST",
-    path: `${account.accountPath}/disconnects`,
-    body: buildXml({
-      DisconnectTelephoneNumberOrder: {
-        CustomerOrderId: request.orderReference,
-        DisconnectTelephoneNumberOrderType: { TelephoneNumberList: { TelephoneNumber: request.number.nationalNumber } },
-      },
-    }),
-    contentType: XML,
-    accept: XML,
-    operation: "release",
-    signal: options.signal,
-  });
-  if (response.status === 400) {
-    const error = bandwidthErrorFromResponse(response, "release");
-    // 5076: the TN is not on the account (already disconnected).
-    if (error.carrierCode === "5076" || error.kind === "not_found") return { state: "not_owned", carrierOrderId: undefined };
-    throw error;
+/**
+ * GET orders?customerOrderId=&page=&size= (page and size are required by the spec): the ids of the orders under
+ * this reference, following <Links><next> for a few pages.
+ */
+async function listOrderIds(account: BandwidthAccount, orderReference: string, options: CarrierCallOptions): Promise<readonly string[]> {
+  const orderIds: string[] = [];
+  let page: string | undefined = "1";
+  for (let pages = 0; page !== undefined && pages < ORDER_LIST_MAX_PAGES; pages += 1) {
+    const response = await account.api.request({
+      method: "GET",
+      path: `${account.accountPath}/orders`,
+      query: { customerOrderId: orderReference, page, size: ORDER_LIST_PAGE_SIZE },
+      accept: BANDWIDTH_XML,
+      operation: "order_status",
+      signal: options.signal,
+    });
+    // Some Bandwidth lists answer 404 (or 204) for "nothing matches".
+    if (response.status === 404 || response.status === 204) break;
+    expectBandwidthStatus(response, "order_status", [200]);
+    const list = childObject(parseXmlBody(response, "ResponseSelectWrapper", "bandwidth", "order_status"), "ListOrderIdUserIdDate");
+    for (const entry of asArray(list?.["OrderIdUserIdDate"])) {
+      // The example spells it orderId, the schema OrderId.
+      const orderId = childText(entry, "orderId") ?? childText(entry, "OrderId");
+      const reference = childText(entry, "CustomerOrderId");
+      if (orderId && (reference === undefined || reference === orderReference) && !orderIds.includes(orderId)) orderIds.push(orderId);
+    }
+    const next = nextPageOf(childText(childObject(list, "Links"), "next"));
+    page = next === page ? undefined : next;
   }
-  ensureOk(response, "release", [200, 201]);
-  const root = parseXmlBody(response, "DisconnectTelephoneNumberOrderResponse", "bandwidth", "release");
-  return { state: "completed", carrierOrderId: childText(childObject(root, "orderRequest"), "id") };
+  return orderIds;
+}
+
+/**
+ * The `page` parameter of a <Links><next> entry. Its text is a Link-header-style URL (the spec's example:
+ * `Link=<https://dashboard.bandwidth.com 443/v1.0/accounts/9900012/orders?page={orderId}&size=3>;rel="next";`),
+ * whose host part is not always a valid URL, so only the page parameter is taken from it.
+ */
+export function nextPageOf(linkText: string | undefined): string | undefined {
+  if (!linkText) return undefined;
+  const match = /[?&]page=([^&>;\s"]+)/.exec(linkText);
+  if (!match?.[1]) return undefined;
+  try {
+    return decodeURIComponent(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Several orders under one reference, as one status: a number bought by any of them was bought. */
+function mergeOrderStatuses(statuses: readonly CarrierOrderStatus[], lookup: CarrierOrderLookup): CarrierOrderStatus | undefined {
+  const [only] = statuses;
+  if (statuses.length <= 1) return only;
+  const purchased = new Map(statuses.flatMap((status) => status.purchased).map((entry) => [entry.e164, entry]));
+  const failed = new Map(statuses.flatMap((status) => status.failed).filter((entry) => !purchased.has(entry.e164)).map((entry) => [entry.e164, entry]));
+  const asked = lookup.numbers.map((number) => number.e164);
+  const boughtAsked = asked.filter((e164) => purchased.has(e164)).length;
+  const state: CarrierOrderState = statuses.some((status) => status.state === "pending")
+    ? "pending"
+    : boughtAsked === asked.length
+      ? "completed"
+      : boughtAsked > 0
+        ? "partial"
+        : "failed";
+  return { carrierOrderId: only?.carrierOrderId, state, purchased: [...purchased.values()], failed: [...failed.values()] };
 }
 
 function orderState(status: string | undefined): CarrierOrderState {
@@ -167,21 +156,31 @@ function orderState(status: string | undefined): CarrierOrderState {
 /** Reads <OrderResponse> (create and GET share the shape). */
 export function readOrderResponse(root: Record<string, unknown>): CarrierOrderStatus {
   const order = childObject(root, "Order");
+  const state = orderState(childText(root, "OrderStatus"));
   const completed = asArray(childObject(root, "CompletedNumbers")?.["TelephoneNumber"]).flatMap((entry) => {
     const tn = childText(entry, "FullNumber") ?? (typeof entry === "string" ? entry : undefined);
     return tn ? [{ e164: bandwidthTnToE164(tn), carrierNumberId: tn }] : [];
   });
   const errors = asArray(childObject(root, "ErrorList")?.["Error"]);
-  const failedNumbers = asArray(childObject(root, "FailedNumbers")?.["FullNumber"]).filter((tn): tn is string => typeof tn === "string");
+  let failedNumbers = asArray(childObject(root, "FailedNumbers")?.["FullNumber"]).filter((tn): tn is string => typeof tn === "string");
+  if (state === "failed" && failedNumbers.length === 0) {
+    // A FAILED order without FailedNumbers (a site or peer refusal) failed every TN it asked for.
+    const completedTns = new Set(completed.map((entry) => entry.carrierNumberId));
+    failedNumbers = orderedTns(order).filter((tn) => !completedTns.has(tn));
+  }
+  const fallback = readBandwidthError(root);
   const failed = failedNumbers.map((tn) => {
-    const error = errors.find((candidate) => childText(candidate, "TelephoneNumber") === tn) ?? errors[0];
-    return { e164: bandwidthTnToE164(tn), carrierCode: childText(error, "Code"), detail: childText(error, "Description") ?? "not purchased" };
+    const error = errors.find((candidate) => childText(candidate, "TelephoneNumber") === tn);
+    return {
+      e164: bandwidthTnToE164(tn),
+      carrierCode: error ? childText(error, "Code") : fallback?.code,
+      detail: (error ? childText(error, "Description") : fallback?.description) ?? "not purchased",
+    };
   });
-  const embedded = failed.length === 0 ? readBandwidthError(root) : undefined;
-  return {
-    carrierOrderId: childText(order, "id"),
-    state: orderState(childText(root, "OrderStatus")),
-    purchased: completed,
-    failed: embedded ? [] : failed,
-  };
+  return { carrierOrderId: childText(order, "id"), state, purchased: completed, failed };
+}
+
+function orderedTns(order: Record<string, unknown> | undefined): string[] {
+  const list = childObject(childObject(order, "ExistingTelephoneNumberOrderType"), "TelephoneNumberList");
+  return asArray(list?.["TelephoneNumber"]).filter((tn): tn is string => typeof tn === "string");
 }

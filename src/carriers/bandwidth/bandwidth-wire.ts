@@ -11,7 +11,15 @@ export const BANDWIDTH_CAPABILITIES: Readonly<Record<NumberType, readonly Capabi
 export type BandwidthSearchQuery = Record<string, string | number | boolean | undefined>;
 
 export type BandwidthQueryResult =
-  | { readonly ok: true; readonly query: BandwidthSearchQuery }
+  | {
+      readonly ok: true;
+      readonly query: BandwidthSearchQuery;
+      /**
+       * Digits every returned number must start with. Set for prefix searches: where the spec does not let
+       * numbergate send LCA=false, Bandwidth may add numbers of the local calling area, so the adapter filters.
+       */
+      readonly requiredPrefix?: string;
+    }
   | { readonly ok: false; readonly reason: string };
 
 /**
@@ -34,13 +42,20 @@ export function bandwidthSearchQuery(criteria: NumberSearchCriteria): BandwidthQ
     if (criteria.areaCode && !pattern.digits.startsWith(criteria.areaCode)) {
       return { ok: false, reason: "pattern does not start with area_code" };
     }
-    const prefixParameter = { 3: "areaCode", 6: "npaNxx", 7: "npaNxxx" }[pattern.digits.length];
+    const prefixParameter = PREFIX_PARAMETERS[pattern.digits.length];
     if (!prefixParameter) return { ok: false, reason: "Bandwidth prefix patterns need 3, 6 or 7 digits" };
-    // LCA=false: without it Bandwidth adds numbers of the local calling area that do not match the prefix.
-    const lca = prefixParameter === "areaCode" ? undefined : false;
+    const combined = criteria.city !== undefined || criteria.region !== undefined;
     return {
       ok: true,
-      query: { ...location, areaCode: undefined, [prefixParameter]: pattern.digits, LCA: lca, quantity, enableTNDetail: true },
+      query: {
+        ...location,
+        areaCode: undefined,
+        [prefixParameter]: pattern.digits,
+        LCA: allowsLcaFalse(prefixParameter, combined) ? false : undefined,
+        quantity,
+        enableTNDetail: true,
+      },
+      requiredPrefix: pattern.digits,
     };
   }
   if (pattern) {
@@ -64,6 +79,36 @@ export function bandwidthSearchQuery(criteria: NumberSearchCriteria): BandwidthQ
     return { ok: false, reason: "Bandwidth needs area_code, region or a pattern to search" };
   }
   return { ok: true, query: { ...location, quantity, enableTNDetail: true } };
+}
+
+const PREFIX_PARAMETERS: Readonly<Record<number, "areaCode" | "npaNxx" | "npaNxxx">> = { 3: "areaCode", 6: "npaNxx", 7: "npaNxxx" };
+
+/**
+ * Whether the spec's combination table lets this prefix search carry LCA (which defaults to true and adds
+ * numbers of the local calling area that do not match the prefix). Area Code searches take no LCA; "NPA-NXX
+ * with Local Calling Area" takes no combinational parameter (no state, no city); "NPA-NXX-X with Local
+ * Calling Area" takes rateCenter, city, state, lata and zip.
+ */
+function allowsLcaFalse(prefixParameter: "areaCode" | "npaNxx" | "npaNxxx", combinedWithLocation: boolean): boolean {
+  switch (prefixParameter) {
+    case "areaCode":
+      return false;
+    case "npaNxx":
+      return !combinedWithLocation;
+    case "npaNxxx":
+      return true;
+  }
+}
+
+/** How many toll-free numbers can share the last 7 digits: one per toll-free NPA (800, 833 ... 888), with room. */
+const TOLL_FREE_VANITY_QUANTITY = 10;
+
+/**
+ * The search that finds one exact toll-free number: tollFreeVanity with its last 7 digits (the spec's "TollFree
+ * Vanity" row takes only quantity besides), which returns at most one number per toll-free NPA.
+ */
+export function bandwidthTollFreeLookupQuery(nationalNumber: string): BandwidthSearchQuery {
+  return { tollFreeVanity: nationalNumber.slice(-7), quantity: TOLL_FREE_VANITY_QUANTITY };
 }
 
 function tollFreeQuery(criteria: NumberSearchCriteria, quantity: number): BandwidthQueryResult {

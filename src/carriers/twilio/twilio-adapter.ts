@@ -13,8 +13,17 @@ import type { Dispatcher } from "undici";
 import { CarrierHttpClient, basicAuthorization, type CarrierHttpResponse } from "../kit/carrier-http-client.js";
 import { parseJsonBody } from "../kit/response-body.js";
 import { twilioErrorFromResponse } from "./twilio-error.js";
-import { twilioFindPurchase, twilioPurchase, twilioRelease } from "./twilio-lifecycle.js";
-import type { CarrierOrderLookup, CarrierOrderStatus, CarrierPurchaseRequest, CarrierReleaseRequest, CarrierReleaseResult } from "../../domain/carrier-lifecycle.js";
+import { twilioFindPurchase, twilioPurchase, twilioRelease, twilioReleaseStatus } from "./twilio-lifecycle.js";
+import type {
+  CarrierOrderLookup,
+  CarrierOrderStatus,
+  CarrierPurchaseRequest,
+  CarrierReleaseLookup,
+  CarrierReleaseRequest,
+  CarrierReleaseResult,
+  CarrierReleaseStatus,
+} from "../../domain/carrier-lifecycle.js";
+import { CarrierError } from "../../domain/carrier-error.js";
 import {
   TWILIO_CONTAINS_MAX_LENGTH,
   twilioAccountSchema,
@@ -105,7 +114,18 @@ export class TwilioAdapter implements CarrierAdapter {
       signal: options.signal,
     });
     this.#expectOk(response, "probe");
-    parseJsonBody(response, twilioAccountSchema, "twilio", "probe");
+    const account = parseJsonBody(response, twilioAccountSchema, "twilio", "probe");
+    // The credentials work, but a suspended or closed account cannot buy or keep numbers.
+    if (account.status === "suspended" || account.status === "closed") {
+      throw new CarrierError({
+        kind: "auth",
+        carrierId: "twilio",
+        operation: "probe",
+        message: `the twilio account is ${account.status} (check the account in the Twilio console)`,
+        httpStatus: response.status,
+        requestMayHaveReachedCarrier: true,
+      });
+    }
   }
 
   doPurchase(request: CarrierPurchaseRequest, options: CarrierCallOptions): Promise<CarrierOrderStatus> {
@@ -116,14 +136,12 @@ export class TwilioAdapter implements CarrierAdapter {
     return twilioFindPurchase(this.#api, this.#accountSid, lookup, options);
   }
 
-  async doRelease(request: CarrierReleaseRequest, options: CarrierCallOptions): Promise<CarrierReleaseResult> {
-    let sid = request.carrierNumberId;
-    if (!sid) {
-      const owned = await twilioFindPurchase(this.#api, this.#accountSid, { carrierOrderId: undefined, orderReference: request.orderReference, numbers: [request.number] }, options);
-      sid = owned?.purchased[0]?.carrierNumberId;
-      if (!sid) return { state: "not_owned", carrierOrderId: undefined };
-    }
-    return twilioRelease(this.#api, this.#accountSid, sid, options);
+  doRelease(request: CarrierReleaseRequest, options: CarrierCallOptions): Promise<CarrierReleaseResult> {
+    return twilioRelease(this.#api, this.#accountSid, request, options);
+  }
+
+  doGetReleaseStatus(lookup: CarrierReleaseLookup, options: CarrierCallOptions): Promise<CarrierReleaseStatus> {
+    return twilioReleaseStatus(this.#api, this.#accountSid, lookup, options);
   }
 
   async close(): Promise<void> {

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   CarrierEmulator,
   hasBasicCredentials,
@@ -7,12 +8,21 @@ import {
   type EmulatorRoute,
 } from "../emulator-kit/carrier-emulator.js";
 import { buildInventory, type InventoryNumber } from "../emulator-kit/inventory.js";
-import { randomBytes } from "node:crypto";
+import { formParameters, twilioErrorResponse } from "./twilio-emulator-common.js";
+import { listOwnedNumbers, type TwilioOwnedNumber } from "./twilio-emulator-owned.js";
+import { nationalFriendlyName, searchAvailablePhoneNumbers } from "./twilio-emulator-search.js";
+
+export { twilioContainsMatcher } from "./twilio-emulator-search.js";
 
 export interface TwilioEmulatorOptions {
   readonly accountSid: string;
   readonly authToken: string;
+  /** An API key of the account (SK + 32 hex): Basic auth with it and its secret works like the auth token. */
+  readonly apiKeySid: string;
+  readonly apiKeySecret: string;
 }
+
+export type TwilioAccountStatus = "active" | "suspended" | "closed";
 
 const ERROR_CODES: Readonly<Record<number, { code: number; message: string }>> = {
   400: { code: 21451, message: "Invalid area code" },
@@ -28,23 +38,27 @@ const INCOMING_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/IncomingPho
 const INCOMING_SID_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/IncomingPhoneNumbers\/(PN[0-9a-f]{32})\.json$/;
 const AVAILABLE_PATH = /^\/2010-04-01\/Accounts\/(AC[0-9a-fA-F]{32})\/AvailablePhoneNumbers\/([A-Z]{2})\/(Local|TollFree|Mobile)\.json$/;
 
-/** Twilio's 2010 REST API on loopback: same paths, Basic auth, JSON bodies and error shape. */
+/** Twilio's 2010 REST API on loopback: same paths, Basic auth (auth token or API key), JSON bodies and error shape. */
 export class TwilioEmulator extends CarrierEmulator {
   readonly #options: TwilioEmulatorOptions;
   readonly #inventory: readonly InventoryNumber[] = buildInventory("twilio");
+  /** Purchase position of every sid ever issued (page tokens name sids). */
+  readonly #positions = new Map<string, number>();
   /** Numbers held elsewhere; they vanish from search and cannot be bought. */
   readonly unavailable = new Set<string>();
-  /** Numbers this account owns, by E.164. Owned numbers are not for sale again until released. */
-  readonly owned = new Map<string, { sid: string; friendlyName: string }>();
+  /** Numbers this account owns, by E.164, in purchase order. Owned numbers are not for sale again until released. */
+  readonly owned = new Map<string, TwilioOwnedNumber>();
   /** Every successful purchase, in order: a double buy shows up here. */
   readonly purchases: string[] = [];
+  /** What GET Accounts/{Sid}.json reports (a test control for suspended and closed accounts). */
+  accountStatus: TwilioAccountStatus = "active";
 
   protected readonly routes: readonly EmulatorRoute[] = [
-    { method: "GET", pattern: ACCOUNT_PATH, handle: (request, match) => this.#fetchAccount(match) },
-    { method: "GET", pattern: AVAILABLE_PATH, handle: (request, match) => this.#searchAvailable(request, match) },
-    { method: "POST", pattern: INCOMING_PATH, handle: (request, match) => this.#buy(request, match) },
-    { method: "GET", pattern: INCOMING_PATH, handle: (request, match) => this.#listOwned(request, match) },
-    { method: "DELETE", pattern: INCOMING_SID_PATH, handle: (request, match) => this.#release(match) },
+    { method: "GET", pattern: ACCOUNT_PATH, handle: (request, match) => this.#forAccount(match, () => this.#fetchAccount()) },
+    { method: "GET", pattern: AVAILABLE_PATH, handle: (request, match) => this.#forAccount(match, () => this.#search(request, match)) },
+    { method: "POST", pattern: INCOMING_PATH, handle: (request, match) => this.#forAccount(match, () => this.#buy(request)) },
+    { method: "GET", pattern: INCOMING_PATH, handle: (request, match) => this.#forAccount(match, () => this.#listOwned(request)) },
+    { method: "DELETE", pattern: INCOMING_SID_PATH, handle: (request, match) => this.#forAccount(match, () => this.#release(match[2] ?? "")) },
   ];
 
   constructor(options: TwilioEmulatorOptions) {
@@ -56,148 +70,108 @@ export class TwilioEmulator extends CarrierEmulator {
     return { purchases: [...this.purchases], owned: [...this.owned.keys()] };
   }
 
+  /**
+   * Puts a number on the account as if bought outside numbergate (not counted in `purchases`); returns its sid.
+   * Defaults to Twilio's own friendly name, the formatted number.
+   */
+  addOwned(e164: string, friendlyName: string = nationalFriendlyName(e164)): string {
+    const sid = `PN${randomBytes(16).toString("hex")}`;
+    this.#positions.set(sid, this.#positions.size);
+    this.owned.set(e164, { sid, friendlyName, dateCreated: new Date().toUTCString().replace("GMT", "+0000") });
+    return sid;
+  }
+
   protected isAuthorized(request: EmulatorRequest): boolean {
-    return hasBasicCredentials(request, this.#options.accountSid, this.#options.authToken);
+    const { accountSid, authToken, apiKeySid, apiKeySecret } = this.#options;
+    return hasBasicCredentials(request, accountSid, authToken) || hasBasicCredentials(request, apiKeySid, apiKeySecret);
   }
 
   protected errorResponse(status: number, retryAfterSeconds?: number): EmulatorResponse {
     const known = ERROR_CODES[status] ?? { code: 20500, message: "Service Unavailable" };
-    const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) };
-    return json(status, { code: known.code, message: known.message, more_info: `https://www.twilio.com/docs/errors/${known.code}`, status }, headers);
+    return twilioErrorResponse(status, known.code, known.message, retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) });
   }
 
   protected malformedBody(): EmulatorResponse {
     return { status: 200, headers: { "content-type": "application/json" }, body: '{"available_phone_numbers": [{"phone_nu' };
   }
 
-  #incomingNumber(e164: string, sid: string, friendlyName: string): Record<string, unknown> {
+  #forAccount(match: RegExpExecArray, handle: () => EmulatorResponse): EmulatorResponse {
+    return match[1] === this.#options.accountSid ? handle() : this.errorResponse(404);
+  }
+
+  #isForSale(number: InventoryNumber): boolean {
+    return !this.unavailable.has(number.e164) && !this.owned.has(number.e164);
+  }
+
+  #incomingNumber(e164: string, owned: TwilioOwnedNumber): Record<string, unknown> {
     const stocked = this.#inventory.find((number) => number.e164 === e164);
     return {
-      sid,
+      sid: owned.sid,
       account_sid: this.#options.accountSid,
       phone_number: e164,
-      friendly_name: friendlyName,
+      friendly_name: owned.friendlyName,
+      origin: "twilio",
       status: "in-use",
       type: stocked?.tollFree ? "toll-free" : "local",
       capabilities: Object.fromEntries((["voice", "sms", "mms", "fax"] as const).map((feature) => [feature, stocked?.capabilities.includes(feature) ?? false])),
-      date_created: new Date().toUTCString(),
-      uri: `/2010-04-01/Accounts/${this.#options.accountSid}/IncomingPhoneNumbers/${sid}.json`,
+      date_created: owned.dateCreated ?? null,
+      date_updated: owned.dateCreated ?? null,
+      uri: `/2010-04-01/Accounts/${this.#options.accountSid}/IncomingPhoneNumbers/${owned.sid}.json`,
     };
   }
 
-  /** POST IncomingPhoneNumbers.json: buys a specific number; a number already owned or not stocked is 21422. */
-  #buy(request: EmulatorRequest, match: RegExpExecArray): EmulatorResponse {
-    if (match[1] !== this.#options.accountSid) return this.errorResponse(404);
-    const form = new URLSearchParams(request.body);
+  /**
+   * POST IncomingPhoneNumbers.json (form-encoded): buys PhoneNumber, or any number in AreaCode. Without either
+   * (which is also what a body of another content type amounts to: Twilio does not read it) the answer is 400.
+   */
+  #buy(request: EmulatorRequest): EmulatorResponse {
+    const form = formParameters(request.headers, request.body);
     const phoneNumber = form.get("PhoneNumber");
-    if (!phoneNumber || !/^\+[1-9][0-9]{6,14}$/.test(phoneNumber)) return twilioError(400, 21421, "PhoneNumber is invalid");
-    const stocked = this.#inventory.some((number) => number.e164 === phoneNumber);
-    if (!stocked || this.owned.has(phoneNumber) || this.unavailable.has(phoneNumber)) {
-      return twilioError(400, 21422, "PhoneNumber is not available");
+    const areaCode = form.get("AreaCode");
+    // The spec requires one of the two and names no code for neither; 21421 is its code for a bad PhoneNumber.
+    if (phoneNumber === null && areaCode === null) return twilioErrorResponse(400, 21421, "A PhoneNumber or AreaCode is required");
+    let chosen: string;
+    if (phoneNumber !== null) {
+      if (!/^\+[1-9][0-9]{6,14}$/.test(phoneNumber)) return twilioErrorResponse(400, 21421, "PhoneNumber is invalid");
+      const stocked = this.#inventory.find((number) => number.e164 === phoneNumber);
+      if (!stocked || !this.#isForSale(stocked)) return twilioErrorResponse(400, 21422, "PhoneNumber is not available");
+      chosen = phoneNumber;
+    } else {
+      if (!/^[2-9][0-9]{2}$/.test(areaCode ?? "")) return twilioErrorResponse(400, 21451, "Invalid area code");
+      const inArea = this.#inventory.find((number) => !number.tollFree && number.npa === areaCode && this.#isForSale(number));
+      if (!inArea) return twilioErrorResponse(400, 21452, "No phone numbers found in area code");
+      chosen = inArea.e164;
     }
-    const sid = `PN${randomBytes(16).toString("hex")}`;
-    const friendlyName = form.get("FriendlyName") ?? phoneNumber;
-    this.owned.set(phoneNumber, { sid, friendlyName });
-    this.purchases.push(phoneNumber);
-    return json(201, this.#incomingNumber(phoneNumber, sid, friendlyName));
+    this.addOwned(chosen, form.get("FriendlyName") ?? nationalFriendlyName(chosen));
+    this.purchases.push(chosen);
+    const owned = this.owned.get(chosen);
+    return owned ? json(201, this.#incomingNumber(chosen, owned)) : this.errorResponse(500);
   }
 
-  #listOwned(request: EmulatorRequest, match: RegExpExecArray): EmulatorResponse {
-    if (match[1] !== this.#options.accountSid) return this.errorResponse(404);
-    const filter = request.query.get("PhoneNumber");
-    const numbers = [...this.owned.entries()]
-      .filter(([e164]) => filter === null || e164.includes(filter.replace(/^\+/, "")))
-      .map(([e164, { sid, friendlyName }]) => this.#incomingNumber(e164, sid, friendlyName));
-    return json(200, { incoming_phone_numbers: numbers, page: 0, page_size: 50, start: 0, end: numbers.length, uri: request.path, next_page_uri: null });
+  #listOwned(request: EmulatorRequest): EmulatorResponse {
+    return listOwnedNumbers({
+      path: request.path,
+      query: request.query,
+      owned: this.owned,
+      positionOf: (sid) => this.#positions.get(sid),
+      describe: (e164, owned) => this.#incomingNumber(e164, owned),
+    });
   }
 
-  #release(match: RegExpExecArray): EmulatorResponse {
-    if (match[1] !== this.#options.accountSid) return this.errorResponse(404);
-    const entry = [...this.owned.entries()].find(([, owned]) => owned.sid === match[2]);
+  /** DELETE IncomingPhoneNumbers/{Sid}.json: synchronous, 204 without a body. */
+  #release(sid: string): EmulatorResponse {
+    const entry = [...this.owned.entries()].find(([, owned]) => owned.sid === sid);
     if (!entry) return this.errorResponse(404);
     this.owned.delete(entry[0]);
     return { status: 204 };
   }
 
-  #fetchAccount(match: RegExpExecArray): EmulatorResponse {
-    if (match[1] !== this.#options.accountSid) return this.errorResponse(404);
-    return json(200, { sid: this.#options.accountSid, friendly_name: "numbergate sandbox", status: "active", type: "Full" });
+  #fetchAccount(): EmulatorResponse {
+    return json(200, { sid: this.#options.accountSid, friendly_name: "numbergate sandbox", status: this.accountStatus, type: "Full" });
   }
 
-  #searchAvailable(request: EmulatorRequest, match: RegExpExecArray): EmulatorResponse {
-    const [, accountSid, country, resource] = match;
-    if (accountSid !== this.#options.accountSid) return this.errorResponse(404);
-    const query = request.query;
-    const areaCode = query.get("AreaCode");
-    if (areaCode !== null && !/^[2-9][0-9]{2}$/.test(areaCode)) return this.errorResponse(400);
-    const contains = query.get("Contains");
-    const containsMatcher = contains === null ? undefined : twilioContainsMatcher(contains);
-    if (containsMatcher === null) {
-      return json(400, { code: 21451, message: "Invalid Contains pattern", more_info: "https://www.twilio.com/docs/errors/21451", status: 400 });
-    }
-    const pageSize = Math.min(Math.max(Number(query.get("PageSize") ?? 50) || 50, 1), 1000);
-    const wanted = (name: string): boolean => query.get(name)?.toLowerCase() === "true";
-    const locality = query.get("InLocality")?.toLowerCase();
-    const region = query.get("InRegion")?.toUpperCase();
-
-    // Twilio sells no US mobile numbers, and the emulator only stocks the US.
-    const stock = country === "US" && resource !== "Mobile" ? this.#inventory : [];
-    const found = stock
-      .filter((number) => number.tollFree === (resource === "TollFree"))
-      .filter((number) => !this.unavailable.has(number.e164) && !this.owned.has(number.e164))
-      .filter((number) => areaCode === null || number.npa === areaCode)
-      .filter((number) => !containsMatcher || containsMatcher.test(number.e164))
-      .filter((number) => locality === undefined || number.city?.toLowerCase() === locality)
-      .filter((number) => region === undefined || number.state === region)
-      .filter((number) => (["voice", "sms", "mms", "fax"] as const).every((feature) => !wanted(`${capitalize(feature)}Enabled`) || number.capabilities.includes(feature)))
-      .slice(0, pageSize);
-
-    return json(200, {
-      available_phone_numbers: found.map((number) => ({
-        friendly_name: `(${number.npa}) ${number.nationalNumber.slice(3, 6)}-${number.nationalNumber.slice(6)}`,
-        phone_number: number.e164,
-        lata: null,
-        locality: number.city ?? null,
-        rate_center: number.rateCenter ?? null,
-        latitude: null,
-        longitude: null,
-        region: number.state ?? null,
-        postal_code: null,
-        iso_country: "US",
-        address_requirements: "none",
-        beta: false,
-        capabilities: Object.fromEntries((["voice", "sms", "mms", "fax"] as const).map((feature) => [feature, number.capabilities.includes(feature)])),
-      })),
-      uri: request.path,
-    });
+  #search(request: EmulatorRequest, match: RegExpExecArray): EmulatorResponse {
+    const [, , country = "", resource = ""] = match;
+    return searchAvailablePhoneNumbers(request.query, request.path, country, resource, this.#inventory, (number) => this.#isForSale(number));
   }
-}
-
-function twilioError(status: number, code: number, message: string): EmulatorResponse {
-  return json(status, { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status });
-}
-
-function capitalize(word: string): string {
-  return word.charAt(0).toUpperCase() + word.slice(1);
-}
-
-const KEYPAD: Readonly<Record<string, string>> = {
-  A: "2", B: "2", C: "2", D: "3", E: "3", F: "3", G: "4", H: "4", I: "4", J: "5", K: "5", L: "5", M: "6",
-  N: "6", O: "6", P: "7", Q: "7", R: "7", S: "7", T: "8", U: "8", V: "8", W: "9", X: "9", Y: "9", Z: "9",
-};
-
-/**
- * Twilio's Contains syntax as a regular expression over the E.164 number: digits and letters (keypad),
- * `*` one character, `%` a run, leading `+` anchors the start, trailing `$` the end. Null when invalid.
- */
-export function twilioContainsMatcher(pattern: string): RegExp | null {
-  if (pattern.length < 2 || pattern.length > 16) return null;
-  const anchoredStart = pattern.startsWith("+");
-  const anchoredEnd = pattern.endsWith("$");
-  const body = pattern.slice(anchoredStart ? 1 : 0, anchoredEnd ? -1 : undefined);
-  if (!/^[0-9A-Za-z*%]+$/.test(body)) return null;
-  const source = [...body.toUpperCase()]
-    .map((character) => (character === "*" ? "." : character === "%" ? ".*" : (KEYPAD[character] ?? character)))
-    .join("");
-  return new RegExp(`${anchoredStart ? "^\\+" : ""}${source}${anchoredEnd ? "$" : ""}`);
 }

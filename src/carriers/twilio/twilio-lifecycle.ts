@@ -1,15 +1,28 @@
-import { z } from "zod";
-import type { CarrierOrderLookup, CarrierOrderStatus, CarrierPurchaseRequest, CarrierReleaseResult } from "../../domain/carrier-lifecycle.js";
-import { CarrierError } from "../../domain/carrier-error.js";
 import type { CarrierCallOptions } from "../../domain/carrier-adapter.js";
+import { CarrierError } from "../../domain/carrier-error.js";
+import type {
+  CarrierOrderLookup,
+  CarrierOrderStatus,
+  CarrierPurchaseRequest,
+  CarrierReleaseLookup,
+  CarrierReleaseRequest,
+  CarrierReleaseResult,
+  CarrierReleaseStatus,
+} from "../../domain/carrier-lifecycle.js";
+import type { ParsedPhoneNumber } from "../../domain/phone-number.js";
 import type { CarrierHttpClient } from "../kit/carrier-http-client.js";
 import { parseJsonBody } from "../kit/response-body.js";
 import { twilioErrorFromResponse } from "./twilio-error.js";
-
-const incomingNumberSchema = z.object({ sid: z.string(), phone_number: z.string(), friendly_name: z.string().nullish() });
-const incomingNumbersPageSchema = z.object({ incoming_phone_numbers: z.array(incomingNumberSchema) });
+import { listTwilioIncomingNumbers, twilioIncomingNumberSchema, type TwilioIncomingNumber } from "./twilio-owned-numbers.js";
 
 const FORM = "application/x-www-form-urlencoded";
+/** FriendlyName holds at most 64 characters. */
+const FRIENDLY_NAME_MAX_LENGTH = 64;
+
+/** The FriendlyName a purchase under this order reference carries: how the purchase is recognised later. */
+export function twilioOrderFriendlyName(orderReference: string): string {
+  return orderReference.slice(0, FRIENDLY_NAME_MAX_LENGTH);
+}
 
 /**
  * Buys one number: POST IncomingPhoneNumbers.json with PhoneNumber (never AreaCode, which is not idempotent).
@@ -20,7 +33,7 @@ export async function twilioPurchase(api: CarrierHttpClient, accountSid: string,
   if (!number || request.numbers.length !== 1) {
     throw new CarrierError({ kind: "invalid_request", carrierId: "twilio", operation: "purchase", message: "twilio buys exactly one number per request", requestMayHaveReachedCarrier: false });
   }
-  const body = new URLSearchParams({ PhoneNumber: number.e164, FriendlyName: request.orderReference.slice(0, 64) }).toString();
+  const body = new URLSearchParams({ PhoneNumber: number.e164, FriendlyName: twilioOrderFriendlyName(request.orderReference) }).toString();
   const response = await api.request({
     method: "POST",
     path: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers.json`,
@@ -30,40 +43,70 @@ export async function twilioPurchase(api: CarrierHttpClient, accountSid: string,
     signal: options.signal,
   });
   if (response.status !== 201 && response.status !== 200) throw twilioErrorFromResponse(response, "purchase");
-  const bought = parseJsonBody(response, incomingNumberSchema, "twilio", "purchase");
+  const bought = parseJsonBody(response, twilioIncomingNumberSchema, "twilio", "purchase");
   return { carrierOrderId: bought.sid, state: "completed", purchased: [{ e164: bought.phone_number, carrierNumberId: bought.sid }], failed: [] };
 }
 
-/** Whether the account owns the number now (Twilio purchases are synchronous: owned means bought). */
+/**
+ * What became of purchases under an order reference. Twilio purchases are synchronous, so a number is bought by
+ * this order exactly when the account holds it under the order's FriendlyName. A number on the account under
+ * another name was already held (the purchase could not have bought it): failed. A number not on the account
+ * at all is in neither list: Twilio has no trace of buying it. Undefined when no asked number is on the account.
+ */
 export async function twilioFindPurchase(api: CarrierHttpClient, accountSid: string, lookup: CarrierOrderLookup, options: CarrierCallOptions): Promise<CarrierOrderStatus | undefined> {
-  const purchased: { e164: string; carrierNumberId: string }[] = [];
-  for (const number of lookup.numbers) {
-    const response = await api.request({
-      method: "GET",
-      path: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers.json`,
-      query: { PhoneNumber: number.e164, PageSize: 20 },
-      operation: "order_status",
-      signal: options.signal,
-    });
-    if (response.status !== 200) throw twilioErrorFromResponse(response, "order_status");
-    const owned = parseJsonBody(response, incomingNumbersPageSchema, "twilio", "order_status").incoming_phone_numbers.find(
-      (candidate) => candidate.phone_number === number.e164,
-    );
-    if (owned) purchased.push({ e164: owned.phone_number, carrierNumberId: owned.sid });
+  const friendlyName = twilioOrderFriendlyName(lookup.orderReference);
+  const asked = new Set(lookup.numbers.map((number) => number.e164));
+  // One listing finds every number bought under the reference (an order of many numbers spans pages).
+  const underReference = await listTwilioIncomingNumbers(api, accountSid, { FriendlyName: friendlyName }, "order_status", options);
+  const purchased = new Map<string, string>();
+  for (const entry of underReference) {
+    if (entry.friendly_name === friendlyName && asked.has(entry.phone_number)) purchased.set(entry.phone_number, entry.sid);
   }
-  if (purchased.length === 0) return undefined;
-  return { carrierOrderId: purchased[0]?.carrierNumberId, state: purchased.length === lookup.numbers.length ? "completed" : "partial", purchased, failed: [] };
+  const failed: { e164: string; carrierCode: string | undefined; detail: string }[] = [];
+  for (const number of lookup.numbers) {
+    if (purchased.has(number.e164)) continue;
+    const entry = await findOnAccount(api, accountSid, number, "order_status", options);
+    if (!entry) continue;
+    // Bought between the two listings: still this order's purchase.
+    if (entry.friendly_name === friendlyName) purchased.set(entry.phone_number, entry.sid);
+    else failed.push({ e164: number.e164, carrierCode: undefined, detail: "the account already held this number under another name; this order did not buy it" });
+  }
+  if (purchased.size === 0 && failed.length === 0) return undefined;
+  const bought = [...purchased].map(([e164, carrierNumberId]) => ({ e164, carrierNumberId }));
+  const state = bought.length === asked.size ? "completed" : bought.length > 0 ? "partial" : "failed";
+  return { carrierOrderId: bought[0]?.carrierNumberId, state, purchased: bought, failed };
 }
 
-/** DELETE IncomingPhoneNumbers/{Sid}.json; a 404 means the account no longer holds it. */
-export async function twilioRelease(api: CarrierHttpClient, accountSid: string, sid: string, options: CarrierCallOptions): Promise<CarrierReleaseResult> {
+/** Releases a number, finding its sid first when numbergate does not have it. */
+export async function twilioRelease(api: CarrierHttpClient, accountSid: string, request: CarrierReleaseRequest, options: CarrierCallOptions): Promise<CarrierReleaseResult> {
+  const sid = request.carrierNumberId ?? (await findOnAccount(api, accountSid, request.number, "release", options))?.sid;
+  if (!sid) return { state: "not_owned", carrierOrderId: undefined };
   const response = await api.request({
     method: "DELETE",
     path: `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers/${encodeURIComponent(sid)}.json`,
     operation: "release",
     signal: options.signal,
   });
+  // DELETE is synchronous: 204 means the number is off the account; 404 that the account no longer holds it.
   if (response.status === 204 || response.status === 200) return { state: "completed", carrierOrderId: undefined };
   if (response.status === 404) return { state: "not_owned", carrierOrderId: undefined };
   throw twilioErrorFromResponse(response, "release");
+}
+
+/**
+ * Whether a release whose answer was lost happened: the number still on the account under the same sid is
+ * still owned; gone (or held under another sid, so bought again since) means the release completed. Without a
+ * sid to compare, any holding of the number counts as still owned.
+ */
+export async function twilioReleaseStatus(api: CarrierHttpClient, accountSid: string, lookup: CarrierReleaseLookup, options: CarrierCallOptions): Promise<CarrierReleaseStatus> {
+  const entry = await findOnAccount(api, accountSid, lookup.number, "order_status", options);
+  if (!entry) return { state: "completed" };
+  return lookup.carrierNumberId === undefined || entry.sid === lookup.carrierNumberId ? { state: "still_owned" } : { state: "completed" };
+}
+
+/** The account's IncomingPhoneNumber for exactly this number, if it holds one. */
+async function findOnAccount(api: CarrierHttpClient, accountSid: string, number: ParsedPhoneNumber, operation: string, options: CarrierCallOptions): Promise<TwilioIncomingNumber | undefined> {
+  // The PhoneNumber filter also matches partially, so the exact number is picked from the list.
+  const listed = await listTwilioIncomingNumbers(api, accountSid, { PhoneNumber: number.e164 }, operation, options);
+  return listed.find((entry) => entry.phone_number === number.e164);
 }

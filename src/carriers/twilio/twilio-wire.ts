@@ -37,7 +37,8 @@ export const twilioAvailableNumbersPageSchema = z.object({
 
 export const twilioAccountSchema = z.object({
   sid: z.string(),
-  status: z.string().optional(),
+  // active | suspended | closed (account_enum_status)
+  status: z.string().nullish(),
 });
 
 /** The AvailablePhoneNumbers sub-resource for a number type. */
