@@ -12,6 +12,7 @@ import { ProviderMetrics } from "../manager/provider-metrics.js";
 import { SlowStart } from "../manager/slow-start.js";
 import { ResilientInvoker } from "../resilience/resilient-invoker.js";
 import type { LifecycleContext } from "../lifecycle/lifecycle-context.js";
+import { DetachedWork } from "../lifecycle/detached-work.js";
 import { HeldNumbers } from "../lifecycle/held-numbers.js";
 import { LifecycleWorkers } from "../lifecycle/lifecycle-workers.js";
 import { PurchaseService } from "../lifecycle/purchase-service.js";
@@ -117,6 +118,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     replicaId: config.store.replicaId,
     settings: config.store,
     holdsChanged: () => heldNumbers.invalidate(),
+    detached: new DetachedWork(),
   };
   const reservations = new ReservationService(lifecycleContext);
   const lifecycle = { reservations, purchases: new PurchaseService(lifecycleContext), releases: new ReleaseService(lifecycleContext) };
@@ -136,8 +138,12 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     address: `${host}:${server.port}`,
     async shutdown() {
       prober.stop();
+      // Stop taking work, let purchases and releases in flight finish (each is bounded by its budget), and only
+      // then close the store: a carrier answer that arrives must still be recorded. What is cut at the end
+      // records itself as in doubt and frees its lease for another replica.
       await server.shutdown();
       await workers.stop();
+      await lifecycleContext.detached.drain(settings.timeouts.purchase + DRAIN_MARGIN_MS);
       await store.close();
       if (temporary) await rm(dataDir, { recursive: true, force: true });
       invoker.dispose();
@@ -147,6 +153,9 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     },
   };
 }
+
+/** Beyond a money call's budget, time for its answer to be written before shutdown cuts it. */
+const DRAIN_MARGIN_MS = 2_000;
 
 /**
  * Where SQLite lives. Sandbox emulators start empty every time, so by default the sandbox database does too (a

@@ -163,6 +163,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
   if (env.RESERVATION_DEFAULT_DURATION > env.RESERVATION_MAX_DURATION) {
     throw new ConfigError("RESERVATION_DEFAULT_DURATION must not exceed RESERVATION_MAX_DURATION");
   }
+  checkMoneyCallBounds(env);
   return Object.freeze({
     mode,
     store: Object.freeze({
@@ -198,6 +199,23 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
     }),
     warnings,
   });
+}
+
+/**
+ * A purchase or release is in flight for at most PROVIDER_TIMEOUT_PURCHASE (its whole budget: queue, rate
+ * limit and the call). The order's lease must outlast it, or another replica takes over an order whose
+ * purchase is still running; and the in-doubt grace must outlast it, or a purchase still in flight is
+ * declared failed and the carrier's answer that follows is lost.
+ */
+function checkMoneyCallBounds(env: ParsedEnvironment): void {
+  const budget = env.PROVIDER_TIMEOUT_PURCHASE;
+  const why = "the longest a purchase or release can be in flight";
+  if (env.NUMBERGATE_LEASE_TTL <= budget) {
+    throw new ConfigError(`NUMBERGATE_LEASE_TTL (${env.NUMBERGATE_LEASE_TTL} ms) must be longer than PROVIDER_TIMEOUT_PURCHASE (${budget} ms), ${why}`);
+  }
+  if (env.NUMBERGATE_IN_DOUBT_GRACE <= budget) {
+    throw new ConfigError(`NUMBERGATE_IN_DOUBT_GRACE (${env.NUMBERGATE_IN_DOUBT_GRACE} ms) must be longer than PROVIDER_TIMEOUT_PURCHASE (${budget} ms), ${why}`);
+  }
 }
 
 function readResilience(env: ParsedEnvironment): ResilienceSettings {

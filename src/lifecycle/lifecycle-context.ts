@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import type { Store } from "../store/store.js";
 import type { Logger } from "../telemetry/logger.js";
+import type { DetachedWork } from "./detached-work.js";
 
 /** What every lifecycle service needs. */
 export interface LifecycleContext {
@@ -14,10 +15,12 @@ export interface LifecycleContext {
   readonly settings: LifecycleSettings;
   /** Called after this replica takes or frees a hold, so searches stop (or start) showing the number at once. */
   readonly holdsChanged: () => void;
+  /** Purchases and releases that outlive their RPC; shutdown drains them before closing the store. */
+  readonly detached: DetachedWork;
 }
 
 export interface LifecycleSettings {
-  /** How long a replica may work an order before another may take it over. */
+  /** How long a replica may work an order before another may take it over (renewed while it works). */
   readonly leaseMs: number;
   /** Between checks of an unfinished or in-doubt order. */
   readonly orderCheckIntervalMs: number;

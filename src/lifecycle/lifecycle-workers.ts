@@ -1,10 +1,14 @@
 import type { LifecycleContext } from "./lifecycle-context.js";
-import { resolveOrder } from "./order-execution.js";
+import { workOrder } from "./order-execution.js";
+import { workRelease } from "./release-execution.js";
 import type { ReservationService } from "./reservation-service.js";
 
+const BATCH = 20;
+
 /**
- * Background work every replica runs: expire reservations, and finish orders that are pending at an async
- * carrier, in doubt, or abandoned by a dead replica (its lease expired). Leases keep two replicas off one order.
+ * Background work every replica runs: expire reservations, and finish orders and releases that are pending at
+ * an async carrier, in doubt, or abandoned by a dead replica (its lease expired). Leases keep two replicas off
+ * one record; a record being worked here keeps its lease renewed.
  */
 export class LifecycleWorkers {
   #timer: NodeJS.Timeout | undefined;
@@ -23,29 +27,39 @@ export class LifecycleWorkers {
 
   /** One pass; overlapping calls share the pass in progress. */
   sweep(): Promise<void> {
+    if (this.context.detached.stopping) return Promise.resolve();
     this.#running ??= this.#sweep().finally(() => (this.#running = undefined));
     return this.#running;
   }
 
+  /** Stops starting passes and waits for the one in progress (its carrier calls are bounded by their budgets). */
   async stop(): Promise<void> {
     clearInterval(this.#timer);
     await this.#running;
   }
 
   async #sweep(): Promise<void> {
-    const { store, now, settings, replicaId, logger } = this.context;
+    const { store, now, settings, replicaId, logger, detached } = this.context;
     try {
       await this.reservations.expireDue();
-      const orders = await store.orders.claimDue(replicaId, now(), settings.leaseMs, 20);
-      for (const order of orders) {
-        try {
-          await resolveOrder(this.context, order);
-        } finally {
-          await store.orders.releaseLease(order.id, replicaId);
-        }
+      for (const order of await store.orders.claimDue(replicaId, now(), settings.leaseMs, BATCH)) {
+        await this.#work(order.id, () => workOrder(this.context, order, detached.signal), () => store.orders.releaseLease(order.id, replicaId));
+      }
+      for (const release of await store.releases.claimDue(replicaId, now(), settings.leaseMs, BATCH)) {
+        await this.#work(release.id, () => workRelease(this.context, release, detached.signal), () => store.releases.releaseLease(release.id, replicaId));
       }
     } catch (error) {
       logger.error({ err: error }, "lifecycle sweep failed; it runs again at the next interval");
+    }
+  }
+
+  async #work(id: string, work: () => Promise<void>, releaseLease: () => Promise<void>): Promise<void> {
+    try {
+      await work();
+    } catch (error) {
+      this.context.logger.error({ err: error, id }, "could not finish working a record; it is picked up again at a later sweep");
+    } finally {
+      await releaseLease().catch((error: unknown) => this.context.logger.error({ err: error, id }, "could not release a lease; it lapses by itself"));
     }
   }
 }

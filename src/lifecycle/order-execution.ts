@@ -1,159 +1,182 @@
 import { CarrierError } from "../domain/carrier-error.js";
-import type { CarrierOrderStatus } from "../domain/carrier-lifecycle.js";
 import { parsePhoneNumber, type ParsedPhoneNumber } from "../domain/phone-number.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
 import type { AuditEntry } from "../store/audit-store.js";
 import type { OrderRecord } from "../store/records.js";
+import { checkDelay, describeError, isDefiniteRefusal } from "./carrier-answers.js";
 import type { LifecycleContext } from "./lifecycle-context.js";
+import { decideOrder, factsFromStatus, refusedFacts, type CarrierFacts } from "./order-decision.js";
+import { whileLeased } from "./lease-keeper.js";
 
-function parsed(e164: string): ParsedPhoneNumber {
+export function parsed(e164: string): ParsedPhoneNumber {
   const result = parsePhoneNumber(e164);
   if (!result.ok) throw new Error(`stored number ${e164} no longer parses: ${result.problem}`);
   return result.number;
 }
 
 /**
- * Places an order's purchase at the carrier, once. Called by the replica that created the order (holding
- * its lease), or by the reconciler for an order whose call provably never started.
+ * Works an order this replica holds the lease on, renewing the lease meanwhile: looks up numbers that were
+ * sent without a known outcome, then sends the numbers never sent. Never sends a number twice.
  */
-export async function placePurchase(context: LifecycleContext, order: OrderRecord, signal?: AbortSignal): Promise<void> {
-  const { store, manager, now } = context;
-  const numbers = order.items.map((item) => parsed(item.phoneNumber));
-  const reservations = order.reservationId ? await store.reservations.get(order.reservationId) : undefined;
-  if (!(await store.orders.markCallStarted(order.id, context.replicaId, now()))) {
-    // Our lease lapsed and another replica owns the order now: it sends the purchase (or looks it up), not us.
-    context.logger.warn({ orderId: order.id }, "lost the lease on an order before calling the carrier; leaving it to its new owner");
-    return;
+export async function workOrder(context: LifecycleContext, order: OrderRecord, signal?: AbortSignal): Promise<void> {
+  const { store, replicaId, now, settings, logger } = context;
+  await whileLeased(
+    { leaseMs: settings.leaseMs, now, logger, what: order.id },
+    (until, at) => store.orders.renewLease(order.id, replicaId, until, at),
+    async () => {
+      const current = await lookUpSent(context, order, signal);
+      if (current && !signal?.aborted) await placeUnsent(context, current, signal);
+    },
+  );
+}
+
+/** Sends the numbers never sent, as many per request as the carrier takes; each request has its own budget. */
+async function placeUnsent(context: LifecycleContext, order: OrderRecord, signal?: AbortSignal): Promise<void> {
+  const { store, manager, now, replicaId } = context;
+  const unsent = order.items.filter((item) => item.state === "pending" && item.sentAt === undefined);
+  if (unsent.length === 0) return;
+  const registration = manager.registrations.find((candidate) => candidate.adapter.descriptor.id === order.carrierId);
+  const perRequest = Math.max(1, registration?.adapter.descriptor.maxNumbersPerPurchase ?? 1);
+  let current: OrderRecord | undefined = order;
+  for (let start = 0; start < unsent.length && current; start += perRequest) {
+    if (signal?.aborted) return;
+    const chunk = unsent.slice(start, start + perRequest);
+    const numbers = chunk.map((item) => item.phoneNumber);
+    const sentAt = now();
+    if (!(await store.orders.markItemsSent(order.id, numbers, replicaId, sentAt))) {
+      // Our lease lapsed and another replica owns the order now: it sends (or looks up), not us.
+      context.logger.warn({ orderId: order.id }, "lost the lease on an order before calling the carrier; leaving it to its new owner");
+      return;
+    }
+    const sentOrder: OrderRecord = current;
+    current = { ...sentOrder, items: sentOrder.items.map((item) => (numbers.includes(item.phoneNumber) ? { ...item, sentAt } : item)) };
+    const carrierReservationIds = await reservationIdsAtCarrier(context, chunk.map((item) => item.reservationId));
+    const started = now();
+    let facts: CarrierFacts;
+    let outcome: string;
+    try {
+      const status = await manager.callCarrier(
+        order.carrierId,
+        "purchase",
+        (adapter, callSignal) => {
+          if (!adapter.doPurchase) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot buy numbers from ${order.carrierId} yet`);
+          return adapter.doPurchase({ numbers: numbers.map(parsed), orderReference: order.orderReference, carrierReservationIds }, { signal: callSignal });
+        },
+        signal,
+      );
+      facts = factsFromStatus(numbers, status);
+      outcome = status.state;
+    } catch (error) {
+      const definite = isDefiniteRefusal(error);
+      facts = definite ? refusedFacts(numbers, describeError(error)) : factsFromStatus(numbers, undefined);
+      outcome = `${definite ? "refused" : "outcome unknown"}: ${describeError(error)}`;
+    }
+    current = await record(context, current, facts, callAudit(current, "purchase", outcome, now() - started));
   }
+}
+
+/** The carrier's own reservation ids (Bandwidth tnreservation) for the numbers bought with a reservation. */
+async function reservationIdsAtCarrier(context: LifecycleContext, reservationIds: readonly (string | undefined)[]): Promise<string[]> {
+  const ids: string[] = [];
+  for (const reservationId of reservationIds) {
+    if (!reservationId) continue;
+    const reservation = await context.store.reservations.get(reservationId);
+    if (reservation?.carrierReservationId) ids.push(reservation.carrierReservationId);
+  }
+  return ids;
+}
+
+/**
+ * Asks the carrier about numbers that were sent and have no known outcome. Returns the order as it is now,
+ * or undefined when the lookup failed (the order is checked again later, with backoff).
+ */
+async function lookUpSent(context: LifecycleContext, order: OrderRecord, signal?: AbortSignal): Promise<OrderRecord | undefined> {
+  const { manager, now } = context;
+  const asked = order.items.filter((item) => item.state === "pending" && item.sentAt !== undefined).map((item) => item.phoneNumber);
+  if (asked.length === 0) return order;
   const started = now();
   try {
     const status = await manager.callCarrier(
       order.carrierId,
-      "purchase",
-      async (adapter, callSignal) => {
-        if (!adapter.doPurchase) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot buy numbers from ${order.carrierId} yet`);
-        const perOrder = adapter.descriptor.maxNumbersPerPurchase;
-        const request = (batch: ParsedPhoneNumber[]) => ({
-          numbers: batch,
-          orderReference: order.orderReference,
-          carrierReservationIds: reservations?.carrierReservationId ? [reservations.carrierReservationId] : [],
-        });
-        if (numbers.length <= perOrder) return adapter.doPurchase(request(numbers), { signal: callSignal });
-        return purchaseOneByOne(numbers, (number) => adapter.doPurchase?.(request([number]), { signal: callSignal }));
+      "order_status",
+      (adapter, callSignal) => {
+        if (!adapter.doGetOrderStatus) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot look up ${order.carrierId} orders`);
+        return adapter.doGetOrderStatus({ carrierOrderId: order.carrierOrderId, orderReference: order.orderReference, numbers: asked.map(parsed) }, { signal: callSignal });
       },
       signal,
+      { evenWhenDrained: true },
     );
-    await applyStatus(context, order, status, callAudit(order, "purchase", status.state, now() - started));
+    return await record(context, order, factsFromStatus(asked, status), callAudit(order, "order_status", status?.state ?? "no trace", now() - started));
   } catch (error) {
-    await recordPurchaseFailure(context, order, error, callAudit(order, "purchase", error instanceof Error ? error.message : "error", now() - started));
+    await lookupFailed(context, order, error, now() - started);
+    return undefined;
   }
 }
 
-/** Carriers that buy one number per request (Twilio): one call each, outcomes merged. */
-async function purchaseOneByOne(
-  numbers: readonly ParsedPhoneNumber[],
-  buy: (number: ParsedPhoneNumber) => Promise<CarrierOrderStatus> | undefined,
-): Promise<CarrierOrderStatus> {
-  const purchased: CarrierOrderStatus["purchased"][number][] = [];
-  const failed: CarrierOrderStatus["failed"][number][] = [];
-  for (const number of numbers) {
-    try {
-      const status = await buy(number);
-      if (status) purchased.push(...status.purchased);
-    } catch (error) {
-      // A definite refusal fails this number; anything uncertain must leave the whole order in doubt.
-      if (CarrierError.is(error) && (error.kind === "not_found" || error.kind === "invalid_request")) {
-        failed.push({ e164: number.e164, carrierCode: error.carrierCode, detail: error.message });
-      } else throw error;
-    }
-  }
-  const state = failed.length === 0 ? "completed" : purchased.length === 0 ? "failed" : "partial";
-  return { carrierOrderId: purchased[0]?.carrierNumberId, state, purchased, failed };
-}
-
-/**
- * Writes what the carrier said: final outcomes end the order (with the call's audit row in the same
- * transaction), pending ones are checked again later.
- */
-export async function applyStatus(context: LifecycleContext, order: OrderRecord, status: CarrierOrderStatus, call: AuditEntry): Promise<void> {
-  const { store, now, settings } = context;
-  if (status.state === "pending") {
-    await store.orders.markUnfinished(order.id, "pending", { carrierOrderId: status.carrierOrderId, detail: "the carrier is processing the order", nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
-    await store.audit.record(call);
-    return;
-  }
-  const purchased = status.purchased.map((entry) => ({ phoneNumber: entry.e164, carrierNumberId: entry.carrierNumberId }));
-  const bought = new Set(purchased.map((entry) => entry.phoneNumber));
-  const failed = order.items
-    .filter((item) => !bought.has(item.phoneNumber))
-    .map((item) => ({ phoneNumber: item.phoneNumber, detail: status.failed.find((entry) => entry.e164 === item.phoneNumber)?.detail ?? "the carrier did not sell this number" }));
-  const state = failed.length === 0 ? "completed" : purchased.length === 0 ? "failed" : "partial";
-  const audits = [call, { ...orderAudit(order, "order.finished", state) }];
-  const finished = await store.orders.finish(order.id, { state, carrierOrderId: status.carrierOrderId, purchased, failed, detail: failed[0]?.detail ?? "", now: now(), audits });
-  if (finished) {
-    context.holdsChanged();
-    for (const item of order.items) context.manager.forgetNumber(item.phoneNumber);
-  } else {
-    // Someone else finished the order first; the carrier call still happened and is recorded.
-    await store.audit.record(call);
-  }
-}
-
-/**
- * A purchase call that failed. Only a definite answer (the carrier refused, or nothing was sent) fails the
- * order; anything else leaves it in doubt for the reconciler, which asks the carrier and never buys again.
- */
-async function recordPurchaseFailure(context: LifecycleContext, order: OrderRecord, error: unknown, call: AuditEntry): Promise<void> {
-  const { store, now, settings } = context;
-  const definite =
-    error instanceof CarrierUnavailableError ||
-    (CarrierError.is(error) && (!error.requestMayHaveReachedCarrier || ["invalid_request", "not_found", "auth", "rate_limited"].includes(error.kind)));
-  const detail = error instanceof Error ? error.message : "purchase failed";
-  if (definite) {
-    const failed = order.items.map((item) => ({ phoneNumber: item.phoneNumber, detail }));
-    const audits = [call, { ...orderAudit(order, "order.finished", "failed"), detail }];
-    if (await store.orders.finish(order.id, { state: "failed", carrierOrderId: undefined, purchased: [], failed, detail, now: now(), audits })) context.holdsChanged();
-    else await store.audit.record(call);
-    return;
-  }
-  await store.orders.markUnfinished(order.id, "in_doubt", { detail: `outcome unknown (${detail}); numbergate is asking the carrier`, nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
-  await store.audit.record(call);
-  await store.audit.record({ ...orderAudit(order, "order.in_doubt", "in_doubt"), detail });
-}
-
-/** The reconciler's step for one claimed order: resume it if never sent, else ask the carrier. */
-export async function resolveOrder(context: LifecycleContext, order: OrderRecord): Promise<void> {
-  if (order.carrierCallStartedAt === undefined) {
-    await placePurchase(context, order);
-    return;
-  }
-  const { now, settings, store } = context;
-  const started = now();
+async function lookupFailed(context: LifecycleContext, order: OrderRecord, error: unknown, latencyMs: number): Promise<void> {
+  const { store, now, settings, logger } = context;
+  const retryAfterMs = error instanceof CarrierUnavailableError || CarrierError.is(error) ? error.retryAfterMs : undefined;
+  const nextCheckAt = now() + Math.max(checkDelay(settings.orderCheckIntervalMs, order.checkAttempts), retryAfterMs ?? 0);
+  logger.warn({ orderId: order.id, err: error }, "looking up an order at the carrier failed; checking again later");
   try {
-    const status = await context.manager.callCarrier(order.carrierId, "order_status", async (adapter, signal) => {
-      if (!adapter.doGetOrderStatus) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot look up ${order.carrierId} orders`);
-      return adapter.doGetOrderStatus({ carrierOrderId: order.carrierOrderId, orderReference: order.orderReference, numbers: order.items.map((item) => parsed(item.phoneNumber)) }, { signal });
-    });
-    const lookup = callAudit(order, "order_status", status?.state ?? "none", now() - started);
-    if (status) {
-      await applyStatus(context, order, status, lookup);
-      return;
-    }
-    if (now() - order.carrierCallStartedAt >= settings.inDoubtGraceMs) {
-      // The carrier has no trace of the purchase long after it was sent: it never arrived.
-      await applyStatus(context, order, { carrierOrderId: undefined, state: "failed", purchased: [], failed: [] }, lookup);
-      return;
-    }
-    await store.audit.record(lookup);
-    await store.orders.markUnfinished(order.id, order.state === "in_doubt" ? "in_doubt" : "pending", { detail: order.detail, nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
-  } catch (error) {
-    await store.audit.record(callAudit(order, "order_status", error instanceof Error ? error.message : "error", now() - started));
-    await store.orders.markUnfinished(order.id, order.state === "in_doubt" ? "in_doubt" : "pending", { detail: order.detail, nextCheckAt: now() + settings.orderCheckIntervalMs, now: now() });
+    await store.audit.record(callAudit(order, "order_status", `failed: ${describeError(error)}`, latencyMs));
+    await store.orders.scheduleCheck(order.id, { detail: order.detail, nextCheckAt, now: now(), failed: true });
+  } catch (storeError) {
+    logger.error({ err: storeError, orderId: order.id }, "could not record a failed order lookup; the order is picked up again when its lease lapses");
   }
 }
 
-function orderAudit(order: OrderRecord, operation: string, outcome: string): AuditEntry {
-  return { actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation, outcome, resourceType: "order", resourceId: order.id };
+/**
+ * Judges one carrier answer and writes it. A store failure here is logged and the order is looked up again
+ * later with backoff: the carrier's record, found by the order reference, is the source of truth.
+ */
+async function record(context: LifecycleContext, order: OrderRecord, facts: CarrierFacts, call: AuditEntry): Promise<OrderRecord | undefined> {
+  const { store, now, settings, logger } = context;
+  const at = now();
+  const decision = decideOrder(order, facts, at, settings.inDoubtGraceMs);
+  const discrepancies = facts.unexpected.map((e164) => discrepancy(order, `the carrier reported ${e164}, which this order did not ask for; it is not recorded as owned`));
+  for (const entry of discrepancies) logger.error({ orderId: order.id, carrierId: order.carrierId }, entry.detail ?? "carrier discrepancy");
+  const transition = decision.state === order.state ? [] : [orderAudit(order, `order.${decision.state}`, decision.state, decision.detail)];
+  try {
+    const applied = await store.orders.apply(order.id, {
+      ...decision,
+      carrierOrderId: facts.carrierOrderId,
+      nextCheckAt: at + settings.orderCheckIntervalMs,
+      now: at,
+      audits: [call, ...transition, ...discrepancies],
+    });
+    if (!applied.applied) {
+      if (decision.purchased.length > 0) {
+        // Cannot happen while the lease and grace hold; if it does, a human must see it.
+        const lost = discrepancy(order, `the carrier says it bought ${decision.purchased.map((entry) => entry.phoneNumber).join(", ")} for an order already final`);
+        logger.error({ orderId: order.id, carrierId: order.carrierId }, lost.detail ?? "carrier discrepancy");
+        await store.audit.record(lost);
+      }
+      return undefined;
+    }
+    for (const e164 of applied.ownershipConflicts) {
+      const conflict = discrepancy(order, `the carrier says this order bought ${e164}, which numbergate already records as owned through another order`);
+      logger.error({ orderId: order.id, carrierId: order.carrierId }, conflict.detail ?? "carrier discrepancy");
+      await store.audit.record(conflict);
+    }
+  } catch (error) {
+    logger.error({ err: error, orderId: order.id }, "could not record the carrier's answer for an order; it is looked up again with backoff");
+    await store.orders
+      .scheduleCheck(order.id, { detail: order.detail, nextCheckAt: at + checkDelay(settings.orderCheckIntervalMs, order.checkAttempts), now: at, failed: true })
+      .catch((storeError: unknown) => logger.error({ err: storeError, orderId: order.id }, "could not schedule the order's next check; it is picked up again when its lease lapses"));
+    return undefined;
+  }
+  if (decision.purchased.length > 0 || decision.failed.length > 0) context.holdsChanged();
+  for (const entry of decision.purchased) context.manager.forgetNumber(entry.phoneNumber);
+  return store.orders.get(order.id);
+}
+
+function orderAudit(order: OrderRecord, operation: string, outcome: string, detail = ""): AuditEntry {
+  return { actor: "numbergate", requestId: order.requestId, carrierId: order.carrierId, operation, outcome, resourceType: "order", resourceId: order.id, detail };
+}
+
+function discrepancy(order: OrderRecord, detail: string): AuditEntry {
+  return orderAudit(order, "carrier.discrepancy", "reported", detail);
 }
 
 /** The audit entry of one carrier call made for an order. */

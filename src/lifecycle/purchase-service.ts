@@ -3,7 +3,8 @@ import type { CarrierId } from "../domain/numbers.js";
 import { LifecycleError } from "../domain/service-errors.js";
 import type { CustomerInfoRecord, OfferSnapshot, OrderRecord, OwnedNumberRecord } from "../store/records.js";
 import { fingerprint, newId, orderReference, type LifecycleContext } from "./lifecycle-context.js";
-import { placePurchase } from "./order-execution.js";
+import { workOrder } from "./order-execution.js";
+import { waitUntilFinal } from "./wait-until-final.js";
 
 export interface PurchaseRequest {
   readonly requestId: string;
@@ -26,8 +27,6 @@ const FINAL_STATES = new Set(["completed", "failed", "partial"]);
  * with its outcome instead of buying again.
  */
 export class PurchaseService {
-  readonly #inFlight = new Map<string, Promise<void>>();
-
   constructor(private readonly context: LifecycleContext) {}
 
   async purchase(request: PurchaseRequest, signal?: AbortSignal): Promise<PurchaseResult> {
@@ -37,11 +36,8 @@ export class PurchaseService {
       items: request.items.map((item) => [item.number.e164, item.reservationId ?? ""]),
       customer: request.customerInfo ?? null,
     });
-    const reservationIds = new Map<string, string>();
     for (const item of request.items) {
-      if (!item.reservationId) continue;
-      await this.#checkReservation(item.reservationId, item.number.e164, request.carrierId);
-      reservationIds.set(item.number.e164, item.reservationId);
+      if (item.reservationId) await this.#checkReservation(item.reservationId, item.number.e164, request.carrierId);
     }
     const orderId = newId("ord");
     const created = await store.orders.create({
@@ -50,9 +46,8 @@ export class PurchaseService {
       fingerprint: requestFingerprint,
       carrierId: request.carrierId,
       orderReference: orderReference(orderId),
-      reservationIds,
       customerInfo: request.customerInfo,
-      items: request.items.map((item) => ({ phoneNumber: item.number.e164, offer: this.#offer(request.carrierId, item.number) })),
+      items: request.items.map((item) => ({ phoneNumber: item.number.e164, offer: this.#offer(request.carrierId, item.number), reservationId: item.reservationId })),
       now: now(),
       leaseOwner: replicaId,
       leaseUntil: now() + settings.leaseMs,
@@ -69,15 +64,16 @@ export class PurchaseService {
         this.context.holdsChanged();
         for (const item of request.items) this.context.manager.forgetNumber(item.number.e164);
         // Detached from the caller's signal on purpose: a purchase that was started finishes (or is left in
-        // doubt for the reconciler) even if this caller goes away.
-        const work = placePurchase(this.context, created.order)
-          .then(() => store.orders.releaseLease(orderId, replicaId))
-          .catch((error: unknown) => {
-            // The order stays pending or in doubt in the database; the reconciler (here or on another replica) finishes it.
-            this.context.logger.error({ err: error, orderId }, "purchase did not finish; the reconciler will resolve the order");
-          })
-          .finally(() => this.#inFlight.delete(orderId));
-        this.#inFlight.set(orderId, work);
+        // doubt for the reconciler) even if this caller goes away; only shutdown cuts it.
+        const { detached } = this.context;
+        void detached.run(orderId, () =>
+          workOrder(this.context, created.order, detached.signal)
+            .catch((error: unknown) => {
+              // The order stays pending or in doubt in the database; the reconciler (here or on another replica) finishes it.
+              this.context.logger.error({ err: error, orderId }, "purchase did not finish; the reconciler will resolve the order");
+            })
+            .finally(() => store.orders.releaseLease(orderId, replicaId).catch(() => undefined)),
+        );
         return this.#answer(await this.#waitForFinal(orderId, signal));
       }
     }
@@ -89,24 +85,17 @@ export class PurchaseService {
     return this.#answer(order);
   }
 
-  /** Waits (within PurchaseNumber's budget and the caller's deadline) for the order to be final. */
-  async #waitForFinal(orderId: string, signal?: AbortSignal): Promise<OrderRecord> {
-    const { store, now, settings } = this.context;
-    const deadline = now() + settings.purchaseWaitMs;
-    for (;;) {
-      const order = await store.orders.get(orderId);
-      if (!order) throw new Error(`order ${orderId} vanished`);
-      const remaining = deadline - now();
-      if (FINAL_STATES.has(order.state) || remaining <= 0 || signal?.aborted) return order;
-      // Our own purchase settles the in-flight promise; another replica's is seen by reading again shortly.
-      const pause = new AbortController();
-      await Promise.race([
-        this.#inFlight.get(orderId) ?? sleep(Math.min(100, settings.orderCheckIntervalMs), pause.signal),
-        sleep(remaining, pause.signal),
-        abortPromise(signal, pause.signal),
-      ]);
-      pause.abort();
-    }
+  #waitForFinal(orderId: string, signal?: AbortSignal): Promise<OrderRecord> {
+    return waitUntilFinal(this.context, {
+      read: async () => {
+        const order = await this.context.store.orders.get(orderId);
+        if (!order) throw new Error(`order ${orderId} vanished`);
+        return order;
+      },
+      isFinal: (order) => FINAL_STATES.has(order.state),
+      running: () => this.context.detached.get(orderId),
+      signal,
+    });
   }
 
   async #answer(order: OrderRecord): Promise<PurchaseResult> {
@@ -137,28 +126,4 @@ export class PurchaseService {
       currencyCode: price?.currencyCode,
     };
   }
-}
-
-/** Resolves after `milliseconds`, or at once when `cancel` aborts (so no timer outlives the race). */
-function sleep(milliseconds: number, cancel: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, milliseconds);
-    cancel.addEventListener("abort", () => {
-      clearTimeout(timer);
-      resolve();
-    }, { once: true });
-  });
-}
-
-/** Resolves when the caller's signal aborts, or when `cancel` does. */
-function abortPromise(signal: AbortSignal | undefined, cancel: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    if (signal?.aborted) return resolve();
-    const done = () => {
-      signal?.removeEventListener("abort", done);
-      resolve();
-    };
-    signal?.addEventListener("abort", done, { once: true });
-    cancel.addEventListener("abort", done, { once: true });
-  });
 }

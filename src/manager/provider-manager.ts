@@ -216,18 +216,20 @@ export class ProviderManager {
 
   /**
    * Calls one named carrier through its pipeline (purchases, reservations, releases go to the carrier that
-   * owns the number: no failover). Refuses a disabled or drained carrier without calling it.
+   * owns the number: no failover). Refuses a disabled carrier without calling it, and a drained one unless
+   * the call finishes work already in flight there (`evenWhenDrained`: looking up a sent order or release).
    */
   async callCarrier<Result>(
     carrierId: string,
     operation: CarrierOperation,
     call: (adapter: CarrierRegistration["adapter"], signal: AbortSignal | undefined) => Promise<Result>,
     signal?: AbortSignal,
+    options: { readonly evenWhenDrained?: boolean } = {},
   ): Promise<Result> {
     const registration = findRegistration(this.#registrations, carrierId);
     if (!registration?.enabled) throw new CarrierUnavailableError(carrierId, `${carrierId} is not enabled`);
     const id = registration.adapter.descriptor.id;
-    if (this.health.isDrained(id)) throw new CarrierUnavailableError(carrierId, `${carrierId} is drained by SetProviderEnabled`);
+    if (!options.evenWhenDrained && this.health.isDrained(id)) throw new CarrierUnavailableError(carrierId, `${carrierId} is drained by SetProviderEnabled`);
     return this.#invoke(id, operation, signal, (callSignal) => call(registration.adapter, callSignal));
   }
 

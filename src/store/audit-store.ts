@@ -17,6 +17,9 @@ export interface AuditEntry {
 export interface AuditRecord extends AuditEntry {
   readonly id: number;
   readonly at: number;
+  /** How many identical consecutive entries for this resource the row stands for, and when the last was. */
+  readonly repeatCount: number;
+  readonly lastAt: number | undefined;
 }
 
 /** The row for an audit entry; shared so state changes can write their audit rows in their own transaction. */
@@ -35,6 +38,40 @@ export function auditRow(entry: AuditEntry, at: number) {
   };
 }
 
+/**
+ * Appends audit entries, collapsing an entry identical to the latest one for the same resource into that row
+ * (repeat_count, last_at): a carrier refusing the same lookup every few seconds for an hour is one row, not a
+ * thousand. Usable inside a transaction, so state changes keep writing their audit rows with them.
+ */
+export async function appendAudit(db: Kysely<Database>, entries: readonly AuditEntry[], at: number): Promise<void> {
+  for (const entry of entries) {
+    if (entry.resourceType !== undefined && entry.resourceId !== undefined) {
+      const latest = await db
+        .selectFrom("audit_log")
+        .select(["id", "actor", "request_id", "carrier_id", "operation", "outcome", "detail"])
+        .where("resource_type", "=", entry.resourceType)
+        .where("resource_id", "=", entry.resourceId)
+        .orderBy("id", "desc")
+        .limit(1)
+        .executeTakeFirst();
+      const row = auditRow(entry, at);
+      if (
+        latest &&
+        latest.actor === row.actor &&
+        latest.request_id === row.request_id &&
+        latest.carrier_id === row.carrier_id &&
+        latest.operation === row.operation &&
+        latest.outcome === row.outcome &&
+        latest.detail === row.detail
+      ) {
+        await db.updateTable("audit_log").set((eb) => ({ repeat_count: eb("repeat_count", "+", 1), last_at: at })).where("id", "=", latest.id).execute();
+        continue;
+      }
+    }
+    await db.insertInto("audit_log").values(auditRow(entry, at)).execute();
+  }
+}
+
 /** Append-only record of every carrier interaction and state change. */
 export class AuditStore {
   constructor(
@@ -43,7 +80,7 @@ export class AuditStore {
   ) {}
 
   async record(entry: AuditEntry): Promise<void> {
-    await this.db.insertInto("audit_log").values(auditRow(entry, this.now())).execute();
+    await appendAudit(this.db, [entry], this.now());
   }
 
   /** Oldest first, after the given id. */
@@ -61,6 +98,8 @@ export class AuditStore {
       resourceType: row.resource_type ?? undefined,
       resourceId: row.resource_id ?? undefined,
       detail: row.detail,
+      repeatCount: Number(row.repeat_count),
+      lastAt: row.last_at ?? undefined,
     }));
   }
 }

@@ -141,10 +141,58 @@ const initial = (dialect: StoreDialect): Migration => ({
   },
 });
 
+/**
+ * Money safety: each order item remembers when a request that could buy it left (the in-doubt grace runs per
+ * item, so a batch bought one number per request is judged number by number) and which reservation it was
+ * bought with; releases become records of their own with an in-doubt state; repeated audit rows collapse.
+ */
+const moneySafety = (): Migration => ({
+  async up(db: UntypedDatabase) {
+    await db.schema.alterTable("number_order_items").addColumn("sent_at", "bigint").execute();
+    await db.schema.alterTable("number_order_items").addColumn("reservation_id", "text").execute();
+    await sql`update number_order_items set sent_at = (select carrier_call_started_at from number_orders where number_orders.id = number_order_items.order_id)`.execute(db);
+    await sql`update number_order_items set reservation_id = (select reservations.id from reservations join number_orders on number_orders.reservation_id = reservations.id
+      where number_orders.id = number_order_items.order_id and reservations.phone_number = number_order_items.phone_number)`.execute(db);
+    await db.schema.alterTable("number_orders").addColumn("check_attempts", "integer", (column) => column.notNull().defaultTo(0)).execute();
+
+    await db.schema
+      .createTable("number_releases")
+      .addColumn("id", "text", (column) => column.primaryKey())
+      .addColumn("request_id", "text", (column) => column.notNull().unique())
+      .addColumn("request_fingerprint", "text", (column) => column.notNull())
+      .addColumn("owned_number_id", "text", (column) => column.notNull())
+      .addColumn("phone_number", "text", (column) => column.notNull())
+      .addColumn("carrier_id", "text", (column) => column.notNull())
+      .addColumn("state", "text", (column) => column.notNull())
+      .addColumn("already_released", "integer", (column) => column.notNull().defaultTo(0))
+      .addColumn("order_reference", "text", (column) => column.notNull().unique())
+      .addColumn("carrier_order_id", "text")
+      .addColumn("failure_kind", "text")
+      .addColumn("detail", "text", (column) => column.notNull().defaultTo(""))
+      .addColumn("sent_at", "bigint")
+      .addColumn("lease_owner", "text")
+      .addColumn("lease_expires_at", "bigint")
+      .addColumn("next_check_at", "bigint")
+      .addColumn("check_attempts", "integer", (column) => column.notNull().defaultTo(0))
+      .addColumn("actor", "text", (column) => column.notNull())
+      .addColumn("created_at", "bigint", (column) => column.notNull())
+      .addColumn("updated_at", "bigint", (column) => column.notNull())
+      .execute();
+    // One release in flight per owned number, whichever client or replica asks.
+    await sql`create unique index number_releases_live on number_releases (owned_number_id) where state in ('pending', 'in_doubt')`.execute(db);
+    await db.schema.createIndex("number_releases_work").on("number_releases").columns(["state", "next_check_at"]).execute();
+
+    await db.schema.alterTable("audit_log").addColumn("repeat_count", "bigint", (column) => column.notNull().defaultTo(1)).execute();
+    await db.schema.alterTable("audit_log").addColumn("last_at", "bigint").execute();
+    await db.schema.createIndex("audit_log_resource").on("audit_log").columns(["resource_type", "resource_id", "id"]).execute();
+  },
+});
+
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     getMigrations: async () => ({
       "2026-11-25-001-initial": initial(dialect),
+      "2026-11-26-002-money-safety": moneySafety(),
     }),
   };
 }

@@ -1,9 +1,10 @@
-import type { Kysely, Selectable, Transaction } from "kysely";
-import { auditRow, type AuditEntry } from "./audit-store.js";
+import type { Kysely, Transaction } from "kysely";
+import { appendAudit, type AuditEntry } from "./audit-store.js";
 import { isUniqueViolation } from "./database.js";
-import { parseJson, toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderItemState, type OrderRecord, type OrderState } from "./records.js";
+import { toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderRecord, type OrderState } from "./records.js";
+import { ownedRow, toItem, toOrder } from "./order-rows.js";
 import { expireHold } from "./reservation-store.js";
-import type { Database, NumberOrderItemsTable, NumberOrdersTable } from "./schema.js";
+import type { Database } from "./schema.js";
 
 export interface NewOrder {
   readonly id: string;
@@ -11,9 +12,8 @@ export interface NewOrder {
   readonly fingerprint: string;
   readonly carrierId: string;
   readonly orderReference: string;
-  readonly reservationIds: ReadonlyMap<string, string>;
   readonly customerInfo: CustomerInfoRecord | undefined;
-  readonly items: readonly { readonly phoneNumber: string; readonly offer: OfferSnapshot | undefined }[];
+  readonly items: readonly { readonly phoneNumber: string; readonly offer: OfferSnapshot | undefined; readonly reservationId: string | undefined }[];
   readonly now: number;
   readonly leaseOwner: string;
   readonly leaseUntil: number;
@@ -27,44 +27,37 @@ export type CreateOrderResult =
   | { readonly kind: "request_id_reused"; readonly order: OrderRecord }
   | { readonly kind: "unavailable"; readonly phoneNumber: string; readonly reason: string };
 
-export interface OrderOutcome {
-  readonly state: Extract<OrderState, "completed" | "partial" | "failed">;
-  readonly carrierOrderId: string | undefined;
+/**
+ * What numbergate learnt about an order from one carrier answer or lookup, already judged (see
+ * lifecycle/order-decision.ts): which items were bought or refused, and the state the order is in now.
+ */
+export interface OrderChange {
   readonly purchased: readonly { readonly phoneNumber: string; readonly carrierNumberId: string }[];
   readonly failed: readonly { readonly phoneNumber: string; readonly detail: string }[];
+  /** A final state once every item is accounted for; else pending (the carrier is working) or in_doubt. */
+  readonly state: OrderState;
+  readonly carrierOrderId: string | undefined;
   readonly detail: string;
+  /** For an unfinished order: when to look at it again. */
+  readonly nextCheckAt: number | undefined;
   readonly now: number;
-  /** Written in the same transaction as the outcome (the carrier call and the state change). */
+  /** Written in the same transaction as the change (the carrier call and the state change). */
   readonly audits: readonly AuditEntry[];
 }
+
+export interface AppliedChange {
+  /** False when the order was already final: nothing was written. */
+  readonly applied: boolean;
+  /** Numbers the carrier says this order bought that numbergate already records as owned through another order. */
+  readonly ownershipConflicts: readonly string[];
+}
+
+const UNFINISHED = ["pending", "in_doubt"];
 
 class Unavailable extends Error {
   constructor(readonly phoneNumber: string, readonly reason: string) {
     super(reason);
   }
-}
-
-function toItem(row: Selectable<NumberOrderItemsTable>): OrderItemRecord {
-  return { phoneNumber: row.phone_number, state: row.state as OrderItemState, detail: row.detail, carrierNumberId: row.carrier_number_id ?? undefined, offer: parseJson<OfferSnapshot>(row.offer) };
-}
-
-function toOrder(row: Selectable<NumberOrdersTable>, items: readonly OrderItemRecord[]): OrderRecord {
-  return {
-    id: row.id,
-    requestId: row.request_id,
-    requestFingerprint: row.request_fingerprint,
-    carrierId: row.carrier_id,
-    state: row.state as OrderState,
-    orderReference: row.order_reference,
-    carrierOrderId: row.carrier_order_id ?? undefined,
-    reservationId: row.reservation_id ?? undefined,
-    customerInfo: parseJson<CustomerInfoRecord>(row.customer_info),
-    detail: row.detail,
-    carrierCallStartedAt: row.carrier_call_started_at ?? undefined,
-    createdAt: row.created_at,
-    updatedAt: row.updated_at,
-    items,
-  };
 }
 
 /**
@@ -96,7 +89,7 @@ export class OrderStore {
     for (const item of order.items) {
       const owned = await trx.selectFrom("owned_numbers").select("id").where("phone_number", "=", item.phoneNumber).where("state", "<>", "released").executeTakeFirst();
       if (owned) throw new Unavailable(item.phoneNumber, "numbergate already owns it");
-      const reservationId = order.reservationIds.get(item.phoneNumber);
+      const reservationId = item.reservationId;
       if (reservationId) {
         // The caller's own reservation becomes the order's hold.
         const converted = await trx
@@ -124,20 +117,30 @@ export class OrderStore {
       state: "pending",
       order_reference: order.orderReference,
       carrier_order_id: null,
-      reservation_id: [...order.reservationIds.values()][0] ?? null,
+      reservation_id: order.items.find((item) => item.reservationId)?.reservationId ?? null,
       customer_info: toJson(order.customerInfo),
       detail: "",
       carrier_call_started_at: null,
       lease_owner: order.leaseOwner,
       lease_expires_at: order.leaseUntil,
       next_check_at: null,
+      check_attempts: 0,
       created_at: order.now,
       updated_at: order.now,
     };
     await trx.insertInto("number_orders").values(row).execute();
-    const items = order.items.map((item) => ({ order_id: order.id, phone_number: item.phoneNumber, state: "pending", detail: "", carrier_number_id: null, offer: toJson(item.offer) }));
+    const items = order.items.map((item) => ({
+      order_id: order.id,
+      phone_number: item.phoneNumber,
+      state: "pending",
+      detail: "",
+      carrier_number_id: null,
+      offer: toJson(item.offer),
+      sent_at: null,
+      reservation_id: item.reservationId ?? null,
+    }));
     await trx.insertInto("number_order_items").values(items).execute();
-    await trx.insertInto("audit_log").values(auditRow(order.audit, order.now)).execute();
+    await appendAudit(trx, [order.audit], order.now);
     return { kind: "created", order: toOrder(row, items.map(toItem)) };
   }
 
@@ -161,78 +164,105 @@ export class OrderStore {
   }
 
   /**
-   * Recorded before the carrier call, and only by the lease holder while its lease is valid: the one replica
-   * that sets it may send the purchase; an order with it set may have reached the carrier and is only ever
-   * looked up afterwards. False means this replica lost the order and must not call the carrier.
+   * Recorded just before a request that could buy these numbers leaves, and only by the lease holder while its
+   * lease is valid: the one replica that records it may send; a number with sent_at set may have been bought
+   * and is only ever looked up afterwards. False means this replica lost the order and must not call the carrier.
    */
-  async markCallStarted(id: string, owner: string, now: number): Promise<boolean> {
+  async markItemsSent(id: string, phoneNumbers: readonly string[], owner: string, now: number): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      // Every one of them must be unsent: a number already sent is never sent again.
+      const unsent = await trx
+        .selectFrom("number_order_items")
+        .select("phone_number")
+        .where("order_id", "=", id)
+        .where("phone_number", "in", [...phoneNumbers])
+        .where("sent_at", "is", null)
+        .where("state", "=", "pending")
+        .execute();
+      if (unsent.length !== phoneNumbers.length) return false;
+      const updated = await trx
+        .updateTable("number_orders")
+        .set((eb) => ({ carrier_call_started_at: eb.fn.coalesce("carrier_call_started_at", eb.val(now)), updated_at: now }))
+        .where("id", "=", id)
+        .where("lease_owner", "=", owner)
+        .where("lease_expires_at", ">", now)
+        .where("state", "in", UNFINISHED)
+        .executeTakeFirst();
+      if (Number(updated.numUpdatedRows) !== 1) return false;
+      await trx.updateTable("number_order_items").set({ sent_at: now }).where("order_id", "=", id).where("phone_number", "in", [...phoneNumbers]).execute();
+      return true;
+    });
+  }
+
+  /** Extends this replica's lease while it works the order; false when the lease is no longer its own. */
+  async renewLease(id: string, owner: string, until: number, now: number): Promise<boolean> {
     const updated = await this.db
       .updateTable("number_orders")
-      .set({ carrier_call_started_at: now, updated_at: now })
+      .set({ lease_expires_at: until })
       .where("id", "=", id)
-      .where("carrier_call_started_at", "is", null)
       .where("lease_owner", "=", owner)
       .where("lease_expires_at", ">", now)
-      .where("state", "in", ["pending", "in_doubt"])
+      .where("state", "in", UNFINISHED)
       .executeTakeFirst();
     return Number(updated.numUpdatedRows) === 1;
   }
 
-  /** The carrier has the order but it is not final (async orders), or its outcome is unknown (in doubt). */
-  async markUnfinished(id: string, state: Extract<OrderState, "pending" | "in_doubt">, fields: { carrierOrderId?: string; detail: string; nextCheckAt: number; now: number }): Promise<void> {
-    await this.db
-      .updateTable("number_orders")
-      .set({ state, detail: fields.detail, next_check_at: fields.nextCheckAt, updated_at: fields.now, ...(fields.carrierOrderId ? { carrier_order_id: fields.carrierOrderId } : {}) })
-      .where("id", "=", id)
-      .where("state", "in", ["pending", "in_doubt"])
-      .execute();
+  /**
+   * Applies one judged carrier answer in one transaction: items bought (each becomes an owned number once)
+   * or refused, the order's state, holds freed when final, and the audit rows.
+   */
+  async apply(id: string, change: OrderChange): Promise<AppliedChange> {
+    return this.db.transaction().execute(async (trx) => {
+      const order = await trx.selectFrom("number_orders").selectAll().where("id", "=", id).where("state", "in", UNFINISHED).executeTakeFirst();
+      if (!order) return { applied: false, ownershipConflicts: [] };
+      const final = !UNFINISHED.includes(change.state);
+      await trx
+        .updateTable("number_orders")
+        .set({
+          state: change.state,
+          detail: change.detail,
+          updated_at: change.now,
+          next_check_at: final ? null : (change.nextCheckAt ?? null),
+          check_attempts: 0,
+          ...(final ? { lease_owner: null, lease_expires_at: null } : {}),
+          ...(change.carrierOrderId ? { carrier_order_id: change.carrierOrderId } : {}),
+        })
+        .where("id", "=", id)
+        .execute();
+      const items = await this.#items(trx, id);
+      const ownershipConflicts: string[] = [];
+      for (const bought of change.purchased) {
+        const item = items.find((candidate) => candidate.phoneNumber === bought.phoneNumber && candidate.state === "pending");
+        if (!item) continue;
+        await trx.updateTable("number_order_items").set({ state: "purchased", carrier_number_id: bought.carrierNumberId, detail: "" }).where("order_id", "=", id).where("phone_number", "=", bought.phoneNumber).execute();
+        const inserted = await trx.insertInto("owned_numbers").values(ownedRow(order, item, bought.carrierNumberId, change.now)).onConflict((conflict) => conflict.doNothing()).executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) ownershipConflicts.push(bought.phoneNumber);
+      }
+      for (const failed of change.failed) {
+        await trx.updateTable("number_order_items").set({ state: "failed", detail: failed.detail }).where("order_id", "=", id).where("phone_number", "=", failed.phoneNumber).where("state", "=", "pending").execute();
+      }
+      if (final) await trx.deleteFrom("number_holds").where("holder_kind", "=", "order").where("holder_id", "=", id).execute();
+      await appendAudit(trx, change.audits, change.now);
+      return { applied: true, ownershipConflicts };
+    });
   }
 
-  /** Records the final outcome once: items, owned numbers, holds freed. False if the order was already final. */
-  async finish(id: string, outcome: OrderOutcome): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      const updated = await trx
-        .updateTable("number_orders")
-        .set({ state: outcome.state, detail: outcome.detail, updated_at: outcome.now, lease_owner: null, lease_expires_at: null, next_check_at: null, ...(outcome.carrierOrderId ? { carrier_order_id: outcome.carrierOrderId } : {}) })
-        .where("id", "=", id)
-        .where("state", "in", ["pending", "in_doubt"])
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return false;
-      const order = await trx.selectFrom("number_orders").selectAll().where("id", "=", id).executeTakeFirstOrThrow();
-      const items = await this.#items(trx, id);
-      for (const bought of outcome.purchased) {
-        const item = items.find((candidate) => candidate.phoneNumber === bought.phoneNumber);
-        await trx.updateTable("number_order_items").set({ state: "purchased", carrier_number_id: bought.carrierNumberId, detail: "" }).where("order_id", "=", id).where("phone_number", "=", bought.phoneNumber).execute();
-        const offer = item?.offer;
-        await trx
-          .insertInto("owned_numbers")
-          .values({
-            id: `num_${id}_${bought.phoneNumber.replace("+", "")}`,
-            phone_number: bought.phoneNumber,
-            carrier_id: order.carrier_id,
-            state: "active",
-            carrier_number_id: bought.carrierNumberId,
-            number_type: offer?.numberType ?? null,
-            locality: offer?.locality ?? null,
-            region: offer?.region ?? null,
-            capabilities: JSON.stringify(offer?.capabilities ?? []),
-            monthly_price_cents: offer?.monthlyPriceCents ?? null,
-            currency_code: offer?.currencyCode ?? null,
-            order_id: id,
-            customer_info: order.customer_info,
-            purchased_at: outcome.now,
-            released_at: null,
-            release_request_id: null,
-          })
-          .execute();
-      }
-      for (const failed of outcome.failed) {
-        await trx.updateTable("number_order_items").set({ state: "failed", detail: failed.detail }).where("order_id", "=", id).where("phone_number", "=", failed.phoneNumber).execute();
-      }
-      await trx.deleteFrom("number_holds").where("holder_kind", "=", "order").where("holder_id", "=", id).execute();
-      if (outcome.audits.length > 0) await trx.insertInto("audit_log").values(outcome.audits.map((entry) => auditRow(entry, outcome.now))).execute();
-      return true;
-    });
+  /**
+   * A check that learnt nothing (the lookup or a store write failed): look again at nextCheckAt, counting the
+   * failure so the next delay can back off.
+   */
+  async scheduleCheck(id: string, fields: { detail: string; nextCheckAt: number; now: number; failed: boolean }): Promise<void> {
+    await this.db
+      .updateTable("number_orders")
+      .set((eb) => ({
+        detail: fields.detail,
+        next_check_at: fields.nextCheckAt,
+        updated_at: fields.now,
+        check_attempts: fields.failed ? eb("check_attempts", "+", 1) : 0,
+      }))
+      .where("id", "=", id)
+      .where("state", "in", UNFINISHED)
+      .execute();
   }
 
   /**
@@ -243,7 +273,7 @@ export class OrderStore {
     const candidates = await this.db
       .selectFrom("number_orders")
       .select("id")
-      .where("state", "in", ["pending", "in_doubt"])
+      .where("state", "in", UNFINISHED)
       .where((eb) => eb.or([eb("next_check_at", "is", null), eb("next_check_at", "<=", now)]))
       .where((eb) => eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", now)]))
       .orderBy("created_at")
@@ -255,7 +285,7 @@ export class OrderStore {
         .updateTable("number_orders")
         .set({ lease_owner: owner, lease_expires_at: now + leaseMs })
         .where("id", "=", id)
-        .where("state", "in", ["pending", "in_doubt"])
+        .where("state", "in", UNFINISHED)
         .where((eb) => eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", now)]))
         .executeTakeFirst();
       if (Number(result.numUpdatedRows) !== 1) continue;
@@ -269,3 +299,4 @@ export class OrderStore {
     await this.db.updateTable("number_orders").set({ lease_owner: null, lease_expires_at: null }).where("id", "=", id).where("lease_owner", "=", owner).execute();
   }
 }
+

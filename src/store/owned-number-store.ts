@@ -1,5 +1,4 @@
 import type { Kysely, Selectable } from "kysely";
-import { isUniqueViolation } from "./database.js";
 import { parseJson, type CustomerInfoRecord, type OwnedNumberRecord, type OwnedNumberState } from "./records.js";
 import type { Database, OwnedNumbersTable } from "./schema.js";
 
@@ -29,8 +28,6 @@ export interface OwnedNumberPage {
   readonly next: { readonly purchasedAt: number; readonly id: string } | undefined;
 }
 
-const RELEASE_SCOPE = "ReleaseNumber";
-
 /** The numbers numbergate owns (or owned). */
 export class OwnedNumberStore {
   constructor(private readonly db: Kysely<Database>) {}
@@ -45,45 +42,6 @@ export class OwnedNumberStore {
   async get(id: string): Promise<OwnedNumberRecord | undefined> {
     const row = await this.db.selectFrom("owned_numbers").selectAll().where("id", "=", id).executeTakeFirst();
     return row ? toOwned(row) : undefined;
-  }
-
-  /**
-   * Claims a release for this request_id: the first claim wins (state active -> releasing); the same
-   * request_id with the same number later finds its earlier claim. Returns what to do.
-   */
-  async claimRelease(number: OwnedNumberRecord, requestId: string, fingerprint: string, now: number): Promise<"claimed" | "already_released" | "in_progress" | "request_id_reused"> {
-    const key = await this.db.selectFrom("idempotency_keys").selectAll().where("scope", "=", RELEASE_SCOPE).where("request_id", "=", requestId).executeTakeFirst();
-    if (key && key.request_fingerprint !== fingerprint) return "request_id_reused";
-    try {
-      return await this.db.transaction().execute(async (trx) => {
-        if (!key) {
-          await trx.insertInto("idempotency_keys").values({ scope: RELEASE_SCOPE, request_id: requestId, request_fingerprint: fingerprint, resource_id: number.id, created_at: now }).execute();
-        }
-        const claimed = await trx
-          .updateTable("owned_numbers")
-          .set({ state: "releasing", release_request_id: requestId })
-          .where("id", "=", number.id)
-          .where("state", "=", "active")
-          .executeTakeFirst();
-        if (Number(claimed.numUpdatedRows) === 1) return "claimed" as const;
-        const current = await trx.selectFrom("owned_numbers").select(["state", "release_request_id"]).where("id", "=", number.id).executeTakeFirstOrThrow();
-        if (current.state === "released") return "already_released" as const;
-        // A release stuck in "releasing" for this same request is retried by its owner.
-        return current.release_request_id === requestId ? ("claimed" as const) : ("in_progress" as const);
-      });
-    } catch (error) {
-      if (isUniqueViolation(error)) return "in_progress";
-      throw error;
-    }
-  }
-
-  async markReleased(id: string, now: number): Promise<void> {
-    await this.db.updateTable("owned_numbers").set({ state: "released", released_at: now }).where("id", "=", id).where("state", "=", "releasing").execute();
-  }
-
-  /** Back to active when the carrier refused the release. */
-  async abandonRelease(id: string): Promise<void> {
-    await this.db.updateTable("owned_numbers").set({ state: "active", release_request_id: null }).where("id", "=", id).where("state", "=", "releasing").execute();
   }
 
   async list(filter: { carrierId?: string; state?: OwnedNumberState; pageSize: number; after?: { purchasedAt: number; id: string } }): Promise<OwnedNumberPage> {

@@ -47,6 +47,9 @@ export interface OrderItemRecord {
   readonly detail: string;
   readonly carrierNumberId: string | undefined;
   readonly offer: OfferSnapshot | undefined;
+  /** When a request that could buy it left numbergate; undefined: it provably never did. */
+  readonly sentAt: number | undefined;
+  readonly reservationId: string | undefined;
 }
 
 export interface OrderRecord {
@@ -61,9 +64,32 @@ export interface OrderRecord {
   readonly customerInfo: CustomerInfoRecord | undefined;
   readonly detail: string;
   readonly carrierCallStartedAt: number | undefined;
+  readonly checkAttempts: number;
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly items: readonly OrderItemRecord[];
+}
+
+export type ReleaseState = "pending" | "in_doubt" | "completed" | "failed";
+
+export interface ReleaseRecord {
+  readonly id: string;
+  readonly requestId: string;
+  readonly requestFingerprint: string;
+  readonly ownedNumberId: string;
+  readonly phoneNumber: string;
+  readonly carrierId: string;
+  readonly state: ReleaseState;
+  readonly alreadyReleased: boolean;
+  readonly orderReference: string;
+  readonly carrierOrderId: string | undefined;
+  readonly failureKind: string | undefined;
+  readonly detail: string;
+  readonly sentAt: number | undefined;
+  readonly checkAttempts: number;
+  readonly actor: string;
+  readonly createdAt: number;
+  readonly updatedAt: number;
 }
 
 export type OwnedNumberState = "active" | "releasing" | "released";

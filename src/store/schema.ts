@@ -49,6 +49,8 @@ export interface NumberOrdersTable {
   lease_owner: string | null;
   lease_expires_at: OptionalMillis;
   next_check_at: OptionalMillis;
+  /** Lookups or store writes that failed in a row: the next check backs off. */
+  check_attempts: ColumnType<number, number | undefined, number>;
   created_at: Millis;
   updated_at: Millis;
 }
@@ -62,6 +64,38 @@ export interface NumberOrderItemsTable {
   carrier_number_id: string | null;
   /** The offer as searched (JSON): locality, region, capabilities, price. */
   offer: string | null;
+  /** Set just before a request that could buy this number leaves: null means it provably never did. */
+  sent_at: OptionalMillis;
+  /** The caller's reservation this number is bought with. */
+  reservation_id: string | null;
+}
+
+/** A release of an owned number, with its own request_id, lease and in-doubt state, like an order. */
+export interface NumberReleasesTable {
+  id: string;
+  request_id: string;
+  request_fingerprint: string;
+  owned_number_id: string;
+  phone_number: string;
+  carrier_id: string;
+  /** pending | in_doubt | completed | failed */
+  state: string;
+  /** 1 when the number was already released when this request came: replayed as already_released. */
+  already_released: number;
+  order_reference: string;
+  carrier_order_id: string | null;
+  /** The carrier error kind of a refused release (or "unavailable"), replayed to a same-request_id retry. */
+  failure_kind: string | null;
+  detail: string;
+  sent_at: OptionalMillis;
+  lease_owner: string | null;
+  lease_expires_at: OptionalMillis;
+  next_check_at: OptionalMillis;
+  check_attempts: ColumnType<number, number | undefined, number>;
+  /** Who asked, for the audit rows written when the release finishes. */
+  actor: string;
+  created_at: Millis;
+  updated_at: Millis;
 }
 
 export interface OwnedNumbersTable {
@@ -129,6 +163,10 @@ export interface AuditLogTable {
   resource_type: string | null;
   resource_id: string | null;
   detail: ColumnType<string, string | undefined, string>;
+  /** Identical consecutive rows for one resource collapse into one, counted here. */
+  repeat_count: ColumnType<number, number | undefined, number>;
+  /** When the last of the collapsed repeats happened. */
+  last_at: OptionalMillis;
 }
 
 export interface Database {
@@ -136,6 +174,7 @@ export interface Database {
   number_holds: NumberHoldsTable;
   number_orders: NumberOrdersTable;
   number_order_items: NumberOrderItemsTable;
+  number_releases: NumberReleasesTable;
   owned_numbers: OwnedNumbersTable;
   porting_orders: PortingOrdersTable;
   idempotency_keys: IdempotencyKeysTable;

@@ -3,6 +3,7 @@ import { openDatabase, type OpenDatabaseOptions } from "./database.js";
 import type { StoreDialect } from "./migrations.js";
 import { OrderStore } from "./order-store.js";
 import { OwnedNumberStore } from "./owned-number-store.js";
+import { ReleaseStore } from "./release-store.js";
 import { ReservationStore } from "./reservation-store.js";
 
 /** Every piece of state that must survive a restart, behind one object. */
@@ -11,6 +12,7 @@ export interface Store {
   readonly reservations: ReservationStore;
   readonly orders: OrderStore;
   readonly ownedNumbers: OwnedNumberStore;
+  readonly releases: ReleaseStore;
   readonly audit: AuditStore;
   close(): Promise<void>;
 }
@@ -22,6 +24,7 @@ export async function openStore(options: OpenDatabaseOptions & { readonly now?: 
     reservations: new ReservationStore(db),
     orders: new OrderStore(db),
     ownedNumbers: new OwnedNumberStore(db),
+    releases: new ReleaseStore(db),
     audit: new AuditStore(db, options.now ?? (() => Date.now())),
     close,
   };

@@ -32,10 +32,10 @@ describe("SIGKILL in the middle of a purchase (a real process, SQLite on disk)",
       ...carrierEnvironment,
       NUMBERGATE_GRPC_ADDR: "127.0.0.1:0",
       NUMBERGATE_DATA_DIR: dataDir,
-      NUMBERGATE_LEASE_TTL: "500",
+      NUMBERGATE_LEASE_TTL: "3500",
       NUMBERGATE_SWEEP_INTERVAL: "50",
       NUMBERGATE_ORDER_CHECK_INTERVAL: "50",
-      PROVIDER_TIMEOUT_PURCHASE: "60000",
+      PROVIDER_TIMEOUT_PURCHASE: "3000",
     };
 
     const first = await startServer(environment);

@@ -90,7 +90,7 @@ describe("npm run admin -- audit", () => {
     const { code } = await exitOf(admin);
     expect(code).toBe(0);
     const entries = admin.stdout.trim().split("\n").map((line) => JSON.parse(line) as { operation: string; actor: string; requestId?: string; outcome: string });
-    expect(entries.map((entry) => entry.operation)).toEqual(["order.created", "purchase", "order.finished"]);
+    expect(entries.map((entry) => entry.operation)).toEqual(["order.created", "purchase", "order.completed"]);
     expect(entries[0]).toMatchObject({ actor: expect.stringMatching(/^billing@/), requestId: "audited-1", outcome: "pending" });
     expect(entries[2]).toMatchObject({ outcome: "completed" });
   });

@@ -57,7 +57,7 @@ describe.runIf(postgres)("two numbergate processes on one PostgreSQL database", 
   });
 
   it("an order left in flight by a killed process is finished by the other", async () => {
-    const { twilioUrl, servers } = await startTwo({ NUMBERGATE_LEASE_TTL: "500", PROVIDER_TIMEOUT_PURCHASE: "60000" });
+    const { twilioUrl, servers } = await startTwo({ NUMBERGATE_LEASE_TTL: "3500", PROVIDER_TIMEOUT_PURCHASE: "3000" });
     const [a, b] = servers as [{ child: Child; client: TelecomServiceClient }, { child: Child; client: TelecomServiceClient }];
     const search = await a.client.searchNumbers({ countryCode: "US", areaCode: "305", providerIds: ["twilio"], limit: 1 });
     const request = { requestId: "two-process-2", phoneNumber: search.numbers[0]?.phoneNumber ?? "", providerId: "twilio" };

@@ -17,6 +17,14 @@ function configError(environment: Record<string, string>): string {
 }
 
 describe("loadConfig", () => {
+  it("refuses an order lease or an in-doubt grace no longer than a purchase can be in flight", () => {
+    expect(configError({ NUMBERGATE_LEASE_TTL: "30000", PROVIDER_TIMEOUT_PURCHASE: "30000" })).toBe(
+      "NUMBERGATE_LEASE_TTL (30000 ms) must be longer than PROVIDER_TIMEOUT_PURCHASE (30000 ms), the longest a purchase or release can be in flight",
+    );
+    expect(configError({ NUMBERGATE_IN_DOUBT_GRACE: "200", PROVIDER_TIMEOUT_PURCHASE: "300" })).toMatch(/^NUMBERGATE_IN_DOUBT_GRACE \(200 ms\) must be longer than PROVIDER_TIMEOUT_PURCHASE \(300 ms\)/);
+    expect(loadConfig({ NUMBERGATE_LEASE_TTL: "400", NUMBERGATE_IN_DOUBT_GRACE: "400", PROVIDER_TIMEOUT_PURCHASE: "300" }).store.leaseMs).toBe(400);
+  });
+
   it("defaults to sandbox mode with the seed's defaults when nothing is set", () => {
     const config = loadConfig({});
     expect(config).toMatchObject({

@@ -44,21 +44,27 @@ describe.each(DATABASES)("two numbergate replicas sharing one $name database and
     for (const answer of answers) expect(answer).toEqual(answers[0]);
   });
 
-  it("an order left in flight by a dead replica is finished by the other, without buying again", async () => {
-    const [a, b] = await startReplicas({ NUMBERGATE_LEASE_TTL: "300", PROVIDER_TIMEOUT_PURCHASE: "60000", NUMBERGATE_PURCHASE_WAIT: "0" });
+  it("a replica shutting down with a purchase in flight hands the order over; the other finishes it without buying again", async () => {
+    const [a, b] = await startReplicas({ NUMBERGATE_LEASE_TTL: "1500", PROVIDER_TIMEOUT_PURCHASE: "1000", NUMBERGATE_PURCHASE_WAIT: "0" });
     const { numbers } = await a.client.searchNumbers({ countryCode: "US", areaCode: "512", providerIds: ["twilio"], limit: 1 });
     const phoneNumber = numbers[0]?.phoneNumber ?? "";
-    // Replica A's purchase reaches Twilio, which buys the number; the answer never comes back and A goes silent.
+    // Replica A's purchase reaches Twilio, which buys the number; the answer never comes back.
     carriers.twilio.faults.inject({ kind: "hang", afterHandling: true, method: "POST", pathIncludes: "IncomingPhoneNumbers", times: 1 });
-    await a.app.workers.stop();
     const pending = await a.client.purchaseNumber({ requestId: "orphan-1", phoneNumber, providerId: "twilio" });
     const orderId = pending.order?.orderId ?? "";
     expect(pending.order?.state).toBe(NumberOrderState.NUMBER_ORDER_STATE_PENDING);
     await vi.waitFor(() => expect(carriers.twilio.purchases).toEqual([phoneNumber]));
+    // A's lease is renewed while its call runs: B does not take the order over in the meantime.
+    expect((await b.app.store.orders.get(orderId))?.carrierCallStartedAt).toBeDefined();
 
-    // Once A's lease lapses, B takes the order over, asks Twilio, and completes it.
+    // A shuts down: it waits for its purchase (cut by its budget, so in doubt), records that, and frees the lease.
+    await a.close();
+    replicas.splice(replicas.indexOf(a), 1);
+    expect((await b.app.store.orders.get(orderId))?.state).toBe("in_doubt");
+    // B takes the order over, asks Twilio, and completes it.
     await vi.waitFor(async () => expect((await b.client.getNumberOrder({ orderId })).order?.state).toBe(NumberOrderState.NUMBER_ORDER_STATE_COMPLETED), { timeout: 5000 });
     expect(carriers.twilio.purchases).toEqual([phoneNumber]);
+    expect(carriers.twilio.countRequests((request) => request.method === "POST")).toBe(1);
     expect((await b.client.listNumbers({})).numbers.map((number) => number.phoneNumber)).toEqual([phoneNumber]);
   });
 });

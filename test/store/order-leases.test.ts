@@ -22,9 +22,8 @@ describe.each(DATABASES)("order leases on $name", (database) => {
       fingerprint: "f",
       carrierId: "twilio",
       orderReference: "ng-ordlease1",
-      reservationIds: new Map(),
       customerInfo: undefined,
-      items: [{ phoneNumber: "+12125550150", offer: undefined }],
+      items: [{ phoneNumber: "+12125550150", offer: undefined, reservationId: undefined }],
       now: 0,
       leaseOwner: "replica-a",
       leaseUntil: 100,
@@ -36,14 +35,16 @@ describe.each(DATABASES)("order leases on $name", (database) => {
   it("only the holder of a live lease may mark an order as sent, once", async () => {
     await openWithOrder();
     // A's lease lapsed at 100: too late for A.
-    expect(await store.orders.markCallStarted("ord_lease1", "replica-a", 150)).toBe(false);
+    expect(await store.orders.markItemsSent("ord_lease1", ["+12125550150"], "replica-a", 150)).toBe(false);
     expect((await store.orders.claimDue("replica-b", 150, 1000, 10)).map((order) => order.id)).toEqual(["ord_lease1"]);
     // While B holds it, nobody else can take it.
     expect(await store.orders.claimDue("replica-c", 160, 1000, 10)).toEqual([]);
-    expect(await store.orders.markCallStarted("ord_lease1", "replica-b", 160)).toBe(true);
+    expect(await store.orders.markItemsSent("ord_lease1", ["+12125550150"], "replica-b", 160)).toBe(true);
     // Marked once: even its holder cannot mark it again, so it is never sent twice.
-    expect(await store.orders.markCallStarted("ord_lease1", "replica-b", 170)).toBe(false);
-    expect((await store.orders.get("ord_lease1"))?.carrierCallStartedAt).toBe(160);
+    expect(await store.orders.markItemsSent("ord_lease1", ["+12125550150"], "replica-b", 170)).toBe(false);
+    const order = await store.orders.get("ord_lease1");
+    expect(order?.carrierCallStartedAt).toBe(160);
+    expect(order?.items[0]?.sentAt).toBe(160);
   });
 
   it("a number held by an order cannot be held by another order or reservation", async () => {
@@ -54,9 +55,8 @@ describe.each(DATABASES)("order leases on $name", (database) => {
       fingerprint: "g",
       carrierId: "twilio",
       orderReference: "ng-ordlease2",
-      reservationIds: new Map(),
       customerInfo: undefined,
-      items: [{ phoneNumber: "+12125550150", offer: undefined }],
+      items: [{ phoneNumber: "+12125550150", offer: undefined, reservationId: undefined }],
       now: 10,
       leaseOwner: "replica-b",
       leaseUntil: 1000,
@@ -74,5 +74,65 @@ describe.each(DATABASES)("order leases on $name", (database) => {
       expiresAt: 10_000,
     });
     expect(reservation).toMatchObject({ kind: "held", holderKind: "order" });
+  });
+});
+
+describe.each(DATABASES)("order outcomes and the audit log on $name", (database) => {
+  let store: Store;
+  let dataDir: string;
+  afterEach(async () => {
+    await store.close();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+
+  async function open(): Promise<void> {
+    dataDir = await mkdtemp(join(tmpdir(), "numbergate-outcomes-"));
+    store = await openStore({ databaseUrl: await database.fresh(), dataDir });
+  }
+
+  async function order(id: string, phoneNumbers: string[]): Promise<void> {
+    const created = await store.orders.create({
+      id,
+      requestId: `req-${id}`,
+      fingerprint: "f",
+      carrierId: "twilio",
+      orderReference: `ng-${id}`,
+      customerInfo: undefined,
+      items: phoneNumbers.map((phoneNumber) => ({ phoneNumber, offer: undefined, reservationId: undefined })),
+      now: 0,
+      leaseOwner: "replica-a",
+      leaseUntil: 1_000_000,
+      audit: { actor: "test", operation: "order.created", outcome: "pending" },
+    });
+    expect(created.kind).toBe("created");
+  }
+
+  const change = { failed: [], carrierOrderId: undefined, detail: "", nextCheckAt: undefined, now: 10, audits: [] };
+
+  it("applies an answer once: a final order takes no further change", async () => {
+    await open();
+    await order("ord_b", ["+12125550161", "+12125550162"]);
+    const first = await store.orders.apply("ord_b", { ...change, state: "in_doubt", purchased: [{ phoneNumber: "+12125550161", carrierNumberId: "PN1" }] });
+    expect(first.applied).toBe(true);
+    const owned = await store.ownedNumbers.findByPhoneNumber("+12125550161");
+    expect(owned).toMatchObject({ state: "active", orderId: "ord_b", carrierNumberId: "PN1" });
+    const final = await store.orders.apply("ord_b", { ...change, state: "partial", purchased: [], failed: [{ phoneNumber: "+12125550162", detail: "no trace" }] });
+    expect(final.applied).toBe(true);
+    expect(await store.orders.apply("ord_b", { ...change, state: "completed", purchased: [{ phoneNumber: "+12125550162", carrierNumberId: "PN2" }] })).toEqual({ applied: false, ownershipConflicts: [] });
+    expect((await store.orders.get("ord_b"))?.items.map((item) => item.state)).toEqual(["purchased", "failed"]);
+  });
+
+  it("collapses identical consecutive audit entries for one resource into one row with a count", async () => {
+    await open();
+    const entry = { actor: "numbergate", carrierId: "bandwidth", operation: "order_status", outcome: "failed: bandwidth's circuit breaker is open", resourceType: "order", resourceId: "ord_c" };
+    for (let index = 0; index < 5; index += 1) await store.audit.record({ ...entry, latencyMs: index });
+    await store.audit.record({ ...entry, outcome: "pending" });
+    await store.audit.record(entry);
+    const rows = await store.audit.list(0, 100);
+    expect(rows.map((row) => [row.outcome, row.repeatCount])).toEqual([
+      [entry.outcome, 5],
+      ["pending", 1],
+      [entry.outcome, 1],
+    ]);
   });
 });

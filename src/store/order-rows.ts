@@ -1,0 +1,61 @@
+import type { Selectable } from "kysely";
+import { parseJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderItemState, type OrderRecord, type OrderState } from "./records.js";
+import type { NumberOrderItemsTable, NumberOrdersTable } from "./schema.js";
+
+/** Rows of the order tables as records, and the owned-number row a bought item becomes. */
+
+export function toItem(row: Selectable<NumberOrderItemsTable>): OrderItemRecord {
+  return {
+    phoneNumber: row.phone_number,
+    state: row.state as OrderItemState,
+    detail: row.detail,
+    carrierNumberId: row.carrier_number_id ?? undefined,
+    offer: parseJson<OfferSnapshot>(row.offer),
+    sentAt: row.sent_at ?? undefined,
+    reservationId: row.reservation_id ?? undefined,
+  };
+}
+
+export function toOrder(row: Selectable<NumberOrdersTable>, items: readonly OrderItemRecord[]): OrderRecord {
+  return {
+    id: row.id,
+    requestId: row.request_id,
+    requestFingerprint: row.request_fingerprint,
+    carrierId: row.carrier_id,
+    state: row.state as OrderState,
+    orderReference: row.order_reference,
+    carrierOrderId: row.carrier_order_id ?? undefined,
+    reservationId: row.reservation_id ?? undefined,
+    customerInfo: parseJson<CustomerInfoRecord>(row.customer_info),
+    detail: row.detail,
+    carrierCallStartedAt: row.carrier_call_started_at ?? undefined,
+    checkAttempts: row.check_attempts,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+    items,
+  };
+}
+
+
+/** The owned number an order item becomes once the carrier sold it. */
+export function ownedRow(order: Selectable<NumberOrdersTable>, item: OrderItemRecord, carrierNumberId: string, now: number) {
+  const offer = item.offer;
+  return {
+    id: `num_${order.id}_${item.phoneNumber.replace("+", "")}`,
+    phone_number: item.phoneNumber,
+    carrier_id: order.carrier_id,
+    state: "active",
+    carrier_number_id: carrierNumberId,
+    number_type: offer?.numberType ?? null,
+    locality: offer?.locality ?? null,
+    region: offer?.region ?? null,
+    capabilities: JSON.stringify(offer?.capabilities ?? []),
+    monthly_price_cents: offer?.monthlyPriceCents ?? null,
+    currency_code: offer?.currencyCode ?? null,
+    order_id: order.id,
+    customer_info: order.customer_info,
+    purchased_at: now,
+    released_at: null,
+    release_request_id: null,
+  };
+}
