@@ -141,4 +141,36 @@ describe.each(DATABASES)("money safety on $name", (database) => {
       expect(posted[0]?.body).toContain(`<ReservationId>${reservationId}</ReservationId>`);
     }
   });
+  it("a carrier answer naming numbers the order did not ask for is reported, never recorded as owned", async () => {
+    const subject = await open({ NUMBERGATE_IN_DOUBT_GRACE: "60000" });
+    const [asked = "", other = ""] = await numbers(subject, "twilio", "206", 2);
+    const adapter = subject.app.manager.registrations.find((registration) => registration.adapter.descriptor.id === "twilio")?.adapter;
+    if (!adapter?.doPurchase) throw new Error("no Twilio purchase");
+    const purchase = adapter.doPurchase.bind(adapter);
+    // The carrier buys the asked number, but its answer names another one.
+    vi.spyOn(adapter, "doPurchase").mockImplementationOnce(async (request, options) => {
+      const status = await purchase(request, options);
+      return { ...status, purchased: [{ e164: other, carrierNumberId: "PNforeign" }] };
+    });
+    const first = await subject.client.purchaseNumber({ requestId: "foreign-answer", phoneNumber: asked, providerId: "twilio" });
+    expect(first.order?.state).not.toBe(NumberOrderState.NUMBER_ORDER_STATE_PARTIAL);
+    // The lookup by order reference finds the asked number: the order completes with it alone.
+    await vi.waitFor(async () => expect((await subject.client.getNumberOrder({ orderId: first.order?.orderId ?? "" })).order?.state).toBe(NumberOrderState.NUMBER_ORDER_STATE_COMPLETED), { timeout: 5000 });
+    expect((await subject.client.listNumbers({})).numbers.map((number) => number.phoneNumber)).toEqual([asked]);
+    const discrepancies = (await subject.app.store.audit.list(0, 100)).filter((entry) => entry.operation === "carrier.discrepancy");
+    expect(discrepancies.map((entry) => entry.detail)).toEqual([`the carrier reported ${other}, which this order did not ask for; it is not recorded as owned`]);
+  });
+
+  it("a Bandwidth release stays RELEASING while the disconnect order is processed, then ends RELEASED", async () => {
+    const subject = await open({ NUMBERGATE_PURCHASE_WAIT: "0" });
+    const [phoneNumber = ""] = await numbers(subject, "bandwidth", "212", 1);
+    const bought = await subject.client.purchaseNumber({ requestId: "bw-buy", phoneNumber, providerId: "bandwidth" });
+    await vi.waitFor(async () => expect((await subject.client.getNumberOrder({ orderId: bought.order?.orderId ?? "" })).order?.state).toBe(NumberOrderState.NUMBER_ORDER_STATE_COMPLETED), { timeout: 5000 });
+    subject.sandbox.bandwidth.numbers.pollsBeforeFinal = 3;
+    const releasing = await subject.client.releaseNumber({ requestId: "bw-release", phoneNumber });
+    expect(releasing).toMatchObject({ alreadyReleased: false, ownedNumber: { state: OwnedNumberState.OWNED_NUMBER_STATE_RELEASING } });
+    await vi.waitFor(async () => expect((await subject.client.releaseNumber({ requestId: "bw-release", phoneNumber })).ownedNumber?.state).toBe(OwnedNumberState.OWNED_NUMBER_STATE_RELEASED), { timeout: 5000 });
+    expect(subject.sandbox.bandwidth.numbers.owned.has(phoneNumber.slice(2))).toBe(false);
+    expect(subject.sandbox.bandwidth.requests.filter((request) => request.method === "POST" && request.path.endsWith("/disconnects"))).toHaveLength(1);
+  });
 });
