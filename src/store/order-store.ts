@@ -1,6 +1,7 @@
 import type { Kysely, Transaction } from "kysely";
 import { appendAudit, type AuditEntry } from "./audit-store.js";
 import { isUniqueViolation } from "./database.js";
+import { claimDue, releaseLease, renewLease } from "./leases.js";
 import { toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderRecord, type OrderState } from "./records.js";
 import { ownedRow, toItem, toOrder } from "./order-rows.js";
 import { expireHold } from "./reservation-store.js";
@@ -194,18 +195,11 @@ export class OrderStore {
     });
   }
 
-  /** Extends this replica's lease while it works the order; false when the lease is no longer its own. */
-  async renewLease(id: string, owner: string, until: number, now: number): Promise<boolean> {
-    const updated = await this.db
-      .updateTable("number_orders")
-      .set({ lease_expires_at: until })
-      .where("id", "=", id)
-      .where("lease_owner", "=", owner)
-      .where("lease_expires_at", ">", now)
-      .where("state", "in", UNFINISHED)
-      .executeTakeFirst();
-    return Number(updated.numUpdatedRows) === 1;
+  /** Extends this replica's lease while it works the record; false when the lease is no longer its own. */
+  renewLease(id: string, owner: string, until: number, now: number): Promise<boolean> {
+    return renewLease(this.db, "number_orders", id, owner, until, now);
   }
+
 
   /**
    * Applies one judged carrier answer in one transaction: items bought (each becomes an owned number once)
@@ -265,38 +259,20 @@ export class OrderStore {
       .execute();
   }
 
-  /**
-   * Takes the lease on unfinished orders due for work whose lease is free or expired (a dead replica's):
-   * compare-and-set, so two replicas never work the same order.
-   */
+  /** Takes the lease on unfinished records due for work whose lease is free or expired (a dead replica's). */
   async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<OrderRecord[]> {
-    const candidates = await this.db
-      .selectFrom("number_orders")
-      .select("id")
-      .where("state", "in", UNFINISHED)
-      .where((eb) => eb.or([eb("next_check_at", "is", null), eb("next_check_at", "<=", now)]))
-      .where((eb) => eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", now)]))
-      .orderBy("created_at")
-      .limit(limit)
-      .execute();
     const claimed: OrderRecord[] = [];
-    for (const { id } of candidates) {
-      const result = await this.db
-        .updateTable("number_orders")
-        .set({ lease_owner: owner, lease_expires_at: now + leaseMs })
-        .where("id", "=", id)
-        .where("state", "in", UNFINISHED)
-        .where((eb) => eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", now)]))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) continue;
-      const order = await this.get(id);
-      if (order) claimed.push(order);
+    for (const id of await claimDue(this.db, "number_orders", owner, now, leaseMs, limit)) {
+      const record = await this.get(id);
+      if (record) claimed.push(record);
     }
     return claimed;
   }
 
-  async releaseLease(id: string, owner: string): Promise<void> {
-    await this.db.updateTable("number_orders").set({ lease_owner: null, lease_expires_at: null }).where("id", "=", id).where("lease_owner", "=", owner).execute();
+
+  releaseLease(id: string, owner: string): Promise<void> {
+    return releaseLease(this.db, "number_orders", id, owner);
   }
+
 }
 

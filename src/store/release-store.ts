@@ -1,6 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { appendAudit, type AuditEntry } from "./audit-store.js";
 import { isUniqueViolation } from "./database.js";
+import { claimDue, releaseLease, renewLease } from "./leases.js";
 import type { ReleaseRecord, ReleaseState } from "./records.js";
 import type { Database, NumberReleasesTable } from "./schema.js";
 
@@ -189,46 +190,25 @@ export class ReleaseStore {
     });
   }
 
-  async renewLease(id: string, owner: string, until: number, now: number): Promise<boolean> {
-    const updated = await this.db
-      .updateTable("number_releases")
-      .set({ lease_expires_at: until })
-      .where("id", "=", id)
-      .where("lease_owner", "=", owner)
-      .where("lease_expires_at", ">", now)
-      .where("state", "in", UNFINISHED)
-      .executeTakeFirst();
-    return Number(updated.numUpdatedRows) === 1;
+  /** Extends this replica's lease while it works the record; false when the lease is no longer its own. */
+  renewLease(id: string, owner: string, until: number, now: number): Promise<boolean> {
+    return renewLease(this.db, "number_releases", id, owner, until, now);
   }
 
-  async releaseLease(id: string, owner: string): Promise<void> {
-    await this.db.updateTable("number_releases").set({ lease_owner: null, lease_expires_at: null }).where("id", "=", id).where("lease_owner", "=", owner).execute();
+
+  releaseLease(id: string, owner: string): Promise<void> {
+    return releaseLease(this.db, "number_releases", id, owner);
   }
 
-  /** Takes the lease on unfinished releases due for work whose lease is free or expired (compare-and-set). */
+
+  /** Takes the lease on unfinished records due for work whose lease is free or expired (a dead replica's). */
   async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<ReleaseRecord[]> {
-    const candidates = await this.db
-      .selectFrom("number_releases")
-      .select("id")
-      .where("state", "in", UNFINISHED)
-      .where((eb) => eb.or([eb("next_check_at", "is", null), eb("next_check_at", "<=", now)]))
-      .where((eb) => eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", now)]))
-      .orderBy("created_at")
-      .limit(limit)
-      .execute();
     const claimed: ReleaseRecord[] = [];
-    for (const { id } of candidates) {
-      const result = await this.db
-        .updateTable("number_releases")
-        .set({ lease_owner: owner, lease_expires_at: now + leaseMs })
-        .where("id", "=", id)
-        .where("state", "in", UNFINISHED)
-        .where((eb) => eb.or([eb("lease_expires_at", "is", null), eb("lease_expires_at", "<", now)]))
-        .executeTakeFirst();
-      if (Number(result.numUpdatedRows) !== 1) continue;
-      const release = await this.get(id);
-      if (release) claimed.push(release);
+    for (const id of await claimDue(this.db, "number_releases", owner, now, leaseMs, limit)) {
+      const record = await this.get(id);
+      if (record) claimed.push(record);
     }
     return claimed;
   }
+
 }
