@@ -41,9 +41,11 @@ export BANDWIDTH_PEER_ID=${credentials.bandwidth.peerId}
 Or authenticate to Twilio with the API key instead of the auth token:
   TWILIO_API_KEY=${credentials.twilio.apiKeySid} TWILIO_API_SECRET=${credentials.twilio.apiKeySecret}
 
-Inject faults with, for example:
-curl -X POST ${carriers.twilio.origin}/__emulator/faults -d '{"kind":"status","status":503,"times":3}'
-curl -X DELETE ${carriers.twilio.origin}/__emulator/faults
+Inject faults under either base URL, for example:
+curl -X POST ${carriers.twilio.baseUrl}/__emulator/faults -d '{"kind":"status","status":503,"times":3}'
+curl -X POST ${carriers.bandwidth.baseUrl}/__emulator/faults -d '{"kind":"hold","times":1}'
+curl -X POST ${carriers.bandwidth.baseUrl}/__emulator/release
+curl -X DELETE ${carriers.twilio.baseUrl}/__emulator/faults
 `);
 
 async function stop(): Promise<void> {

@@ -1,4 +1,5 @@
 import { randomBytes } from "node:crypto";
+import { join } from "node:path";
 import { BandwidthEmulator } from "../carriers/bandwidth/bandwidth-emulator.js";
 import { TwilioEmulator } from "../carriers/twilio/twilio-emulator.js";
 
@@ -37,16 +38,41 @@ export function randomSandboxCredentials(): SandboxCredentials {
   };
 }
 
+export interface SandboxCarrierOptions {
+  /** Ports to listen on; 0 (the default) picks free ones. */
+  readonly twilio?: number;
+  readonly bandwidth?: number;
+  readonly host?: string;
+  /**
+   * Keep each emulator's carrier-side state in a JSON file here (twilio-emulator.json, bandwidth-emulator.json),
+   * loaded at start and written on every change, so a restarted sandbox still owns what it bought. Without it
+   * the emulators start empty.
+   */
+  readonly stateDir?: string;
+}
+
+/** Files in the sandbox data directory that hold the emulators' state. */
+export const EMULATOR_STATE_FILES = { twilio: "twilio-emulator.json", bandwidth: "bandwidth-emulator.json" } as const;
+
 /** Starts the Twilio and Bandwidth emulators on loopback. */
 export async function startSandboxCarriers(
   credentials: SandboxCredentials = randomSandboxCredentials(),
-  ports: { twilio?: number; bandwidth?: number; host?: string } = {},
+  options: SandboxCarrierOptions = {},
 ): Promise<SandboxCarriers> {
   const twilio = new TwilioEmulator(credentials.twilio);
   const bandwidth = new BandwidthEmulator(credentials.bandwidth);
-  const host = ports.host ?? "127.0.0.1";
-  await twilio.start(ports.twilio ?? 0, host);
-  await bandwidth.start(ports.bandwidth ?? 0, host);
+  if (options.stateDir !== undefined) {
+    twilio.persistStateIn(join(options.stateDir, EMULATOR_STATE_FILES.twilio));
+    bandwidth.persistStateIn(join(options.stateDir, EMULATOR_STATE_FILES.bandwidth));
+  }
+  const host = options.host ?? "127.0.0.1";
+  await twilio.start(options.twilio ?? 0, host);
+  try {
+    await bandwidth.start(options.bandwidth ?? 0, host);
+  } catch (error) {
+    await twilio.stop();
+    throw error;
+  }
   return {
     twilio,
     bandwidth,

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Dispatcher } from "undici";
-import type { NumbergateConfig } from "../config/load-config.js";
+import { ConfigError, type NumbergateConfig } from "../config/load-config.js";
 import { PriceTable, SAMPLE_PRICE_TABLE_PATH } from "../config/price-table.js";
 import { HealthMonitor } from "../manager/carrier-health.js";
 import { HealthProber } from "../manager/health-prober.js";
@@ -23,6 +23,9 @@ import { startServer, type NumbergateServer } from "../server/create-server.js";
 import type { Logger } from "../telemetry/logger.js";
 import { buildCarrierRegistrations } from "./carrier-registrations.js";
 import { startSandboxCarriers, type SandboxCarriers } from "./sandbox-carriers.js";
+import { databaseFailure, listenFailure, StartupError, unexpectedFailure } from "./startup-failure.js";
+import { postgresPassword, storeLocation } from "./store-location.js";
+import { UndoStack } from "./undo-stack.js";
 
 export interface RunningNumbergate {
   readonly server: NumbergateServer;
@@ -49,19 +52,54 @@ export interface StartNumbergateOptions {
   readonly random?: () => number;
 }
 
-/** The composition root: configuration in, a serving numbergate out. */
+/**
+ * The composition root: configuration in, a serving numbergate out. When a step fails, everything started before
+ * it is stopped again and the failure is thrown as a ConfigError or a one-line StartupError.
+ */
 export async function startNumbergate(options: StartNumbergateOptions): Promise<RunningNumbergate> {
-  const { config, logger } = options;
-  const ownsSandbox = config.mode === "sandbox" && options.sandbox === undefined;
-  const sandbox = config.mode === "sandbox" ? (options.sandbox ?? (await startSandboxCarriers())) : undefined;
+  const undo = new UndoStack();
+  try {
+    return await assemble(options, undo);
+  } catch (error) {
+    await undo.unwind(options.logger);
+    if (error instanceof ConfigError || error instanceof StartupError) throw error;
+    throw unexpectedFailure(error, [options.config.store.databaseUrl, postgresPassword(options.config.store.databaseUrl)]);
+  }
+}
 
+async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promise<RunningNumbergate> {
+  const { config, logger } = options;
   const priceTable = loadPriceTable(config, logger);
   const settings = config.resilience;
   const now = () => Date.now();
+
+  const location = storeLocation(config);
+  const dataDir = location.kind === "throwaway" ? await mkdtemp(join(tmpdir(), "numbergate-sandbox-")) : location.kind === "sqlite" ? location.dataDir : undefined;
+  const temporaryDir = location.kind === "throwaway" ? dataDir : undefined;
+  if (temporaryDir !== undefined) {
+    undo.push(`remove ${temporaryDir}`, () => rm(temporaryDir, { recursive: true, force: true }));
+    logger.warn({ dataDir }, "sandbox mode: numbergate's database and the emulators' state live in a throwaway directory; set NUMBERGATE_DATA_DIR to keep them");
+  }
+
+  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: dataDir ?? "" }).catch((error: unknown) => {
+    throw databaseFailure(error, location.description, [config.store.databaseUrl, postgresPassword(config.store.databaseUrl)]);
+  });
+  undo.push("close the database", () => store.close());
+
+  const ownsSandbox = config.mode === "sandbox" && options.sandbox === undefined;
+  let sandbox = config.mode === "sandbox" ? options.sandbox : undefined;
+  if (ownsSandbox) {
+    // With NUMBERGATE_DATA_DIR the emulators keep their carrier-side state next to the database, so a restarted
+    // sandbox is coherent: what numbergate owns, the emulators still know it sold.
+    sandbox = await startSandboxCarriers(undefined, { stateDir: config.store.dataDir }).catch((error: unknown) => {
+      throw new StartupError(`cannot start the sandbox carrier emulators: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
+    });
+    const started = sandbox;
+    undo.push("stop the sandbox carrier emulators", () => started.stop());
+  }
+
   const registrations = buildCarrierRegistrations(config, sandbox, options.dispatcher);
-  const { dataDir, temporary } = await resolveDataDir(config);
-  if (temporary) logger.warn({ dataDir }, "sandbox mode: numbergate's database lives in a throwaway directory, like the emulators' state; set NUMBERGATE_DATA_DIR to keep it");
-  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir });
+
   const heldNumbers = new HeldNumbers(store.reservations, now);
   const health = new HealthMonitor({
     carriers: registrations.map((registration) => ({
@@ -73,6 +111,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     slowStart: new SlowStart(settings.slowStartWindowMs, now),
     now,
   });
+  undo.push("stop the health monitor", () => health.dispose());
   const metrics = new ProviderMetrics(settings.metricsWindowMs, now);
   const invoker = new ResilientInvoker({
     carriers: [
@@ -84,6 +123,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     random: options.random,
     // Durations and the rate limiter use the monotonic clock (its default), not wall time.
   });
+  undo.push("dispose of the carrier pipelines", () => invoker.dispose());
   const manager = new ProviderManager({
     registrations,
     priceTable,
@@ -100,6 +140,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     random: options.random,
     now,
   });
+  undo.push("close the carrier connections", () => manager.close());
   const prober = new HealthProber({
     registrations,
     monitor: health,
@@ -109,6 +150,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     now,
   });
   prober.start();
+  undo.push("stop the health prober", () => prober.stop());
 
   const lifecycleContext: LifecycleContext = {
     store,
@@ -121,10 +163,19 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
     detached: new DetachedWork(),
   };
   const reservations = new ReservationService(lifecycleContext);
-  const lifecycle = { reservations, purchases: new PurchaseService(lifecycleContext), releases: new ReleaseService(lifecycleContext) };
+  const lifecycle = {
+    reservations,
+    purchases: new PurchaseService(lifecycleContext),
+    releases: new ReleaseService(lifecycleContext),
+    // Drains and re-enables (SetProviderEnabled) are written to the same audit log as the number lifecycle.
+    audit: store.audit,
+  };
   const workers = new LifecycleWorkers(lifecycleContext, reservations);
   workers.start();
-  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, logger });
+  undo.push("stop the lifecycle workers", () => workers.stop());
+  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, logger }).catch((error: unknown) => {
+    throw listenFailure(error, config.grpcAddress);
+  });
   const host = config.grpcAddress.slice(0, config.grpcAddress.lastIndexOf(":"));
 
   return {
@@ -145,7 +196,7 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
       await workers.stop();
       await lifecycleContext.detached.drain(settings.timeouts.purchase + DRAIN_MARGIN_MS);
       await store.close();
-      if (temporary) await rm(dataDir, { recursive: true, force: true });
+      if (temporaryDir !== undefined) await rm(temporaryDir, { recursive: true, force: true });
       invoker.dispose();
       health.dispose();
       await manager.close();
@@ -156,18 +207,6 @@ export async function startNumbergate(options: StartNumbergateOptions): Promise<
 
 /** Beyond a money call's budget, time for its answer to be written before shutdown cuts it. */
 const DRAIN_MARGIN_MS = 2_000;
-
-/**
- * Where SQLite lives. Sandbox emulators start empty every time, so by default the sandbox database does too (a
- * database remembering numbers the fresh emulators never sold would contradict them).
- */
-async function resolveDataDir(config: NumbergateConfig): Promise<{ dataDir: string; temporary: boolean }> {
-  if (config.store.dataDir !== undefined) return { dataDir: config.store.dataDir, temporary: false };
-  if (config.mode === "sandbox" && config.store.databaseUrl === undefined) {
-    return { dataDir: await mkdtemp(join(tmpdir(), "numbergate-sandbox-")), temporary: true };
-  }
-  return { dataDir: "./data", temporary: false };
-}
 
 function loadPriceTable(config: NumbergateConfig, logger: Logger): PriceTable {
   if (config.priceTablePath) return PriceTable.fromFile(config.priceTablePath);

@@ -81,6 +81,62 @@ export function isLoopbackHost(hostname: string): boolean {
   return host === "::1";
 }
 
+export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
+export type LogLevel = (typeof LOG_LEVELS)[number];
+
+/** A pino level, in any letter case ("INFO" is how many deployments spell it); the problem when it is not one. */
+export function parseLogLevel(value: string): { level: LogLevel } | { problem: string } {
+  const normalized = value.trim().toLowerCase();
+  const level = LOG_LEVELS.find((candidate) => candidate === normalized);
+  return level ? { level } : { problem: `must be one of ${LOG_LEVELS.join(", ")}` };
+}
+
+const logLevelVariable = z
+  .string()
+  .optional()
+  .transform((value, context): LogLevel | undefined => {
+    if (value === undefined || value.trim() === "") return undefined;
+    const parsed = parseLogLevel(value);
+    if ("level" in parsed) return parsed.level;
+    context.addIssue({ code: "custom", message: parsed.problem });
+    return z.NEVER;
+  });
+
+/**
+ * A PostgreSQL connection URL, checked the way the driver will read it so that a malformed one stops start-up
+ * with a line naming the variable, never with the driver's stack (whose error may carry the URL, password
+ * included). Messages never echo the value.
+ */
+const databaseUrlVariable = z
+  .string()
+  .optional()
+  .transform((value, context) => {
+    if (value === undefined || value.trim() === "") return undefined;
+    const problem = databaseUrlProblem(value.trim());
+    if (problem === undefined) return value.trim();
+    context.addIssue({ code: "custom", message: `${problem} (expected postgres://user:password@host:5432/database)` });
+    return z.NEVER;
+  });
+
+function databaseUrlProblem(raw: string): string | undefined {
+  if (!/^postgres(ql)?:\/\//i.test(raw)) return "must be a postgres:// or postgresql:// URL";
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return "is not a valid URL (check the host, the port and that special characters in the password are percent-encoded)";
+  }
+  try {
+    decodeURIComponent(url.username);
+    decodeURIComponent(url.password);
+    decodeURIComponent(url.pathname);
+  } catch {
+    return "has a malformed percent-encoding in the user, password or database name";
+  }
+  if (url.hostname === "" && !url.searchParams.has("host")) return "names no host";
+  return undefined;
+}
+
 /** host:port, IPv4, [IPv6] or a name. */
 export const listenAddressVariable = z
   .string()
@@ -102,12 +158,12 @@ export const environmentSchema = z.object({
     (value) => (value === "" ? undefined : value),
     z.enum(["sandbox", "live"], { message: "must be sandbox or live" }).optional(),
   ),
-  NUMBERGATE_LOG_LEVEL: z
-    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], { message: "must be one of fatal, error, warn, info, debug, trace, silent" })
-    .default("info"),
+  NUMBERGATE_LOG_LEVEL: logLevelVariable,
+  // The seed's name for the same setting: read only when NUMBERGATE_LOG_LEVEL is not set (load-config.ts).
+  LOG_LEVEL: z.string().optional(),
   NUMBERGATE_PRICE_TABLE: optionalText(),
   NUMBERGATE_DATA_DIR: optionalText(),
-  DATABASE_URL: optionalText({ regex: /^postgres(ql)?:\/\/\S+$/, description: "a postgres:// or postgresql:// connection URL" }),
+  DATABASE_URL: databaseUrlVariable,
   NUMBERGATE_REPLICA_ID: optionalText({ regex: /^[0-9A-Za-z._-]{1,64}$/, description: "letters, digits, dot, dash or underscore (at most 64)" }),
   NUMBERGATE_LEASE_TTL: integerVariable(120_000, { min: 100, max: 3_600_000, unit: "ms" }),
   NUMBERGATE_ORDER_CHECK_INTERVAL: integerVariable(2_000, { min: 10, max: 3_600_000, unit: "ms" }),
@@ -119,7 +175,8 @@ export const environmentSchema = z.object({
 
   TWILIO_ACCOUNT_SID: optionalText({ regex: /^AC[0-9a-fA-F]{32}$/, description: "AC followed by 32 hex digits" }),
   TWILIO_AUTH_TOKEN: optionalText(),
-  TWILIO_API_KEY: optionalText({ regex: /^SK[0-9a-fA-F]{32}$/, description: "SK followed by 32 hex digits" }),
+  // Its SK... form is checked only when it is used, with TWILIO_API_SECRET (carrier-credentials.ts).
+  TWILIO_API_KEY: optionalText(),
   TWILIO_API_SECRET: optionalText(),
   TWILIO_ENABLED: booleanVariable(true),
   TWILIO_PRIORITY: integerVariable(1, { min: 0, max: 1000 }),

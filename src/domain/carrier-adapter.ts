@@ -22,7 +22,11 @@ import type {
   NumberType,
 } from "./numbers.js";
 
-/** What a carrier can do, as plain data the manager selects on. */
+/**
+ * What a carrier can do, as plain data: the one declaration routing, ListProviders and the lifecycle read.
+ * Nothing decides a capability from whether an adapter happens to have a method; registration checks the
+ * declaration against the methods instead (see `declarationProblems`).
+ */
 export interface CarrierDescriptor {
   readonly id: CarrierId;
   readonly displayName: string;
@@ -30,7 +34,9 @@ export interface CarrierDescriptor {
   readonly numberTypes: readonly NumberType[];
   /** ISO 3166-1 alpha-2 codes the carrier sells numbers in. */
   readonly countries: readonly string[];
+  /** The carrier holds numbers itself (doReserve, doCancelReservation); otherwise numbergate holds them alone. */
   readonly supportsReservations: boolean;
+  /** Porting is built for this carrier (doCheckPortability, doCreatePortIn, doGetPortIn, doCancelPortIn). */
   readonly supportsPorting: boolean;
   /** How many numbers one carrier purchase order may carry (Twilio buys one number per request). */
   readonly maxNumbersPerPurchase: number;
@@ -53,7 +59,8 @@ export type CriteriaSupport = { readonly supported: true } | { readonly supporte
 /**
  * One carrier, spoken to in its own wire format. Methods carry a `do` prefix: callers go through the
  * provider manager (selection, failover, resilience), never to an adapter directly.
- * Optional methods are capabilities a carrier adapter may not have yet; the manager checks presence.
+ * Optional methods back the features of CARRIER_FEATURE_METHODS: the descriptor declares which ones the
+ * carrier offers, and callers reach them through `featureMethods`, never by testing for a method.
  */
 export interface CarrierAdapter {
   readonly specificationVersion: "v1";
@@ -83,4 +90,70 @@ export interface CarrierAdapter {
   doCreatePortIn?(request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
   doGetPortIn?(carrierOrderId: string, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
   doCancelPortIn?(carrierOrderId: string, options: CarrierCallOptions): Promise<void>;
+}
+
+/**
+ * The features numbergate offers at a carrier beyond search, availability and probes, each with the adapter
+ * methods it needs. Purchases and releases are what a carrier is registered for, so every carrier declares
+ * them; reservations and porting are declared per carrier in its descriptor.
+ */
+export const CARRIER_FEATURE_METHODS = {
+  purchases: ["doPurchase", "doGetOrderStatus"],
+  releases: ["doRelease", "doGetReleaseStatus"],
+  reservations: ["doReserve", "doCancelReservation"],
+  porting: ["doCheckPortability", "doCreatePortIn", "doGetPortIn", "doCancelPortIn"],
+} as const satisfies Record<string, readonly (keyof CarrierAdapter)[]>;
+
+export type CarrierFeature = keyof typeof CARRIER_FEATURE_METHODS;
+
+export const ALL_CARRIER_FEATURES = Object.keys(CARRIER_FEATURE_METHODS) as readonly CarrierFeature[];
+
+/** An adapter seen through one feature: the feature's methods are there. */
+export type FeatureMethods<Feature extends CarrierFeature> = CarrierAdapter & Required<Pick<CarrierAdapter, (typeof CARRIER_FEATURE_METHODS)[Feature][number]>>;
+
+/** The features a descriptor declares. */
+export function declaredFeatures(descriptor: CarrierDescriptor): ReadonlySet<CarrierFeature> {
+  const features = new Set<CarrierFeature>(["purchases", "releases"]);
+  if (descriptor.supportsReservations) features.add("reservations");
+  if (descriptor.supportsPorting) features.add("porting");
+  return features;
+}
+
+function methodsPresent(adapter: CarrierAdapter, feature: CarrierFeature): { present: string[]; missing: string[] } {
+  const present: string[] = [];
+  const missing: string[] = [];
+  for (const method of CARRIER_FEATURE_METHODS[feature]) (typeof adapter[method] === "function" ? present : missing).push(method);
+  return { present, missing };
+}
+
+/**
+ * Where an adapter's declaration and its methods disagree: a declared feature missing methods (it is not
+ * offered, and the declaration must be fixed), or methods of a feature it does not declare (not offered
+ * either: the declaration decides). Empty when they agree.
+ */
+export function declarationProblems(adapter: CarrierAdapter): readonly string[] {
+  const declared = declaredFeatures(adapter.descriptor);
+  const problems: string[] = [];
+  for (const feature of ALL_CARRIER_FEATURES) {
+    const { present, missing } = methodsPresent(adapter, feature);
+    if (declared.has(feature) && missing.length > 0) problems.push(`${adapter.descriptor.id} declares ${feature} but has no ${missing.join(", ")}`);
+    if (!declared.has(feature) && present.length > 0) problems.push(`${adapter.descriptor.id} has ${present.join(", ")} but does not declare ${feature}`);
+  }
+  return problems;
+}
+
+/** The features numbergate offers at this carrier: declared, with every method they need. */
+export function offeredFeatures(adapter: CarrierAdapter): ReadonlySet<CarrierFeature> {
+  const declared = declaredFeatures(adapter.descriptor);
+  return new Set(ALL_CARRIER_FEATURES.filter((feature) => declared.has(feature) && methodsPresent(adapter, feature).missing.length === 0));
+}
+
+/**
+ * The adapter typed with a feature's methods when numbergate offers that feature at the carrier, else
+ * undefined. The one way to reach an optional method: `featureMethods(adapter, "reservations")?.doReserve(...)`.
+ */
+export function featureMethods<Feature extends CarrierFeature>(adapter: CarrierAdapter, feature: Feature): FeatureMethods<Feature> | undefined {
+  if (!offeredFeatures(adapter).has(feature)) return undefined;
+  // Every method of the feature was just checked to be a function.
+  return adapter as FeatureMethods<Feature>;
 }

@@ -1,3 +1,4 @@
+import type { CarrierErrorKind } from "./carrier-error.js";
 import type { ParsedPhoneNumber } from "./phone-number.js";
 import type { NumberType } from "./numbers.js";
 
@@ -40,7 +41,8 @@ export interface CarrierOrderStatus {
   readonly carrierOrderId: string | undefined;
   readonly state: CarrierOrderState;
   readonly purchased: readonly { readonly e164: string; readonly carrierNumberId: string }[];
-  readonly failed: readonly { readonly e164: string; readonly carrierCode: string | undefined; readonly detail: string }[];
+  /** `kind`: where the carrier's code for the refusal maps onto the taxonomy (a number no longer for sale: not_found). */
+  readonly failed: readonly { readonly e164: string; readonly carrierCode: string | undefined; readonly detail: string; readonly kind?: CarrierErrorKind }[];
 }
 
 /**

@@ -1,29 +1,15 @@
+import type { ErrorReason } from "../../generated/numbergate/v1/common.js";
 import type { CarrierErrorKind } from "./carrier-error.js";
 
+/** `ERROR_REASON_CARRIER_TIMEOUT` -> `CARRIER_TIMEOUT`; anything without the prefix (UNRECOGNIZED) -> never. */
+type WithoutPrefix<EnumKey> = EnumKey extends `ERROR_REASON_${infer Name}` ? Name : never;
+
 /**
- * Stable error reasons, the names of numbergate.v1.ErrorReason without the ERROR_REASON_ prefix.
- * They travel in google.rpc.ErrorInfo.reason and in ProviderOutcome.reason.
+ * Stable error reasons: the names of numbergate.v1.ErrorReason without the ERROR_REASON_ prefix. They travel
+ * in google.rpc.ErrorInfo.reason and in ProviderOutcome.reason. Derived from the generated enum, so the code
+ * can only emit a reason the contract declares: a new reason starts as a new value in common.proto.
  */
-export type ErrorReasonName =
-  | "INVALID_FIELD"
-  | "UNKNOWN_PROVIDER"
-  | "NO_ELIGIBLE_PROVIDER"
-  | "CARRIER_NETWORK_ERROR"
-  | "CARRIER_TIMEOUT"
-  | "CARRIER_AUTH_FAILED"
-  | "CARRIER_RATE_LIMITED"
-  | "CARRIER_INVALID_REQUEST"
-  | "CARRIER_NOT_FOUND"
-  | "CARRIER_SERVER_ERROR"
-  | "CARRIER_OUTCOME_UNKNOWN"
-  | "ALL_CARRIERS_FAILED"
-  | "CARRIER_UNAVAILABLE"
-  | "NOT_IMPLEMENTED"
-  | "IDEMPOTENCY_KEY_REUSED"
-  | "NUMBER_HELD"
-  | "INTERNAL"
-  | "RESOURCE_NOT_FOUND"
-  | "FAILED_PRECONDITION";
+export type ErrorReasonName = Exclude<WithoutPrefix<keyof typeof ErrorReason>, "UNSPECIFIED">;
 
 export function reasonForCarrierErrorKind(kind: CarrierErrorKind): ErrorReasonName {
   switch (kind) {

@@ -1,5 +1,8 @@
 import type { CarrierError } from "./carrier-error.js";
 import type { ErrorReasonName } from "./error-reason.js";
+import type { OrderFailure } from "./order-failure.js";
+
+export type { OrderFailure } from "./order-failure.js";
 
 /** One bad request field, named as in the proto (snake_case path). */
 export interface FieldViolation {
@@ -10,11 +13,14 @@ export interface FieldViolation {
 /** The request is invalid; each violation names its field. Maps to INVALID_ARGUMENT + BadRequest. */
 export class InvalidRequestError extends Error {
   readonly violations: readonly FieldViolation[];
-  /** INVALID_FIELD, or UNKNOWN_PROVIDER when a provider id names no configured carrier. */
+  /**
+   * INVALID_FIELD; UNKNOWN_PROVIDER when a provider id names no configured carrier; RESERVATION_INVALID when a
+   * reservation id names no reservation; MALFORMED_REQUEST when the request could not be decoded at all.
+   */
   readonly reason: ErrorReasonName;
 
-  constructor(violations: readonly FieldViolation[], reason: ErrorReasonName = "INVALID_FIELD") {
-    super(violations.map((violation) => `${violation.field}: ${violation.description}`).join("; "));
+  constructor(violations: readonly FieldViolation[], reason: ErrorReasonName = "INVALID_FIELD", message?: string) {
+    super(message ?? violations.map((violation) => `${violation.field}: ${violation.description}`).join("; "));
     this.name = "InvalidRequestError";
     this.violations = violations;
     this.reason = reason;
@@ -75,12 +81,46 @@ export class LifecycleError extends Error {
   readonly kind: LifecycleErrorKind;
   readonly reason: ErrorReasonName;
   readonly metadata: Readonly<Record<string, string>>;
+  /** The request fields the error is about (an id that names nothing, a reservation that cannot be used). */
+  readonly violations: readonly FieldViolation[];
 
-  constructor(kind: LifecycleErrorKind, reason: ErrorReasonName, message: string, metadata: Record<string, string> = {}) {
+  constructor(
+    kind: LifecycleErrorKind,
+    reason: ErrorReasonName,
+    message: string,
+    metadata: Record<string, string> = {},
+    violations: readonly FieldViolation[] = [],
+  ) {
     super(message);
     this.name = "LifecycleError";
     this.kind = kind;
     this.reason = reason;
     this.metadata = metadata;
+    this.violations = violations;
+  }
+}
+
+/**
+ * Why a purchase order failed as a whole, as far as numbergate can tell: the carrier error that refused it,
+ * numbergate not calling the carrier at all, the carrier refusing it in its own words (an order status), or
+ * a request whose answer was lost and that the carrier turned out never to have acted on.
+ */
+/**
+ * A purchase order ended FAILED: nothing was bought. Like a declined payment, that is an error for the caller,
+ * and the same error every time the same request_id asks again; the order itself stays readable by its id.
+ */
+export class OrderFailedError extends Error {
+  readonly orderId: string;
+  readonly carrierId: string;
+  readonly failure: OrderFailure;
+
+  /** `detail` is numbergate's own account of the failure; a carrier's own words stay in the order's items. */
+  constructor(orderId: string, carrierId: string, failure: OrderFailure, detail: string) {
+    const why = failure.kind === "carrier_refused" ? `${carrierId} refused it (GetNumberOrder shows why, number by number)` : detail;
+    super(`order ${orderId} failed, nothing was bought: ${why}`);
+    this.name = "OrderFailedError";
+    this.orderId = orderId;
+    this.carrierId = carrierId;
+    this.failure = failure;
   }
 }

@@ -1,4 +1,5 @@
 import { CarrierError } from "../domain/carrier-error.js";
+import type { OrderFailure } from "../domain/order-failure.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
 
 /**
@@ -9,6 +10,12 @@ export function isDefiniteRefusal(error: unknown): boolean {
   if (error instanceof CarrierUnavailableError) return true;
   if (!CarrierError.is(error)) return false;
   return !error.requestMayHaveReachedCarrier || ["invalid_request", "not_found", "auth", "rate_limited"].includes(error.kind);
+}
+
+/** The cause a definite refusal is kept as (see isDefiniteRefusal). */
+export function failureOf(error: unknown): OrderFailure {
+  if (CarrierError.is(error)) return { kind: "carrier_error", carrierErrorKind: error.kind };
+  return { kind: "carrier_unavailable" };
 }
 
 export function describeError(error: unknown): string {

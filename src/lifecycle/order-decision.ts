@@ -1,4 +1,5 @@
 import type { CarrierOrderStatus } from "../domain/carrier-lifecycle.js";
+import type { OrderFailure } from "../domain/order-failure.js";
 import type { OrderRecord, OrderState } from "../store/records.js";
 
 /**
@@ -8,7 +9,7 @@ import type { OrderRecord, OrderState } from "../store/records.js";
 export interface CarrierFacts {
   readonly asked: ReadonlySet<string>;
   readonly purchased: ReadonlyMap<string, string>;
-  readonly failed: ReadonlyMap<string, string>;
+  readonly failed: ReadonlyMap<string, Refusal>;
   /** The carrier holds these and is still working on them (an asynchronous order). */
   readonly processing: ReadonlySet<string>;
   readonly carrierOrderId: string | undefined;
@@ -16,26 +17,36 @@ export interface CarrierFacts {
   readonly unexpected: readonly string[];
 }
 
+/** Why a number was not bought: numbergate's words, and the cause a failed purchase answers with. */
+export interface Refusal {
+  readonly detail: string;
+  readonly failure: OrderFailure;
+}
+
 /** Facts from a carrier's order status, trusted only for the asked numbers. */
 export function factsFromStatus(asked: readonly string[], status: CarrierOrderStatus | undefined): CarrierFacts {
   const askedSet = new Set(asked);
   if (!status) return { asked: askedSet, purchased: new Map(), failed: new Map(), processing: new Set(), carrierOrderId: undefined, unexpected: [] };
   const purchased = new Map(status.purchased.filter((entry) => askedSet.has(entry.e164)).map((entry) => [entry.e164, entry.carrierNumberId]));
-  const failed = new Map(status.failed.filter((entry) => askedSet.has(entry.e164) && !purchased.has(entry.e164)).map((entry) => [entry.e164, entry.detail]));
+  const failed = new Map(
+    status.failed
+      .filter((entry) => askedSet.has(entry.e164) && !purchased.has(entry.e164))
+      .map((entry): [string, Refusal] => [entry.e164, { detail: entry.detail, failure: entry.kind ? { kind: "carrier_error", carrierErrorKind: entry.kind } : { kind: "carrier_refused" } }]),
+  );
   const processing = new Set(status.state === "pending" ? asked.filter((e164) => !purchased.has(e164) && !failed.has(e164)) : []);
   const unexpected = [...new Set([...status.purchased, ...status.failed].map((entry) => entry.e164).filter((e164) => !askedSet.has(e164)))];
   return { asked: askedSet, purchased, failed, processing, carrierOrderId: status.carrierOrderId, unexpected };
 }
 
 /** Facts from a definite refusal: none of these numbers was bought. */
-export function refusedFacts(asked: readonly string[], detail: string): CarrierFacts {
-  return { ...factsFromStatus(asked, undefined), failed: new Map(asked.map((e164) => [e164, detail])) };
+export function refusedFacts(asked: readonly string[], refusal: Refusal): CarrierFacts {
+  return { ...factsFromStatus(asked, undefined), failed: new Map(asked.map((e164) => [e164, refusal])) };
 }
 
 export interface OrderDecision {
   readonly state: OrderState;
   readonly purchased: readonly { readonly phoneNumber: string; readonly carrierNumberId: string }[];
-  readonly failed: readonly { readonly phoneNumber: string; readonly detail: string }[];
+  readonly failed: readonly ({ readonly phoneNumber: string } & Refusal)[];
   readonly detail: string;
   /** Numbers the order still waits on (sent with no answer yet, at the carrier, or not sent yet). */
   readonly unresolved: readonly string[];
@@ -49,7 +60,7 @@ export interface OrderDecision {
  */
 export function decideOrder(order: OrderRecord, facts: CarrierFacts, now: number, inDoubtGraceMs: number): OrderDecision {
   const purchased: { phoneNumber: string; carrierNumberId: string }[] = [];
-  const failed: { phoneNumber: string; detail: string }[] = [];
+  const failed: ({ phoneNumber: string } & Refusal)[] = [];
   const unresolved: string[] = [];
   let processing = false;
   let inDoubt = false;
@@ -66,13 +77,14 @@ export function decideOrder(order: OrderRecord, facts: CarrierFacts, now: number
       purchased.push({ phoneNumber: e164, carrierNumberId });
       bought += 1;
     } else if (refusal !== undefined) {
-      failed.push({ phoneNumber: e164, detail: refusal });
+      failed.push({ phoneNumber: e164, ...refusal });
       refused += 1;
     } else if (facts.processing.has(e164)) {
       processing = true;
       unresolved.push(e164);
     } else if (facts.asked.has(e164) && item.sentAt !== undefined && now - item.sentAt >= inDoubtGraceMs) {
-      failed.push({ phoneNumber: e164, detail: `the carrier has no trace of buying it ${Math.round((now - item.sentAt) / 1000)} s after the request was sent` });
+      const detail = `the carrier has no trace of buying it ${Math.round((now - item.sentAt) / 1000)} s after the request was sent`;
+      failed.push({ phoneNumber: e164, detail, failure: { kind: "carrier_did_not_act" } });
       refused += 1;
     } else {
       if (item.sentAt !== undefined) inDoubt = true;

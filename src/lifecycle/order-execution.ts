@@ -1,9 +1,10 @@
+import { featureMethods } from "../domain/carrier-adapter.js";
 import { CarrierError } from "../domain/carrier-error.js";
 import { parsePhoneNumber, type ParsedPhoneNumber } from "../domain/phone-number.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
 import type { AuditEntry } from "../store/audit-store.js";
 import type { OrderRecord } from "../store/records.js";
-import { checkDelay, describeError, isDefiniteRefusal } from "./carrier-answers.js";
+import { checkDelay, describeError, failureOf, isDefiniteRefusal } from "./carrier-answers.js";
 import type { LifecycleContext } from "./lifecycle-context.js";
 import { decideOrder, factsFromStatus, refusedFacts, type CarrierFacts } from "./order-decision.js";
 import { whileLeased } from "./lease-keeper.js";
@@ -59,8 +60,9 @@ async function placeUnsent(context: LifecycleContext, order: OrderRecord, signal
         order.carrierId,
         "purchase",
         (adapter, callSignal) => {
-          if (!adapter.doPurchase) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot buy numbers from ${order.carrierId} yet`);
-          return adapter.doPurchase({ numbers: numbers.map(parsed), orderReference: order.orderReference, carrierReservationIds }, { signal: callSignal });
+          const buyer = featureMethods(adapter, "purchases");
+          if (!buyer) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot buy numbers from ${order.carrierId} yet`);
+          return buyer.doPurchase({ numbers: numbers.map(parsed), orderReference: order.orderReference, carrierReservationIds }, { signal: callSignal });
         },
         signal,
       );
@@ -68,7 +70,7 @@ async function placeUnsent(context: LifecycleContext, order: OrderRecord, signal
       outcome = status.state;
     } catch (error) {
       const definite = isDefiniteRefusal(error);
-      facts = definite ? refusedFacts(numbers, describeError(error)) : factsFromStatus(numbers, undefined);
+      facts = definite ? refusedFacts(numbers, { detail: describeError(error), failure: failureOf(error) }) : factsFromStatus(numbers, undefined);
       outcome = `${definite ? "refused" : "outcome unknown"}: ${describeError(error)}`;
     }
     current = await record(context, current, facts, callAudit(current, "purchase", outcome, now() - started));
@@ -100,8 +102,9 @@ async function lookUpSent(context: LifecycleContext, order: OrderRecord, signal?
       order.carrierId,
       "order_status",
       (adapter, callSignal) => {
-        if (!adapter.doGetOrderStatus) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot look up ${order.carrierId} orders`);
-        return adapter.doGetOrderStatus({ carrierOrderId: order.carrierOrderId, orderReference: order.orderReference, numbers: asked.map(parsed) }, { signal: callSignal });
+        const buyer = featureMethods(adapter, "purchases");
+        if (!buyer) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot look up ${order.carrierId} orders`);
+        return buyer.doGetOrderStatus({ carrierOrderId: order.carrierOrderId, orderReference: order.orderReference, numbers: asked.map(parsed) }, { signal: callSignal });
       },
       signal,
       { evenWhenDrained: true },
@@ -167,7 +170,6 @@ async function record(context: LifecycleContext, order: OrderRecord, facts: Carr
     return undefined;
   }
   if (decision.purchased.length > 0 || decision.failed.length > 0) context.holdsChanged();
-  for (const entry of decision.purchased) context.manager.forgetNumber(entry.phoneNumber);
   return store.orders.get(order.id);
 }
 

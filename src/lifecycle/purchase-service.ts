@@ -1,6 +1,6 @@
 import type { ParsedPhoneNumber } from "../domain/phone-number.js";
 import type { CarrierId } from "../domain/numbers.js";
-import { LifecycleError } from "../domain/service-errors.js";
+import { InvalidRequestError, LifecycleError, OrderFailedError, type FieldViolation } from "../domain/service-errors.js";
 import type { CustomerInfoRecord, OfferSnapshot, OrderRecord, OwnedNumberRecord } from "../store/records.js";
 import { fingerprint, newId, orderReference, type LifecycleContext } from "./lifecycle-context.js";
 import { workOrder } from "./order-execution.js";
@@ -9,9 +9,16 @@ import { waitUntilFinal } from "./wait-until-final.js";
 export interface PurchaseRequest {
   readonly requestId: string;
   readonly carrierId: CarrierId;
-  readonly items: readonly { readonly number: ParsedPhoneNumber; readonly reservationId?: string }[];
+  readonly items: readonly PurchaseItem[];
   readonly customerInfo: CustomerInfoRecord | undefined;
   readonly actor: string;
+}
+
+export interface PurchaseItem {
+  readonly number: ParsedPhoneNumber;
+  readonly reservationId?: string;
+  /** The request field that carries reservationId, for errors about it ("items[3].reservation_id"). */
+  readonly reservationIdField?: string;
 }
 
 export interface PurchaseResult {
@@ -36,9 +43,7 @@ export class PurchaseService {
       items: request.items.map((item) => [item.number.e164, item.reservationId ?? ""]),
       customer: request.customerInfo ?? null,
     });
-    for (const item of request.items) {
-      if (item.reservationId) await this.#checkReservation(item.reservationId, item.number.e164, request.carrierId);
-    }
+    await this.#checkReservations(request);
     const orderId = newId("ord");
     const created = await store.orders.create({
       id: orderId,
@@ -57,12 +62,12 @@ export class PurchaseService {
       case "request_id_reused":
         throw new LifecycleError("already_exists", "IDEMPOTENCY_KEY_REUSED", `request_id ${request.requestId} was used for a different purchase (order ${created.order.id})`, { order_id: created.order.id });
       case "unavailable":
+        await this.#refuseInactiveReservations(request);
         throw new LifecycleError("failed_precondition", "NUMBER_HELD", `${created.phoneNumber} cannot be bought: ${created.reason}`, { phone_number: created.phoneNumber });
       case "existing":
         return this.#answer(await this.#waitForFinal(created.order.id, signal));
       case "created": {
         this.context.holdsChanged();
-        for (const item of request.items) this.context.manager.forgetNumber(item.number.e164);
         // Detached from the caller's signal on purpose: a purchase that was started finishes (or is left in
         // doubt for the reconciler) even if this caller goes away; only shutdown cuts it.
         const { detached } = this.context;
@@ -81,8 +86,8 @@ export class PurchaseService {
 
   async getOrder(orderId: string): Promise<PurchaseResult> {
     const order = await this.context.store.orders.get(orderId);
-    if (!order) throw new LifecycleError("not_found", "RESOURCE_NOT_FOUND", `no order ${orderId}`);
-    return this.#answer(order);
+    if (!order) throw new LifecycleError("not_found", "RESOURCE_NOT_FOUND", `no order ${orderId}`, {}, [{ field: "order_id", description: `names no order (${orderId})` }]);
+    return this.#withOwnedNumbers(order);
   }
 
   #waitForFinal(orderId: string, signal?: AbortSignal): Promise<OrderRecord> {
@@ -98,18 +103,61 @@ export class PurchaseService {
     });
   }
 
+  /**
+   * What PurchaseNumber answers once it stops waiting: the order unless it FAILED, and for a failed order the
+   * error that caused it, rebuilt from the stored order so every retry of the request_id hears the same.
+   */
   async #answer(order: OrderRecord): Promise<PurchaseResult> {
+    if (order.state === "failed") {
+      const failedItem = order.items.find((item) => item.state === "failed");
+      const detail = order.detail || (failedItem?.detail ?? "");
+      throw new OrderFailedError(order.id, order.carrierId, failedItem?.failure ?? { kind: "carrier_refused" }, detail);
+    }
+    return this.#withOwnedNumbers(order);
+  }
+
+  async #withOwnedNumbers(order: OrderRecord): Promise<PurchaseResult> {
     const owned = await Promise.all(
       order.items.filter((item) => item.state === "purchased").map((item) => this.context.store.ownedNumbers.findByPhoneNumber(item.phoneNumber)),
     );
     return { order, ownedNumbers: owned.filter((number): number is OwnedNumberRecord => number !== undefined && number.orderId === order.id) };
   }
 
-  async #checkReservation(reservationId: string, e164: string, carrierId: string): Promise<void> {
-    const reservation = await this.context.store.reservations.get(reservationId);
-    if (!reservation) throw new LifecycleError("failed_precondition", "FAILED_PRECONDITION", `reservation ${reservationId} does not exist`, { reservation_id: reservationId });
-    if (reservation.phoneNumber !== e164 || reservation.carrierId !== carrierId) {
-      throw new LifecycleError("failed_precondition", "FAILED_PRECONDITION", `reservation ${reservationId} holds ${reservation.phoneNumber} at ${reservation.carrierId}, not ${e164} at ${carrierId}`, { reservation_id: reservationId });
+  /**
+   * Refuses reservation ids that name no reservation (the request is wrong: INVALID_ARGUMENT) or one that holds
+   * another number or carrier (FAILED_PRECONDITION). Both are facts that never change, so a retry of a request
+   * that once passed passes again; whether the reservation is still active is judged by the order's creation.
+   */
+  async #checkReservations(request: PurchaseRequest): Promise<void> {
+    const unknown: FieldViolation[] = [];
+    const mismatched: FieldViolation[] = [];
+    for (const item of request.items) {
+      if (!item.reservationId) continue;
+      const field = item.reservationIdField ?? "reservation_id";
+      const reservation = await this.context.store.reservations.get(item.reservationId);
+      if (!reservation) unknown.push({ field, description: `names no reservation (${item.reservationId})` });
+      else if (reservation.phoneNumber !== item.number.e164 || reservation.carrierId !== request.carrierId) {
+        mismatched.push({ field, description: `reservation ${item.reservationId} holds ${reservation.phoneNumber} at ${reservation.carrierId}, not ${item.number.e164} at ${request.carrierId}` });
+      }
+    }
+    if (unknown.length > 0) throw new InvalidRequestError(unknown, "RESERVATION_INVALID");
+    if (mismatched.length > 0) {
+      throw new LifecycleError("failed_precondition", "RESERVATION_MISMATCH", mismatched.map((violation) => `${violation.field}: ${violation.description}`).join("; "), {}, mismatched);
+    }
+  }
+
+  /** After the order could not take its holds: reservations that expired, were cancelled or were used by another order. */
+  async #refuseInactiveReservations(request: PurchaseRequest): Promise<void> {
+    const inactive: FieldViolation[] = [];
+    for (const item of request.items) {
+      if (!item.reservationId) continue;
+      const reservation = await this.context.store.reservations.get(item.reservationId);
+      if (!reservation) continue;
+      const state = reservation.state === "active" && reservation.expiresAt <= this.context.now() ? "expired" : reservation.state;
+      if (state !== "active") inactive.push({ field: item.reservationIdField ?? "reservation_id", description: `reservation ${item.reservationId} is ${state}, not active` });
+    }
+    if (inactive.length > 0) {
+      throw new LifecycleError("failed_precondition", "RESERVATION_NOT_ACTIVE", inactive.map((violation) => `${violation.field}: ${violation.description}`).join("; "), {}, inactive);
     }
   }
 

@@ -1,3 +1,4 @@
+import { featureMethods } from "../domain/carrier-adapter.js";
 import { CarrierError } from "../domain/carrier-error.js";
 import type { CarrierReleaseStatus } from "../domain/carrier-lifecycle.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
@@ -35,8 +36,9 @@ async function sendRelease(context: LifecycleContext, release: ReleaseRecord, si
       release.carrierId,
       "release",
       (adapter, callSignal) => {
-        if (!adapter.doRelease) throw new CarrierUnavailableError(release.carrierId, `numbergate cannot release ${release.carrierId} numbers yet`);
-        return adapter.doRelease({ number: parsed(release.phoneNumber), carrierNumberId: owned.carrierNumberId, orderReference: release.orderReference }, { signal: callSignal });
+        const releaser = featureMethods(adapter, "releases");
+        if (!releaser) throw new CarrierUnavailableError(release.carrierId, `numbergate cannot release ${release.carrierId} numbers yet`);
+        return releaser.doRelease({ number: parsed(release.phoneNumber), carrierNumberId: owned.carrierNumberId, orderReference: release.orderReference }, { signal: callSignal });
       },
       signal,
     );
@@ -63,9 +65,10 @@ async function lookUpRelease(context: LifecycleContext, release: ReleaseRecord, 
       release.carrierId,
       "order_status",
       (adapter, callSignal) => {
-        if (!adapter.doGetReleaseStatus) throw new CarrierUnavailableError(release.carrierId, `numbergate cannot look up ${release.carrierId} releases`);
+        const releaser = featureMethods(adapter, "releases");
+        if (!releaser) throw new CarrierUnavailableError(release.carrierId, `numbergate cannot look up ${release.carrierId} releases`);
         const lookup = { number: parsed(release.phoneNumber), carrierNumberId: owned?.carrierNumberId, carrierOrderId: release.carrierOrderId, orderReference: release.orderReference };
-        return adapter.doGetReleaseStatus(lookup, { signal: callSignal });
+        return releaser.doGetReleaseStatus(lookup, { signal: callSignal });
       },
       signal,
       { evenWhenDrained: true },

@@ -39,11 +39,13 @@ export class ReleaseService {
     });
     switch (begun.kind) {
       case "not_owned":
-        throw new LifecycleError("not_found", "RESOURCE_NOT_FOUND", `numbergate does not own ${number.e164}`, { phone_number: number.e164 });
+        throw new LifecycleError("not_found", "RESOURCE_NOT_FOUND", `numbergate does not own ${number.e164}`, { phone_number: number.e164 }, [
+          { field: "phone_number", description: `names no number numbergate owns (${number.e164})` },
+        ]);
       case "request_id_reused":
         throw new LifecycleError("already_exists", "IDEMPOTENCY_KEY_REUSED", `request_id ${requestId} was used to release another number (release ${begun.release.id})`, { release_id: begun.release.id });
       case "in_progress":
-        throw new LifecycleError("unavailable", "NUMBER_HELD", `a release of ${number.e164} is already in progress${begun.otherRequestId ? ` (request_id ${begun.otherRequestId})` : ""}`, { phone_number: number.e164 });
+        throw new LifecycleError("unavailable", "RELEASE_IN_PROGRESS", `a release of ${number.e164} is already in progress${begun.otherRequestId ? ` (request_id ${begun.otherRequestId})` : ""}`, { phone_number: number.e164 });
       case "existing":
         return this.#answer(await this.#waitForFinal(begun.release.id, signal));
       case "created": {

@@ -1,5 +1,6 @@
 import type { ParsedPhoneNumber } from "../domain/phone-number.js";
 import type { CarrierId } from "../domain/numbers.js";
+import { featureMethods } from "../domain/carrier-adapter.js";
 import { CarrierError } from "../domain/carrier-error.js";
 import { LifecycleError } from "../domain/service-errors.js";
 import type { CustomerInfoRecord, ReservationRecord } from "../store/records.js";
@@ -52,7 +53,8 @@ export class ReservationService {
         request.carrierId,
         "reserve",
         async (adapter, callSignal) => {
-          if (adapter.doReserve) return (await adapter.doReserve({ number: request.number, holdMs: durationMs }, { signal: callSignal })).carrierReservationId;
+          const reserver = featureMethods(adapter, "reservations");
+          if (reserver) return (await reserver.doReserve({ number: request.number, holdMs: durationMs }, { signal: callSignal })).carrierReservationId;
           const offer = await adapter.doCheckAvailability(request.number, { signal: callSignal });
           if (!offer) {
             throw new CarrierError({ kind: "not_found", carrierId: request.carrierId, operation: "reserve", message: `${request.carrierId} does not offer ${request.number.e164}`, requestMayHaveReachedCarrier: true });
@@ -68,7 +70,6 @@ export class ReservationService {
       await store.audit.record({ actor: request.actor, requestId: request.requestId, carrierId: request.carrierId, operation: "reservation.create", outcome: "failed", resourceType: "reservation", resourceId: id, detail: error instanceof Error ? error.message : "" });
       throw error;
     }
-    manager.forgetNumber(request.number.e164);
     await store.audit.record({ actor: request.actor, requestId: request.requestId, carrierId: request.carrierId, operation: "reservation.create", outcome: "active", resourceType: "reservation", resourceId: id });
     const reservation = await store.reservations.get(id);
     if (!reservation) throw new Error(`reservation ${id} vanished`);
@@ -77,7 +78,7 @@ export class ReservationService {
 
   async get(id: string): Promise<ReservationRecord> {
     const reservation = await this.context.store.reservations.get(id);
-    if (!reservation) throw new LifecycleError("not_found", "RESOURCE_NOT_FOUND", `no reservation ${id}`);
+    if (!reservation) throw new LifecycleError("not_found", "RESOURCE_NOT_FOUND", `no reservation ${id}`, {}, [{ field: "reservation_id", description: `names no reservation (${id})` }]);
     return this.#current(reservation);
   }
 
@@ -114,7 +115,7 @@ export class ReservationService {
     if (reservation.carrierReservationId) {
       const carrierReservationId = reservation.carrierReservationId;
       try {
-        await manager.callCarrier(reservation.carrierId, "cancel_reservation", (adapter, signal) => adapter.doCancelReservation?.(carrierReservationId, { signal }) ?? Promise.resolve());
+        await manager.callCarrier(reservation.carrierId, "cancel_reservation", (adapter, signal) => featureMethods(adapter, "reservations")?.doCancelReservation(carrierReservationId, { signal }) ?? Promise.resolve());
       } catch (error) {
         // The carrier's own hold lapses by itself (Bandwidth: 4 hours); the local hold is already gone.
         outcome = `carrier cancel failed: ${error instanceof Error ? error.message : "error"}`;

@@ -1,87 +1,151 @@
 import { LRUCache } from "lru-cache";
 
-export interface CachedAnswer<Value> {
-  readonly value: Value;
-  /** False once older than the TTL but still within the stale TTL. */
-  readonly fresh: boolean;
-}
-
-interface Entry<Value> {
-  value: Value;
-  storedAt: number;
-}
-
 export interface AnswerCacheOptions {
+  /** Answers are served from cache this long; 0: never (identical concurrent loads still share one call). */
   readonly ttlMs: number;
-  /** Entries stay this long to be served as stale when carriers fail; at least ttlMs. */
+  /** The last good answer is kept this long, to be served flagged stale when every carrier fails; 0: not kept. */
   readonly staleTtlMs: number;
   readonly maxEntries: number;
+  /** The clock of both TTLs (lru-cache's `perf`), injected so tests can move time. */
   readonly now: () => number;
 }
 
+/** What the first caller of a load hands lru-cache's fetchMethod: how to load, under the flight's signal. */
+interface LoadContext<Value> {
+  readonly load: (signal: AbortSignal) => Promise<Value>;
+}
+
 /**
- * Carrier answers keyed by a normalized request, with single-flight loading: N identical concurrent misses
- * make one carrier call. Entries past the TTL are kept (up to the stale TTL) for when carriers fail.
+ * One carrier call shared by every caller waiting for the same key. It runs under its own signal, not any
+ * caller's: a caller that leaves (cancelled, or its share of the deadline ran out) never cancels the call for
+ * the others. Only when nobody waits any more is it aborted, with the reason the last waiter left for, so
+ * the pipeline can tell "the time ran out" (a timeout against the carrier) from "the caller went away".
+ */
+class Flight {
+  readonly controller = new AbortController();
+  waiters = 0;
+  settled = false;
+}
+
+/**
+ * Carrier answers keyed by a normalized request, on lru-cache: `ttl` decides freshness, `fetch` gives
+ * single-flight loading (N identical concurrent misses make one carrier call), and a second cache holds the
+ * last good answer for the stale TTL so it can be served, flagged, when every carrier fails.
+ *
+ * lru-cache links only the first caller's `signal` to a shared fetch, and its `ignoreFetchAbort` /
+ * `allowStaleOnFetchAbort` only choose between "every waiter fails" and "nobody can stop it": so each fetch
+ * gets a flight signal that this class aborts once the last waiter has left, and each caller races its own
+ * signal against the shared result.
  */
 export class AnswerCache<Value extends object> {
-  readonly #entries: LRUCache<string, Entry<Value>>;
-  readonly #loading = new Map<string, Promise<Value>>();
-  readonly #options: AnswerCacheOptions;
+  readonly #fresh: LRUCache<string, Value, LoadContext<Value>>;
+  readonly #lastGood: LRUCache<string, Value> | undefined;
+  readonly #flights = new Map<string, Flight>();
+  readonly #servesFresh: boolean;
 
   constructor(options: AnswerCacheOptions) {
-    this.#options = options;
-    this.#entries = new LRUCache({ max: options.maxEntries });
+    // ttlResolution 0: read the injected clock on every check rather than caching it behind a timer.
+    const clock = { perf: { now: options.now }, ttlResolution: 0 };
+    this.#servesFresh = options.ttlMs > 0;
+    this.#fresh = new LRUCache<string, Value, LoadContext<Value>>({
+      max: options.maxEntries,
+      // lru-cache reads ttl 0 as "never expires"; when caching is off nothing is read from here anyway.
+      ttl: options.ttlMs,
+      ...clock,
+      fetchMethod: async (key, _stale, { signal, context }) => {
+        const value = await context.load(signal);
+        this.#lastGood?.set(key, value);
+        return value;
+      },
+    });
+    const staleTtlMs = Math.max(options.staleTtlMs, options.ttlMs);
+    this.#lastGood = options.staleTtlMs > 0 ? new LRUCache<string, Value>({ max: options.maxEntries, ttl: staleTtlMs, ...clock }) : undefined;
   }
 
-  get(key: string): CachedAnswer<Value> | undefined {
-    const entry = this.#entries.get(key);
-    if (!entry) return undefined;
-    const age = this.#options.now() - entry.storedAt;
-    if (age >= Math.max(this.#options.staleTtlMs, this.#options.ttlMs)) {
-      this.#entries.delete(key);
-      return undefined;
-    }
-    return { value: entry.value, fresh: age < this.#options.ttlMs };
+  /** The answer while fresh (younger than the TTL). */
+  fresh(key: string): Value | undefined {
+    return this.#servesFresh ? this.#fresh.get(key) : undefined;
   }
 
-  set(key: string, value: Value): void {
-    if (this.#options.ttlMs > 0 || this.#options.staleTtlMs > 0) this.#entries.set(key, { value, storedAt: this.#options.now() });
+  /** The last good answer while younger than the stale TTL, fresh or not. */
+  lastGood(key: string): Value | undefined {
+    return this.#lastGood?.get(key);
   }
 
   /**
-   * Loads through `load` unless an identical load (same `flightKey`) is already running, and stores the
-   * result under `key`. The flight key can be narrower than the key (a search for 20 numbers and one for 50
-   * share a cache entry but not a flight).
+   * Loads through `load` unless a load of the same key is already running, which this caller then joins.
+   * `replace` loads even over a fresh answer (one that does not cover the request). Rejects with the
+   * signal's reason as soon as it aborts; the shared load goes on while anyone else waits for it.
    */
-  load(key: string, load: () => Promise<Value>, flightKey: string = key): Promise<Value> {
-    const running = this.#loading.get(flightKey);
-    if (running) return running;
-    const loading = load()
-      .then((value) => {
-        this.set(key, value);
-        return value;
-      })
-      .finally(() => this.#loading.delete(flightKey));
-    this.#loading.set(flightKey, loading);
-    return loading;
-  }
-
-  /** Rewrites every entry (for example to drop a number that was just bought); undefined deletes. */
-  rewrite(update: (value: Value) => Value | undefined): void {
-    for (const [key, entry] of this.#entries.entries()) {
-      const updated = update(entry.value);
-      if (updated === undefined) this.#entries.delete(key);
-      else if (updated !== entry.value) entry.value = updated;
+  async load(key: string, load: (signal: AbortSignal) => Promise<Value>, options: { readonly signal?: AbortSignal; readonly replace?: boolean } = {}): Promise<Value> {
+    for (let attempt = 0; ; attempt += 1) {
+      options.signal?.throwIfAborted();
+      const candidate = new Flight();
+      const status: LRUCache.Status<string, Value, LoadContext<Value>> = {};
+      // lru-cache decides whether this call starts a fetch or joins the running one (and then ignores the signal).
+      const result = this.#fresh.fetch(key, {
+        context: { load },
+        forceRefresh: options.replace === true || !this.#servesFresh,
+        signal: candidate.controller.signal,
+        status,
+      });
+      if (status.fetchDispatched) {
+        this.#track(key, candidate, result);
+        return this.#wait(candidate, result, options.signal);
+      }
+      const running = this.#flights.get(key);
+      if (status.fetch === "hit" || attempt >= 2) return this.#wait(running ?? candidate, result, options.signal);
+      if (running && !running.controller.signal.aborted) return this.#wait(running, result, options.signal);
+      // A flight aborted a moment ago stays in lru-cache until its rejection is handled: wait that out.
+      await result.catch(() => undefined);
     }
   }
 
-  /** The first stored value matching, fresh or not. */
+  /** The first kept answer (fresh or last good) matching. */
   find(predicate: (value: Value) => boolean): Value | undefined {
-    for (const entry of this.#entries.values()) if (predicate(entry.value)) return entry.value;
+    for (const value of this.#fresh.values()) if (predicate(value)) return value;
+    for (const value of this.#lastGood?.values() ?? []) if (predicate(value)) return value;
     return undefined;
   }
 
-  clear(): void {
-    this.#entries.clear();
+  #track(key: string, flight: Flight, result: Promise<Value | undefined>): void {
+    this.#flights.set(key, flight);
+    const land = () => {
+      flight.settled = true;
+      if (this.#flights.get(key) === flight) this.#flights.delete(key);
+      // Caching off: the answer served its waiters and is not kept (no other flight has started since).
+      if (!this.#servesFresh && !this.#flights.has(key)) this.#fresh.delete(key);
+    };
+    result.then(land, land);
+  }
+
+  #wait(flight: Flight, result: Promise<Value | undefined>, signal: AbortSignal | undefined): Promise<Value> {
+    flight.waiters += 1;
+    return new Promise<Value>((resolve, reject) => {
+      let left = false;
+      const leave = (): boolean => {
+        if (left) return false;
+        left = true;
+        flight.waiters -= 1;
+        signal?.removeEventListener("abort", onAbort);
+        return true;
+      };
+      const onAbort = () => {
+        if (!leave()) return;
+        if (flight.waiters === 0 && !flight.settled) flight.controller.abort(signal?.reason);
+        reject(signal?.reason);
+      };
+      signal?.addEventListener("abort", onAbort, { once: true });
+      result.then(
+        (value) => {
+          if (!leave()) return;
+          if (value === undefined) reject(new Error("the shared carrier call ended without an answer"));
+          else resolve(value);
+        },
+        (error: unknown) => {
+          if (leave()) reject(error);
+        },
+      );
+    });
   }
 }

@@ -1,4 +1,3 @@
-import { EventEmitter } from "node:events";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 import { isCarrierFailure, type BreakerStateName, type CarrierCallObserver } from "../resilience/carrier-pipeline.js";
@@ -17,9 +16,16 @@ export interface CarrierHealthSnapshot {
   readonly lastError: string | undefined;
   readonly lastCheckAt: number | undefined;
   readonly lastSuccessAt: number | undefined;
+  /**
+   * The share of its normal (first-choice) traffic the carrier gets now, 0-1: 0 while it takes none
+   * (disabled, drained, breaker open) or is tried only after every other carrier (unhealthy), the slow-start
+   * share while it ramps up after recovery, 1 otherwise. Routing uses this same number.
+   */
   readonly trafficWeight: number;
   readonly statusChangedAt: number;
 }
+
+export type HealthChangeListener = (snapshot: CarrierHealthSnapshot) => void;
 
 /**
  * Consecutive failed active probes after which a carrier counts as unhealthy. Failed calls are judged by the
@@ -52,16 +58,19 @@ export interface HealthMonitorOptions {
 
 /**
  * Health of every carrier from passive signals (real calls), active probes (fed by the prober) and breaker
- * events. Emits "change" with a snapshot whenever a carrier's status or breaker state changes.
+ * events. Calls its "change" listeners with a snapshot when a carrier's status or breaker state really
+ * changes, and only then: reading health never changes it. The one change that comes with time alone (a
+ * ramp-up ending) is driven by a timer. Listeners are kept in a set rather than an EventEmitter, so any
+ * number of WatchProviderHealth streams can listen without tripping the EventEmitter's leak warning.
  */
-export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot] }> implements CarrierCallObserver {
+export class HealthMonitor implements CarrierCallObserver {
   readonly #states = new Map<CarrierId, CarrierHealthState>();
   readonly #slowStart: SlowStart;
   readonly #now: () => number;
   readonly #rampTimers = new Map<CarrierId, NodeJS.Timeout>();
+  readonly #listeners = new Set<HealthChangeListener>();
 
   constructor(options: HealthMonitorOptions) {
-    super();
     this.#slowStart = options.slowStart;
     this.#now = options.now;
     for (const carrier of options.carriers) {
@@ -88,6 +97,22 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
     return [...this.#states.keys()];
   }
 
+  /** Listens to real changes of status or breaker state; each listener is called once per change. */
+  on(_event: "change", listener: HealthChangeListener): this {
+    this.#listeners.add(listener);
+    return this;
+  }
+
+  off(_event: "change", listener: HealthChangeListener): this {
+    this.#listeners.delete(listener);
+    return this;
+  }
+
+  /** How many listeners are registered (a stream that ended must have removed its own). */
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+
   attemptFinished(carrierId: CarrierId, _operation: CarrierOperation, outcome: "success" | "failure", _durationMs: number, error?: unknown): void {
     this.#signal(carrierId, outcome === "success", error, false);
   }
@@ -99,10 +124,9 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
 
   breakerChanged(carrierId: CarrierId, state: BreakerStateName): void {
     const health = this.#states.get(carrierId);
-    if (!health) return;
-    const previous = health.breakerState;
+    if (!health || health.breakerState === state) return;
     health.breakerState = state;
-    if (state === "closed" && previous !== "closed") this.#beginRamp(carrierId);
+    if (state === "closed") this.#beginRamp(carrierId);
     this.#update(carrierId, health, true);
   }
 
@@ -112,27 +136,24 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
     if (!health || health.drained === drained) return;
     health.drained = drained;
     if (!drained) this.#beginRamp(carrierId);
-    this.#update(carrierId, health, true);
+    this.#update(carrierId, health, false);
   }
 
   isDrained(carrierId: CarrierId): boolean {
     return this.#states.get(carrierId)?.drained ?? false;
   }
 
+  /** A carrier's health now. A read: it never changes state and never notifies listeners. */
   snapshot(carrierId: CarrierId): CarrierHealthSnapshot | undefined {
     const health = this.#states.get(carrierId);
-    if (!health) return undefined;
-    // Recompute: the traffic weight and the window move with time alone.
-    this.#update(carrierId, health, false);
-    return this.#describe(carrierId, health);
+    return health ? this.#describe(carrierId, health) : undefined;
   }
 
   /** What routing needs, without reading the uptime window: cheap enough for every search. */
   routingState(carrierId: CarrierId): Pick<CarrierHealthSnapshot, "status" | "breakerState" | "trafficWeight"> | undefined {
     const health = this.#states.get(carrierId);
     if (!health) return undefined;
-    this.#update(carrierId, health, false);
-    return { status: health.status, breakerState: health.breakerState, trafficWeight: this.#slowStart.weight(carrierId) };
+    return { status: health.status, breakerState: health.breakerState, trafficWeight: this.#trafficWeight(carrierId, health) };
   }
 
   snapshots(): CarrierHealthSnapshot[] {
@@ -141,16 +162,13 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
 
   /** Whether any carrier can take traffic (for grpc.health.v1). */
   get anyCarrierCanServe(): boolean {
-    return [...this.#states.entries()].some(([carrierId, health]) => {
-      this.#update(carrierId, health, false);
-      return health.status === "healthy" || health.status === "degraded";
-    });
+    return [...this.#states.values()].some((health) => health.status === "healthy" || health.status === "degraded");
   }
 
   dispose(): void {
     for (const timer of this.#rampTimers.values()) clearTimeout(timer);
     this.#rampTimers.clear();
-    this.removeAllListeners();
+    this.#listeners.clear();
   }
 
   #signal(carrierId: CarrierId, success: boolean, error: unknown, fromProbe: boolean): void {
@@ -190,14 +208,21 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
     return "healthy";
   }
 
-  #update(carrierId: CarrierId, health: CarrierHealthState, breakerOrDrainChanged: boolean): void {
+  /** Re-derives the status after an input changed; notifies listeners when status or breaker state changed. */
+  #update(carrierId: CarrierId, health: CarrierHealthState, breakerChanged: boolean): void {
     const status = this.#derive(carrierId, health);
-    if (status === health.status && !breakerOrDrainChanged) return;
+    if (status === health.status && !breakerChanged) return;
     if (status !== health.status) {
       health.status = status;
       health.statusChangedAt = this.#now();
     }
-    this.emit("change", this.#describe(carrierId, health));
+    const snapshot = this.#describe(carrierId, health);
+    for (const listener of [...this.#listeners]) listener(snapshot);
+  }
+
+  #trafficWeight(carrierId: CarrierId, health: CarrierHealthState): number {
+    if (health.status === "disabled" || health.status === "unhealthy" || health.breakerState === "open") return 0;
+    return this.#slowStart.weight(carrierId);
   }
 
   #describe(carrierId: CarrierId, health: CarrierHealthState): CarrierHealthSnapshot {
@@ -211,7 +236,7 @@ export class HealthMonitor extends EventEmitter<{ change: [CarrierHealthSnapshot
       lastError: health.lastError,
       lastCheckAt: health.lastCheckAt,
       lastSuccessAt: health.lastSuccessAt,
-      trafficWeight: this.#slowStart.weight(carrierId),
+      trafficWeight: this.#trafficWeight(carrierId, health),
       statusChangedAt: health.statusChangedAt,
     };
   }

@@ -2,8 +2,31 @@ import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 
 export interface CarrierInvocationOptions {
-  /** The caller's signal (gRPC deadline or cancellation). */
+  /**
+   * Aborted when the call must stop. Its reason says why: an `AttemptTimeLimitError` means the time the
+   * call was given ran out (its share of the caller's deadline, or the deadline itself), which is judged
+   * as the carrier timing out; any other reason means the caller went away, which says nothing about the
+   * carrier.
+   */
   readonly signal?: AbortSignal;
+}
+
+/**
+ * The reason a carrier call is abandoned because the time it was given ran out. The carrier did not
+ * answer in the time numbergate could wait for it: health, metrics and the circuit breaker count that as a
+ * timeout, exactly as if the carrier's own per-attempt timeout had fired. Without this, a carrier that
+ * hangs longer than callers wait stays healthy forever (every attempt ends as "caller gave up").
+ */
+export class AttemptTimeLimitError extends Error {
+  constructor(readonly limitMs: number) {
+    super(`the ${Math.round(limitMs)} ms this call was given ran out`);
+    this.name = "AttemptTimeLimitError";
+  }
+}
+
+/** Whether an abort reason means the attempt's time ran out (as opposed to the caller going away). */
+export function isTimeLimit(reason: unknown): reason is AttemptTimeLimitError {
+  return reason instanceof AttemptTimeLimitError;
 }
 
 /**
@@ -18,6 +41,8 @@ export interface CarrierInvoker {
     call: (signal: AbortSignal | undefined) => Promise<Result>,
     options: CarrierInvocationOptions,
   ): Promise<Result>;
+  /** The per-attempt timeout of an operation at a carrier, when the invoker enforces one. */
+  attemptTimeoutMs?(carrierId: CarrierId, operation: CarrierOperation): number | undefined;
 }
 
 /** Calls the carrier once, with the caller's signal only. */

@@ -29,7 +29,10 @@ export function problemsToError(problems: Problems, outcomes: Map<CarrierId, Pro
   if (problems.failures.length === 1 && onlyFailure) return onlyFailure;
   if (problems.failures.length > 1) return new AllCarriersFailedError(problems.failures);
   const unavailable = [...outcomes.values()].filter((outcome) => outcome.reason === "CARRIER_UNAVAILABLE");
-  const delays = problems.unavailable.map((error) => error.retryAfterMs).filter((delay): delay is number => delay !== undefined);
+  // Carriers skipped by routing (breaker open) never threw: their outcome carries the delay.
+  const delays = [...problems.unavailable.map((error) => error.retryAfterMs), ...unavailable.map((outcome) => outcome.retryAfterMs)].filter(
+    (delay): delay is number => delay !== undefined,
+  );
   const message = `no carrier can be called now: ${unavailable.map((outcome) => `${outcome.carrierId}: ${outcome.detail}`).join("; ")}`;
   return new CarrierUnavailableError(unavailable[0]?.carrierId ?? "", message, delays.length > 0 ? Math.min(...delays) : undefined);
 }

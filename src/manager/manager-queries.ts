@@ -8,6 +8,11 @@ export interface SearchNumbersQuery {
   readonly limit: number;
   readonly maxMonthlyRateCents?: number;
   readonly carrierIds: readonly string[];
+  /**
+   * The caller's deadline, epoch milliseconds (the gRPC deadline). Each carrier gets a share of the time left
+   * so the next one can still answer; when absent, one is inferred from the per-attempt timeouts.
+   */
+  readonly deadline?: number;
 }
 
 export interface SearchNumbersResult {
@@ -19,6 +24,8 @@ export interface SearchNumbersResult {
 export interface AvailabilityQuery {
   readonly number: ParsedPhoneNumber;
   readonly carrierId?: string;
+  /** The caller's deadline, epoch milliseconds; see SearchNumbersQuery.deadline. */
+  readonly deadline?: number;
 }
 
 export interface AvailabilityResult {

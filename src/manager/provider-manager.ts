@@ -1,20 +1,24 @@
 import { PriceTable } from "../config/price-table.js";
+import { declarationProblems, offeredFeatures, type CarrierFeature } from "../domain/carrier-adapter.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { AvailableNumberOffer, CarrierId } from "../domain/numbers.js";
 import { CarrierUnavailableError, NoEligibleCarrierError } from "../domain/service-errors.js";
-import { isUsableOffer, problemsToError, recordProblem, type Problems } from "./carrier-problems.js";
 import type { AvailabilityQuery, AvailabilityResult, CacheSettings, SearchNumbersQuery, SearchNumbersResult } from "./manager-queries.js";
 
 export type { AvailabilityQuery, AvailabilityResult, CacheSettings, SearchNumbersQuery, SearchNumbersResult } from "./manager-queries.js";
 import { AnswerCache } from "./answer-cache.js";
+import { checkCarriers, type AvailabilityAnswer } from "./availability-check.js";
 import { HealthMonitor } from "./carrier-health.js";
 import { directInvoker, type CarrierInvoker } from "./carrier-invoker.js";
 import { checkEligibility, findRegistration, orderByPriority, type CarrierRegistration, type EligibilityQuestion } from "./carrier-registry.js";
 import { orderForRouting } from "./carrier-selection.js";
-import { judgePrice, priceOffer } from "./offer-pricing.js";
+import { hedgeAfterRecentLatency, type HedgeDelay } from "./hedging.js";
+import { searchCarriers } from "./number-search.js";
+import { priceOffer } from "./offer-pricing.js";
 import { ProviderMetrics } from "./provider-metrics.js";
-import { answeredOutcome, skippedOutcome, unavailableOutcome, type ProviderOutcome } from "./provider-outcome.js";
-import { answerCovers, availabilityKey, searchKey, type CarrierSearchAnswer } from "./search-keys.js";
+import { skippedOutcome, unavailableOutcome, type ProviderOutcome } from "./provider-outcome.js";
+import type { ReadContext } from "./read-context.js";
+import type { CarrierSearchAnswer } from "./search-keys.js";
 import { SlowStart } from "./slow-start.js";
 
 export interface ProviderManagerOptions {
@@ -25,139 +29,97 @@ export interface ProviderManagerOptions {
   readonly metrics?: ProviderMetrics;
   readonly breakerRetryAfterMs?: (carrierId: CarrierId) => number | undefined;
   readonly cache?: CacheSettings;
-  /** Which of these numbers a numbergate client holds (reserved or being bought): hidden from everyone else. */
+  /**
+   * Which of these numbers are held (reserved, being bought) or owned, read from the shared store: hidden
+   * from every search and availability answer, cached or not.
+   */
   readonly heldNumbers?: (e164s: readonly string[]) => Promise<ReadonlySet<string>>;
+  /** When to hedge a read at the next carrier; by default after the carrier's recent p95 latency. */
+  readonly hedgeDelay?: HedgeDelay;
   readonly random?: () => number;
+  /** Wall-clock epoch milliseconds (deadlines, cache TTLs). */
   readonly now?: () => number;
 }
 
 const NO_CACHE: CacheSettings = { searchTtlMs: 0, searchStaleTtlMs: 0, availabilityTtlMs: 0 };
-type AvailabilityAnswer = { readonly offer: AvailableNumberOffer | undefined };
+
+/** Lifecycle operations that need a declared feature; reads, probes and reservations by local hold need none. */
+const FEATURE_OF_OPERATION: Partial<Record<CarrierOperation, CarrierFeature>> = {
+  purchase: "purchases",
+  release: "releases",
+  cancel_reservation: "reservations",
+  portability: "porting",
+  port_in: "porting",
+  port_in_status: "porting",
+};
 
 /** Chooses carriers for each request, asks them in order, merges what they answer, and caches it. */
 export class ProviderManager {
   readonly health: HealthMonitor;
   readonly metrics: ProviderMetrics;
+  /** Where an adapter's declared features and its methods disagree (see declarationProblems); empty when sound. */
+  readonly declarationProblems: readonly string[];
   readonly #registrations: readonly CarrierRegistration[];
+  readonly #offered: ReadonlyMap<CarrierId, ReadonlySet<CarrierFeature>>;
   readonly #priceTable: PriceTable;
   readonly #invoker: CarrierInvoker;
   readonly #breakerRetryAfterMs: (carrierId: CarrierId) => number | undefined;
   readonly #searchCache: AnswerCache<CarrierSearchAnswer>;
   readonly #availabilityCache: AnswerCache<AvailabilityAnswer>;
   readonly #random: () => number;
-  readonly #now: () => number;
-  readonly #heldNumbers: (e164s: readonly string[]) => Promise<ReadonlySet<string>>;
+  readonly #readContext: ReadContext;
 
   constructor(options: ProviderManagerOptions) {
-    this.#heldNumbers = options.heldNumbers ?? (async () => new Set());
     this.#registrations = orderByPriority(options.registrations);
+    // Registration checks each declaration once; from here on only what is declared and backed is offered.
+    this.declarationProblems = this.#registrations.flatMap((registration) => declarationProblems(registration.adapter));
+    this.#offered = new Map(this.#registrations.map((registration) => [registration.adapter.descriptor.id, offeredFeatures(registration.adapter)]));
     this.#priceTable = options.priceTable ?? new PriceTable();
     this.#invoker = options.invoker ?? directInvoker;
-    this.#now = options.now ?? (() => Date.now());
+    const now = options.now ?? (() => Date.now());
     this.#random = options.random ?? Math.random;
     this.#breakerRetryAfterMs = options.breakerRetryAfterMs ?? (() => undefined);
-    this.metrics = options.metrics ?? new ProviderMetrics(300_000, this.#now);
+    this.metrics = options.metrics ?? new ProviderMetrics(300_000, now);
     this.health =
       options.health ??
       new HealthMonitor({
         carriers: this.#registrations.map((registration) => ({ carrierId: registration.adapter.descriptor.id, enabled: registration.enabled })),
         windowMs: 3_600_000,
-        slowStart: new SlowStart(0, this.#now),
-        now: this.#now,
+        slowStart: new SlowStart(0, now),
+        now,
       });
     const cache = options.cache ?? NO_CACHE;
-    this.#searchCache = new AnswerCache({ ttlMs: cache.searchTtlMs, staleTtlMs: cache.searchStaleTtlMs, maxEntries: 10_000, now: this.#now });
-    this.#availabilityCache = new AnswerCache({ ttlMs: cache.availabilityTtlMs, staleTtlMs: 0, maxEntries: 50_000, now: this.#now });
+    this.#searchCache = new AnswerCache({ ttlMs: cache.searchTtlMs, staleTtlMs: cache.searchStaleTtlMs, maxEntries: 10_000, now });
+    this.#availabilityCache = new AnswerCache({ ttlMs: cache.availabilityTtlMs, staleTtlMs: 0, maxEntries: 50_000, now });
+    this.#readContext = {
+      invoker: this.#invoker,
+      metrics: this.metrics,
+      priceTable: this.#priceTable,
+      heldNumbers: options.heldNumbers ?? (async () => new Set()),
+      hedgeDelay: options.hedgeDelay ?? hedgeAfterRecentLatency(this.metrics),
+      now,
+    };
   }
 
   get registrations(): readonly CarrierRegistration[] {
     return this.#registrations;
   }
 
+  /** The features numbergate offers at a carrier: what its descriptor declares and its adapter backs. */
+  offeredFeatures(carrierId: string): ReadonlySet<CarrierFeature> {
+    return this.#offered.get(carrierId as CarrierId) ?? new Set();
+  }
+
   /**
-   * Asks routable carriers in order until `limit` numbers are found, filling from the next; dedupes by
-   * E.164, prices and filters by price. Serves cached answers while fresh, and stale ones (flagged) when
-   * every carrier fails.
+   * Asks routable carriers in order until `limit` numbers are found, filling from the next (see
+   * searchCarriers): each within a share of the caller's deadline, hedged at the next carrier when slow.
    */
   async searchNumbers(query: SearchNumbersQuery, signal?: AbortSignal): Promise<SearchNumbersResult> {
     const { ordered, outcomes } = this.#select({ ...query.criteria, carrierIds: query.carrierIds }, (registration) =>
       registration.adapter.supportsSearch({ ...query.criteria, limit: query.limit }),
     );
-    const numbers: AvailableNumberOffer[] = [];
-    const seen = new Set<string>();
-    const warnings: string[] = [];
-    const problems: Problems = { failures: [], unavailable: [] };
-    const staleFallbacks: { carrierId: CarrierId; answer: CarrierSearchAnswer }[] = [];
-    let answered = 0;
-
-    const take = async (carrierId: CarrierId, answer: CarrierSearchAnswer, remaining: number) => {
-      let excludedUnknownPrice = 0;
-      let excludedOverPrice = 0;
-      let added = 0;
-      const held = await this.#heldNumbers(answer.offers.map((offer) => offer.phoneNumber));
-      for (const rawOffer of answer.offers) {
-        if (added >= remaining) break;
-        const offer = priceOffer(rawOffer, this.#priceTable);
-        if (!isUsableOffer(offer, query.criteria) || seen.has(offer.phoneNumber) || held.has(offer.phoneNumber)) continue;
-        const verdict = judgePrice(offer, query.maxMonthlyRateCents);
-        if (verdict === "unknown") excludedUnknownPrice += 1;
-        else if (verdict === "over") excludedOverPrice += 1;
-        else {
-          seen.add(offer.phoneNumber);
-          numbers.push(offer);
-          added += 1;
-        }
-      }
-      warnings.push(...answer.warnings.map((warning) => `${carrierId}: ${warning}`));
-      return { numbersReturned: added, excludedUnknownPrice, excludedOverPrice };
-    };
-
-    for (const registration of ordered) {
-      const carrierId = registration.adapter.descriptor.id;
-      const remaining = query.limit - numbers.length;
-      if (remaining <= 0) {
-        outcomes.set(carrierId, skippedOutcome(carrierId, "enough numbers were found at higher-priority carriers"));
-        continue;
-      }
-      const key = searchKey(carrierId, query.criteria);
-      const cached = this.#searchCache.get(key);
-      if (cached?.fresh && answerCovers(cached.value, remaining)) {
-        this.metrics.recordCacheLookup(carrierId, true);
-        answered += 1;
-        outcomes.set(carrierId, { ...answeredOutcome(carrierId, { ...(await take(carrierId, cached.value, remaining)), durationMs: 0 }), fromCache: true });
-        continue;
-      }
-      this.metrics.recordCacheLookup(carrierId, false);
-      const started = this.#now();
-      // Ask for extra numbers to cover ones already found elsewhere: carriers' stocks overlap.
-      const limitAsked = remaining + seen.size;
-      try {
-        const answer = await this.#searchCache.load(
-          key,
-          () =>
-            this.#invoke(carrierId, "search", signal, (callSignal) =>
-              registration.adapter.doSearch({ ...query.criteria, limit: limitAsked }, { signal: callSignal }),
-            ).then((result) => ({ offers: result.numbers, warnings: result.warnings, limitAsked })),
-          `${key}|${limitAsked}`,
-        );
-        answered += 1;
-        outcomes.set(carrierId, answeredOutcome(carrierId, { ...(await take(carrierId, answer, remaining)), durationMs: this.#now() - started }));
-      } catch (error) {
-        outcomes.set(carrierId, recordProblem(problems, error, carrierId, this.#now() - started));
-        if (cached) staleFallbacks.push({ carrierId, answer: cached.value });
-      }
-    }
-
-    if (answered === 0 && staleFallbacks.length > 0) {
-      for (const { carrierId, answer } of staleFallbacks) {
-        const counts = await take(carrierId, answer, query.limit - numbers.length);
-        outcomes.set(carrierId, { ...(outcomes.get(carrierId) ?? skippedOutcome(carrierId, "")), ...counts, fromCache: true, stale: true });
-      }
-      warnings.push("every carrier failed: these results are from numbergate's cache and may be out of date");
-      return { numbers, outcomes: this.#inConfiguredOrder(outcomes), warnings };
-    }
-    if (answered === 0) throw problemsToError(problems, outcomes);
-    return { numbers, outcomes: this.#inConfiguredOrder(outcomes), warnings };
+    const result = await searchCarriers(this.#readContext, this.#searchCache, query, ordered, outcomes, signal);
+    return { ...result, outcomes: this.#inConfiguredOrder(outcomes) };
   }
 
   /** Asks carriers in order whether they sell this number now; stops at the first that does. */
@@ -169,55 +131,15 @@ export class ProviderManager {
       features: [],
       carrierIds: query.carrierId ? [query.carrierId] : [],
     });
-    const problems: Problems = { failures: [], unavailable: [] };
-    let answered = 0;
-    let offer: AvailableNumberOffer | undefined;
-    for (const registration of ordered) {
-      const carrierId = registration.adapter.descriptor.id;
-      if (offer) {
-        outcomes.set(carrierId, skippedOutcome(carrierId, "a higher-priority carrier has the number"));
-        continue;
-      }
-      const key = availabilityKey(carrierId, number.e164);
-      const cached = this.#availabilityCache.get(key);
-      this.metrics.recordCacheLookup(carrierId, cached?.fresh === true);
-      const started = this.#now();
-      try {
-        const answer =
-          cached?.fresh === true
-            ? cached.value
-            : await this.#availabilityCache.load(key, () =>
-                this.#invoke(carrierId, "check_availability", signal, (callSignal) =>
-                  registration.adapter.doCheckAvailability(number, { signal: callSignal }),
-                ).then((found) => ({ offer: found })),
-              );
-        answered += 1;
-        const held = answer.offer ? await this.#heldNumbers([answer.offer.phoneNumber]) : new Set<string>();
-        offer = answer.offer && !held.has(answer.offer.phoneNumber) ? priceOffer(answer.offer, this.#priceTable) : undefined;
-        const counts = { numbersReturned: offer ? 1 : 0, excludedUnknownPrice: 0, excludedOverPrice: 0, durationMs: cached?.fresh ? 0 : this.#now() - started };
-        outcomes.set(carrierId, { ...answeredOutcome(carrierId, counts, offer ? "available" : "not available"), fromCache: cached?.fresh === true });
-      } catch (error) {
-        outcomes.set(carrierId, recordProblem(problems, error, carrierId, this.#now() - started));
-      }
-    }
-    if (answered === 0) throw problemsToError(problems, outcomes);
+    const offer = await checkCarriers(this.#readContext, this.#availabilityCache, query, ordered, outcomes, signal);
     return { offer, outcomes: this.#inConfiguredOrder(outcomes) };
-  }
-
-  /** Drops a number from cached search and availability answers at once (it was reserved or bought). */
-  forgetNumber(e164: string): void {
-    this.#searchCache.rewrite((answer) =>
-      answer.offers.some((offer) => offer.phoneNumber === e164)
-        ? { ...answer, offers: answer.offers.filter((offer) => offer.phoneNumber !== e164) }
-        : answer,
-    );
-    this.#availabilityCache.rewrite((answer) => (answer.offer?.phoneNumber === e164 ? undefined : answer));
   }
 
   /**
    * Calls one named carrier through its pipeline (purchases, reservations, releases go to the carrier that
-   * owns the number: no failover). Refuses a disabled carrier without calling it, and a drained one unless
-   * the call finishes work already in flight there (`evenWhenDrained`: looking up a sent order or release).
+   * owns the number: no failover, no hedging). Refuses a disabled carrier, an operation whose feature the
+   * carrier does not offer, and a drained carrier unless the call finishes work already in flight there
+   * (`evenWhenDrained`: looking up a sent order or release), all without calling it.
    */
   async callCarrier<Result>(
     carrierId: string,
@@ -229,16 +151,17 @@ export class ProviderManager {
     const registration = findRegistration(this.#registrations, carrierId);
     if (!registration?.enabled) throw new CarrierUnavailableError(carrierId, `${carrierId} is not enabled`);
     const id = registration.adapter.descriptor.id;
+    const feature = FEATURE_OF_OPERATION[operation];
+    if (feature && !this.offeredFeatures(id).has(feature)) throw new CarrierUnavailableError(carrierId, `numbergate does not offer ${feature} at ${carrierId}`);
     if (!options.evenWhenDrained && this.health.isDrained(id)) throw new CarrierUnavailableError(carrierId, `${carrierId} is drained by SetProviderEnabled`);
-    return this.#invoke(id, operation, signal, (callSignal) => call(registration.adapter, callSignal));
+    return this.#invoker.invoke(id, operation, (callSignal) => call(registration.adapter, callSignal), { signal });
   }
 
   /** What numbergate last heard a carrier offer for this number (locality, capabilities, price), if cached. */
   knownOffer(carrierId: string, e164: string): AvailableNumberOffer | undefined {
-    const fromAvailability = this.#availabilityCache.find((answer) => answer.offer?.phoneNumber === e164 && answer.offer.carrierId === carrierId)?.offer;
-    const offer =
-      fromAvailability ??
-      this.#searchCache.find((answer) => answer.offers.some((candidate) => candidate.phoneNumber === e164 && candidate.carrierId === carrierId))?.offers.find((candidate) => candidate.phoneNumber === e164);
+    const matches = (offer: AvailableNumberOffer | undefined): offer is AvailableNumberOffer => offer?.phoneNumber === e164 && offer.carrierId === carrierId;
+    const fromAvailability = this.#availabilityCache.find((answer) => matches(answer.offer))?.offer;
+    const offer = fromAvailability ?? this.#searchCache.find((answer) => answer.offers.some(matches))?.offers.find(matches);
     return offer ? priceOffer(offer, this.#priceTable) : undefined;
   }
 
@@ -256,10 +179,6 @@ export class ProviderManager {
 
   async close(): Promise<void> {
     await Promise.all(this.#registrations.map((registration) => registration.adapter.close()));
-  }
-
-  #invoke<Result>(carrierId: CarrierId, operation: CarrierOperation, signal: AbortSignal | undefined, call: (signal: AbortSignal | undefined) => Promise<Result>): Promise<Result> {
-    return this.#invoker.invoke(carrierId, operation, call, { signal });
   }
 
   /** Eligible carriers in routing order, and a skipped outcome for every other one. */
@@ -283,7 +202,7 @@ export class ProviderManager {
       throw new NoEligibleCarrierError(`no enabled carrier can serve this request: ${reasons}`, skipped);
     }
     const { ordered, skipped } = orderForRouting(eligible, { health: this.health, breakerRetryAfterMs: this.#breakerRetryAfterMs, random: this.#random });
-    for (const [carrierId, reason] of skipped) outcomes.set(carrierId, unavailableOutcome(carrierId, reason));
+    for (const [carrierId, skip] of skipped) outcomes.set(carrierId, unavailableOutcome(carrierId, skip.reason, skip.retryAfterMs));
     return { ordered, outcomes };
   }
 

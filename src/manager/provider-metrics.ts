@@ -22,6 +22,9 @@ export interface CarrierMetricsSnapshot {
   readonly breakerTransitions: number;
 }
 
+/** Successful attempts remembered per carrier and operation for latency percentiles (hedging). */
+const LATENCY_SAMPLES = 64;
+
 interface CarrierCounters {
   readonly lifetime: WindowCounts;
   readonly window: RollingWindow;
@@ -37,6 +40,8 @@ interface CarrierCounters {
  */
 export class ProviderMetrics implements CarrierCallObserver {
   readonly #counters = new Map<CarrierId, CarrierCounters>();
+  /** Durations of the last successful attempts, per carrier and operation, oldest first. */
+  readonly #recentLatencies = new Map<string, number[]>();
   readonly #windowMs: number;
   readonly #now: () => number;
   readonly #startedAt: number;
@@ -47,9 +52,10 @@ export class ProviderMetrics implements CarrierCallObserver {
     this.#startedAt = now();
   }
 
-  attemptFinished(carrierId: CarrierId, _operation: CarrierOperation, outcome: "success" | "failure", durationMs: number): void {
+  attemptFinished(carrierId: CarrierId, operation: CarrierOperation, outcome: "success" | "failure", durationMs: number): void {
     const counters = this.#for(carrierId);
     const success = outcome === "success";
+    if (success) this.#rememberLatency(carrierId, operation, durationMs);
     counters.lifetime.total += 1;
     if (success) counters.lifetime.successful += 1;
     else counters.lifetime.failed += 1;
@@ -67,6 +73,18 @@ export class ProviderMetrics implements CarrierCallObserver {
     if (hit) counters.cacheHits += 1;
   }
 
+  /**
+   * The `quantile` (0-1) of the durations of the carrier's last successful attempts at an operation, or
+   * undefined while fewer than `minSamples` are known. Only successes: an attempt that never answered has no
+   * duration to learn from.
+   */
+  recentLatency(carrierId: CarrierId, operation: CarrierOperation, quantile: number, minSamples: number): number | undefined {
+    const samples = this.#recentLatencies.get(`${carrierId}|${operation}`);
+    if (!samples || samples.length < Math.max(1, minSamples)) return undefined;
+    const sorted = [...samples].sort((left, right) => left - right);
+    return sorted[Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)];
+  }
+
   snapshot(carrierId: CarrierId): CarrierMetricsSnapshot {
     const counters = this.#for(carrierId);
     return {
@@ -76,6 +94,14 @@ export class ProviderMetrics implements CarrierCallObserver {
       cacheHitRate: counters.cacheLookups === 0 ? 0 : counters.cacheHits / counters.cacheLookups,
       breakerTransitions: counters.breakerTransitions,
     };
+  }
+
+  #rememberLatency(carrierId: CarrierId, operation: CarrierOperation, durationMs: number): void {
+    const key = `${carrierId}|${operation}`;
+    let samples = this.#recentLatencies.get(key);
+    if (!samples) this.#recentLatencies.set(key, (samples = []));
+    samples.push(durationMs);
+    if (samples.length > LATENCY_SAMPLES) samples.shift();
   }
 
   #for(carrierId: CarrierId): CarrierCounters {

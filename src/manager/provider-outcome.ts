@@ -14,6 +14,8 @@ export interface ProviderOutcome {
   readonly fromCache: boolean;
   readonly stale: boolean;
   readonly durationMs: number;
+  /** For a carrier numbergate did not call: when it may be called again, if known (its breaker's next trial). */
+  readonly retryAfterMs?: number;
 }
 
 const EMPTY = { numbersReturned: 0, excludedUnknownPrice: 0, excludedOverPrice: 0, fromCache: false, stale: false, durationMs: 0 } as const;
@@ -23,8 +25,8 @@ export function skippedOutcome(carrierId: CarrierId, detail: string): ProviderOu
 }
 
 /** numbergate did not call the carrier (breaker open, drained, concurrency limit full). */
-export function unavailableOutcome(carrierId: CarrierId, detail: string): ProviderOutcome {
-  return { ...EMPTY, carrierId, state: "skipped", detail, reason: "CARRIER_UNAVAILABLE" };
+export function unavailableOutcome(carrierId: CarrierId, detail: string, retryAfterMs?: number): ProviderOutcome {
+  return { ...EMPTY, carrierId, state: "skipped", detail, reason: "CARRIER_UNAVAILABLE", retryAfterMs };
 }
 
 export function failedOutcome(error: CarrierError, durationMs: number): ProviderOutcome {

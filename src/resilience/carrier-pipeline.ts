@@ -1,24 +1,17 @@
-import {
-  BreakerError,
-  BreakerMaxAllowedRequestError,
-  BreakerState,
-  Bulkhead,
-  BulkheadOverloadError,
-  BulkheadQueueWaitError,
-  Circuit,
-  Retry,
-  Timeout,
-  TimeoutError,
-} from "mollitia";
+import { BreakerState, Bulkhead, Circuit, Retry, Timeout, TimeoutError } from "mollitia";
 import type { CarrierLimits, ResilienceSettings } from "../config/load-config.js";
 import { CarrierError } from "../domain/carrier-error.js";
 import { ALL_OPERATIONS, type CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
-import { CarrierUnavailableError } from "../domain/service-errors.js";
+import { isTimeLimit } from "../manager/carrier-invoker.js";
 import { fullJitterBackoff } from "./backoff.js";
+import { AbandonedAttemptError, BudgetExhaustedError, describeCallFailure, isCarrierFailure } from "./call-failures.js";
 import { CarrierBreaker, type JudgedCall } from "./carrier-breaker.js";
+import { CallEndedError, EndedCallGuard } from "./ended-call-guard.js";
 import { operationPolicy, type OperationPolicy } from "./operation-policy.js";
 import { TokenBucket } from "./token-bucket.js";
+
+export { AbandonedAttemptError, isCarrierFailure } from "./call-failures.js";
 
 export type BreakerStateName = "closed" | "open" | "half_open";
 
@@ -40,11 +33,23 @@ export interface CarrierPipelineOptions {
 
 type CarrierCall<Result> = (signal: AbortSignal) => Promise<Result>;
 
+/** One attempt at the carrier; `reaching` once it got past the rate limiter and called the carrier. */
+interface PendingAttempt {
+  readonly controller: AbortController;
+  startedAt: number;
+  reaching: boolean;
+  settled: boolean;
+}
+
 /** One call through the pipeline; its attempts share it so a timed-out attempt can be cut off. */
 interface Invocation extends JudgedCall {
   readonly operation: CarrierOperation;
   readonly call: CarrierCall<unknown>;
-  /** The caller's own signal: its abort means the caller gave up, not that the carrier was slow. */
+  /**
+   * The caller's own signal. Aborted with an AttemptTimeLimitError, the time the call was given ran out and
+   * the carrier is judged as timed out; aborted for any other reason, the caller went away, which says
+   * nothing about the carrier.
+   */
   readonly callerSignal: AbortSignal | undefined;
   /** The caller's signal, combined with the money budget where there is one: every attempt obeys it. */
   readonly signal: AbortSignal | undefined;
@@ -52,28 +57,18 @@ interface Invocation extends JudgedCall {
   reachingAttempts: number;
   /** The pipeline has answered the caller: an attempt that starts now (late from a queue) must not call. */
   finished: boolean;
-  pending: { controller: AbortController; startedAt: number; settled: boolean } | undefined;
-}
-
-/** The hard budget of a money operation ran out (see OperationPolicy.boundedByBudget). */
-class BudgetExhaustedError extends Error {
-  constructor(readonly budgetMs: number) {
-    super(`the call's ${budgetMs} ms budget ran out`);
-    this.name = "BudgetExhaustedError";
-  }
-}
-
-/** Whether an error says the carrier is failing (as opposed to the caller's request being wrong). */
-export function isCarrierFailure(error: unknown): boolean {
-  if (error instanceof TimeoutError) return true;
-  if (!CarrierError.is(error)) return false;
-  return error.kind !== "invalid_request" && error.kind !== "not_found";
+  pending: PendingAttempt | undefined;
+  /** What the last finished attempt failed with, to report when the call's time runs out between attempts. */
+  lastFailure: unknown;
 }
 
 /**
  * The resilience pipeline of one carrier, built with mollitia: per operation a circuit of
- * retry (outermost) -> circuit breaker (shared by all operations) -> bulkhead (concurrency, shared) ->
- * timeout (innermost), plus a token bucket for the carrier's rate limit.
+ * retry (outermost) -> bulkhead (concurrency, shared) -> circuit breaker (shared by all operations) ->
+ * timeout (innermost), plus a token bucket for the carrier's rate limit. The bulkhead sits outside the
+ * breaker so that waiting for numbergate's own concurrency slot is never judged as the carrier being slow;
+ * a guard right inside it refuses an attempt whose call already ended (a retry after its backoff, or a slot
+ * granted late), so the breaker only ever records attempts that were made.
  */
 export class CarrierPipeline {
   readonly carrierId: CarrierId;
@@ -106,6 +101,7 @@ export class CarrierPipeline {
     });
     this.#breaker.on("state-changed", (state: BreakerState) => this.#observer.breakerChanged(carrierId, toStateName(state)));
     const bulkhead = new Bulkhead({ concurrentSize: limits.maxConcurrency, queueSize: 10_000, maxQueueWait: settings.timeouts.purchase });
+    const guard = new EndedCallGuard((call) => isInvocation(call) && call.finished);
 
     for (const operation of ALL_OPERATIONS) {
       const policy = operationPolicy(operation, settings.timeouts);
@@ -116,11 +112,16 @@ export class CarrierPipeline {
       });
       const circuit = new Circuit({
         name: `${carrierId}:${operation}`,
-        options: { modules: [retry, this.#breaker, bulkhead, new Timeout({ delay: policy.timeoutMs })] },
+        options: { modules: [retry, bulkhead, guard, this.#breaker, new Timeout({ delay: policy.timeoutMs })] },
       });
       circuit.fn((invocation: Invocation) => this.#attempt(invocation));
       this.#circuits.set(operation, circuit);
     }
+  }
+
+  /** The per-attempt timeout of an operation (PROVIDER_TIMEOUT_*). */
+  attemptTimeoutMs(operation: CarrierOperation): number | undefined {
+    return this.#policies.get(operation)?.timeoutMs;
   }
 
   get breakerState(): BreakerStateName {
@@ -145,7 +146,17 @@ export class CarrierPipeline {
     const budget = policy.boundedByBudget ? new AbortController() : undefined;
     const budgetTimer = budget && setTimeout(() => budget.abort(new BudgetExhaustedError(policy.timeoutMs)), policy.timeoutMs);
     const signal = budget ? (callerSignal ? AbortSignal.any([callerSignal, budget.signal]) : budget.signal) : callerSignal;
-    const invocation: Invocation = { operation, call, callerSignal, signal, judgedBySpeed: policy.judgedBySpeed, reachingAttempts: 0, finished: false, pending: undefined };
+    const invocation: Invocation = {
+      operation,
+      call,
+      callerSignal,
+      signal,
+      judgedBySpeed: policy.judgedBySpeed,
+      reachingAttempts: 0,
+      finished: false,
+      pending: undefined,
+      lastFailure: undefined,
+    };
     try {
       return await raceWithAbort(circuit.execute<Result>(invocation), signal);
     } catch (error) {
@@ -165,52 +176,59 @@ export class CarrierPipeline {
   async #attempt(invocation: Invocation): Promise<unknown> {
     // A previous attempt still pending here was given up by the timeout: stop its request.
     this.#cutOff(invocation);
-    if (invocation.finished) throw new Error("the call already ended; this attempt must not reach the carrier");
+    if (invocation.finished) throw new CallEndedError();
     invocation.signal?.throwIfAborted();
     // The attempt's controller exists before the rate-limit wait, so a timeout that fires while waiting for a
     // token cancels the wait: a purchase reported as timed out must never be sent afterwards.
     const controller = new AbortController();
-    const attempt = { controller, startedAt: this.#now(), settled: false };
+    const attempt: PendingAttempt = { controller, startedAt: this.#now(), reaching: false, settled: false };
     invocation.pending = attempt;
     const signal = invocation.signal ? AbortSignal.any([invocation.signal, controller.signal]) : controller.signal;
-    let reaching = false;
     try {
       await this.#tokenBucket?.take(signal);
       attempt.startedAt = this.#now();
-      reaching = true;
+      attempt.reaching = true;
       invocation.reachingAttempts += 1;
       const result = await invocation.call(signal);
       this.#settle(invocation, attempt, "success");
       return result;
     } catch (error) {
-      if (reaching && CarrierError.is(error) && !error.requestMayHaveReachedCarrier) invocation.reachingAttempts -= 1;
+      if (attempt.reaching && CarrierError.is(error) && !error.requestMayHaveReachedCarrier) invocation.reachingAttempts -= 1;
       if (!attempt.settled && !controller.signal.aborted && !invocation.signal?.aborted) {
         this.#settle(invocation, attempt, isCarrierFailure(error) ? "failure" : "success", error);
+        invocation.lastFailure = error;
       }
+      // The request was cut off because the call's time ran out: the breaker must see a failure, not the
+      // AbortError the request ended with.
+      if (attempt.reaching && isTimeLimit(invocation.callerSignal?.reason)) throw new AbandonedAttemptError();
       throw error;
     }
   }
 
-  #settle(invocation: Invocation, attempt: NonNullable<Invocation["pending"]>, outcome: "success" | "failure", error?: unknown): void {
+  #settle(invocation: Invocation, attempt: PendingAttempt, outcome: "success" | "failure", error?: unknown): void {
     if (attempt.settled) return;
     attempt.settled = true;
     this.#observer.attemptFinished(this.carrierId, invocation.operation, outcome, this.#now() - attempt.startedAt, error);
   }
 
-  /** Aborts a pending attempt that the timeout gave up on, recording it as a timeout. */
+  /**
+   * Aborts a pending attempt that the timeout or the call's time limit gave up on, recording it as a
+   * timeout. An attempt cut off because the caller went away is not recorded: that says nothing about the
+   * carrier. Neither is one still waiting for a rate-limit token: it never reached the carrier.
+   */
   #cutOff(invocation: Invocation): void {
     const pending = invocation.pending;
     if (!pending) return;
     if (!pending.settled) {
-      const timedOut = !invocation.callerSignal?.aborted;
-      if (timedOut) this.#settle(invocation, pending, "failure", new TimeoutError());
+      const callerLeft = invocation.callerSignal?.aborted === true && !isTimeLimit(invocation.callerSignal.reason);
+      if (pending.reaching && !callerLeft) this.#settle(invocation, pending, "failure", new TimeoutError());
       else pending.settled = true;
     }
-    // Also aborts an attempt still waiting for a rate-limit token, which has nothing to settle yet.
     pending.controller.abort();
   }
 
   #retryDelay(error: unknown, attempt: number, policy: OperationPolicy, settings: ResilienceSettings, random: () => number): number | false {
+    if (error instanceof AbandonedAttemptError || error instanceof CallEndedError) return false;
     const carrierError = error instanceof TimeoutError ? undefined : error;
     if (!(error instanceof TimeoutError) && !CarrierError.is(carrierError)) return false;
     if (CarrierError.is(carrierError)) {
@@ -228,30 +246,21 @@ export class CarrierPipeline {
   }
 
   #translate(error: unknown, invocation: Invocation): unknown {
-    const { operation } = invocation;
-    if (error instanceof TimeoutError || error instanceof BudgetExhaustedError) {
-      const timeoutMs = error instanceof BudgetExhaustedError ? error.budgetMs : this.#policies.get(operation)?.timeoutMs;
-      if (invocation.reachingAttempts === 0) {
-        // Timed out waiting for a concurrency slot or a rate-limit token: the carrier was never called.
-        return new CarrierUnavailableError(this.carrierId, `numbergate's concurrency or rate limit for ${this.carrierId} admitted no call within ${timeoutMs} ms`);
-      }
-      return new CarrierError({
-        kind: "timeout",
-        carrierId: this.carrierId,
-        operation,
-        message: `${this.carrierId} did not answer within ${timeoutMs} ms`,
-        requestMayHaveReachedCarrier: true,
-        cause: error,
-      });
-    }
-    if (error instanceof BreakerError || error instanceof BreakerMaxAllowedRequestError) {
-      return new CarrierUnavailableError(this.carrierId, `${this.carrierId}'s circuit breaker is open`, this.breakerRetryAfterMs);
-    }
-    if (error instanceof BulkheadOverloadError || error instanceof BulkheadQueueWaitError) {
-      return new CarrierUnavailableError(this.carrierId, `numbergate's concurrency limit for ${this.carrierId} is full`);
-    }
-    return error;
+    const pending = invocation.pending;
+    return describeCallFailure(error, {
+      carrierId: this.carrierId,
+      operation: invocation.operation,
+      timeoutMs: this.#policies.get(invocation.operation)?.timeoutMs,
+      attemptInFlight: pending !== undefined && !pending.settled && pending.reaching,
+      reachingAttempts: invocation.reachingAttempts,
+      lastFailure: invocation.lastFailure,
+      breakerRetryAfterMs: () => this.breakerRetryAfterMs,
+    });
   }
+}
+
+function isInvocation(value: unknown): value is Invocation {
+  return typeof value === "object" && value !== null && "finished" in value && "reachingAttempts" in value;
 }
 
 function toStateName(state: BreakerState): BreakerStateName {

@@ -41,6 +41,10 @@ export class ResilientInvoker implements CarrierInvoker {
     return pipeline.run(operation, call, options.signal);
   }
 
+  attemptTimeoutMs(carrierId: CarrierId, operation: CarrierOperation): number | undefined {
+    return this.#pipelines.get(carrierId)?.attemptTimeoutMs(operation);
+  }
+
   breakerState(carrierId: CarrierId): BreakerStateName | undefined {
     return this.#pipelines.get(carrierId)?.breakerState;
   }

@@ -5,11 +5,16 @@ import type { HealthMonitor } from "../manager/carrier-health.js";
 import type { HealthProber } from "../manager/health-prober.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import type { Logger } from "../telemetry/logger.js";
+import { deadlineInterceptor } from "./call-deadline.js";
+import { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server-limits.js";
 import { errorMappingMiddleware } from "./errors/error-mapping-middleware.js";
 import { addReflection } from "./reflection.js";
 import type { LifecycleServices } from "./lifecycle-handlers.js";
+import { guardRequestDecoding, rejectUndecodableRequests } from "./request-decoding.js";
 import { createTelecomService } from "./telecom-service.js";
 import { createTerminator } from "./terminator-middleware.js";
+
+export { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server-limits.js";
 
 export const TELECOM_SERVICE_NAME = "numbergate.v1.TelecomService";
 const HEALTH_SERVICE_NAME = "grpc.health.v1.Health";
@@ -32,25 +37,35 @@ export interface StartServerOptions {
   readonly logger: Logger;
   /** How long shutdown waits for in-flight calls before cutting them. Defaults to 10000 ms. */
   readonly shutdownGraceMs?: number;
+  /** Overrides of DEFAULT_SERVER_LIMITS (tests use small values). */
+  readonly limits?: Partial<ServerLimits>;
 }
 
 /** Builds the gRPC server with TelecomService, grpc.health.v1 and reflection, and starts listening. */
 export async function startServer(options: StartServerOptions): Promise<NumbergateServer> {
   const { logger } = options;
+  const limits = { ...DEFAULT_SERVER_LIMITS, ...options.limits };
   const server = createServer({
-    // Dead clients (and dead stream watchers) are noticed and dropped.
-    "grpc.keepalive_time_ms": 30_000,
-    "grpc.keepalive_timeout_ms": 10_000,
+    "grpc.max_receive_message_length": limits.maxReceiveMessageBytes,
+    "grpc.max_send_message_length": limits.maxSendMessageBytes,
+    "grpc.keepalive_time_ms": limits.keepaliveTimeMs,
+    "grpc.keepalive_timeout_ms": limits.keepaliveTimeoutMs,
     "grpc.keepalive_permit_without_calls": 1,
+    "grpc.max_connection_idle_ms": limits.maxConnectionIdleMs,
+    "grpc.max_connection_age_ms": limits.maxConnectionAgeMs,
+    "grpc.max_connection_age_grace_ms": limits.maxConnectionAgeGraceMs,
+    interceptors: [deadlineInterceptor],
   });
   const terminator = createTerminator();
-  server
-    .with(terminator.middleware)
-    .with(errorMappingMiddleware(logger))
-    .add(TelecomServiceDefinition, createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, logger }));
-
+  // Outermost first: shutdown handling, then the one error mapping, then refusing requests that did not decode.
+  const edge = () => server.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
+  edge().add(
+    guardRequestDecoding(TelecomServiceDefinition),
+    createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, logger }),
+  );
   const healthState = HealthState();
-  server.with(terminator.middleware).add(HealthDefinition, HealthServiceImpl(healthState));
+  edge().add(guardRequestDecoding(HealthDefinition), HealthServiceImpl(healthState));
+  // Reflection's definitions are grpc-js style, decoded by its own library: not guarded (see README, Errors).
   addReflection(server, [TELECOM_SERVICE_NAME, HEALTH_SERVICE_NAME]);
 
   const port = await server.listen(options.address);

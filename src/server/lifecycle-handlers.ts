@@ -1,11 +1,10 @@
-import type { CallContext } from "nice-grpc";
 import { OwnedNumberState as ProtoOwnedState } from "../../generated/numbergate/v1/numbers.js";
 import type { TelecomServiceImplementation } from "../../generated/numbergate/v1/telecom_service.js";
-import type { ParsedPhoneNumber } from "../domain/phone-number.js";
-import type { PurchaseService, PurchaseResult } from "../lifecycle/purchase-service.js";
+import type { PurchaseItem, PurchaseService, PurchaseResult } from "../lifecycle/purchase-service.js";
 import type { ReleaseService } from "../lifecycle/release-service.js";
 import type { ReservationService } from "../lifecycle/reservation-service.js";
 import type { OwnedNumberState } from "../store/records.js";
+import { actorOf } from "./caller.js";
 import { orderToProto, ownedNumberToProto, reservationToProto } from "./lifecycle-mapping.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
 import {
@@ -33,13 +32,6 @@ const MAX_BATCH = 100;
 const MIN_RESERVATION_MS = 1000;
 const DEFAULT_PAGE_SIZE = 50;
 const MAX_PAGE_SIZE = 500;
-
-/** Who asked, for the audit log: the x-numbergate-client header when the client sets it, else its address. */
-function actorOf(context: CallContext): string {
-  const client = context.metadata.get("x-numbergate-client");
-  const name = typeof client === "string" && /^[\x20-\x7e]{1,100}$/.test(client) ? client : "anonymous";
-  return `${name}@${context.peer}`;
-}
 
 function answerPurchase(result: PurchaseResult) {
   return { order: orderToProto(result.order), ownedNumbers: result.ownedNumbers.map(ownedNumberToProto) };
@@ -107,7 +99,7 @@ export function createLifecycleHandlers(services: LifecycleServices | undefined,
       const carrierId = checkRequiredProvider(violations, request.providerId, providerIds());
       const customerInfo = checkCustomerInfo(violations, request.customerInfo);
       if (request.items.length === 0 || request.items.length > MAX_BATCH) violations.add("items", `must list 1 to ${MAX_BATCH} numbers`);
-      const items: { number: ParsedPhoneNumber; reservationId?: string }[] = [];
+      const items: PurchaseItem[] = [];
       const seen = new Set<string>();
       request.items.forEach((item, index) => {
         const number = checkPhoneNumber(violations, `items[${index}].phone_number`, item.phoneNumber);
@@ -115,7 +107,7 @@ export function createLifecycleHandlers(services: LifecycleServices | undefined,
         if (number && seen.has(number.e164)) violations.add(`items[${index}].phone_number`, `${number.e164} is listed twice`);
         if (number) {
           seen.add(number.e164);
-          items.push({ number, reservationId });
+          items.push({ number, reservationId, reservationIdField: `items[${index}].reservation_id` });
         }
       });
       violations.throwIfAny();

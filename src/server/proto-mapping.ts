@@ -1,5 +1,4 @@
 import type { Duration } from "../../generated/google/protobuf/duration.js";
-import type { Provider } from "../../generated/numbergate/v1/providers.js";
 import {
   PriceSource,
   ProviderOutcomeState,
@@ -7,7 +6,6 @@ import {
   type ProviderOutcome as ProtoProviderOutcome,
 } from "../../generated/numbergate/v1/numbers.js";
 import type { AvailableNumberOffer } from "../domain/numbers.js";
-import type { CarrierRegistration } from "../manager/carrier-registry.js";
 import type { ProviderOutcome } from "../manager/provider-outcome.js";
 import { capabilityToProto, numberTypeToProto } from "./proto-enums.js";
 
@@ -58,19 +56,3 @@ export function millisecondsToDuration(milliseconds: number): Duration {
   return { seconds, nanos: Math.round((whole - seconds * 1000) * 1_000_000) };
 }
 
-export function registrationToProvider(registration: CarrierRegistration, drained: boolean): Provider {
-  const { descriptor } = registration.adapter;
-  return {
-    providerId: descriptor.id,
-    displayName: descriptor.displayName,
-    enabled: registration.enabled && !drained,
-    priority: registration.priority,
-    sandbox: registration.sandbox,
-    capabilities: descriptor.capabilities.map(capabilityToProto),
-    numberTypes: descriptor.numberTypes.map(numberTypeToProto),
-    countryCodes: [...descriptor.countries],
-    supportsReservations: descriptor.supportsReservations,
-    supportsPorting: descriptor.supportsPorting,
-    disabledReason: !registration.enabled ? (registration.disabledReason ?? "disabled") : drained ? "drained by SetProviderEnabled" : "",
-  };
-}

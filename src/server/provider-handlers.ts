@@ -3,17 +3,23 @@ import type { TelecomServiceImplementation } from "../../generated/numbergate/v1
 import type { CarrierId } from "../domain/numbers.js";
 import type { HealthProber } from "../manager/health-prober.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
+import type { AuditEntry } from "../store/audit-store.js";
 import type { Logger } from "../telemetry/logger.js";
 import { watchProviderHealth } from "./provider-health-stream.js";
-import { healthToProto, metricsToProto } from "./provider-mapping.js";
-import { registrationToProvider } from "./proto-mapping.js";
+import { healthToProto, metricsToProto, providerToProto } from "./provider-mapping.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
 import { FieldViolations, checkPlaceName, checkProviderId } from "./validation/field-checks.js";
+import { actorOf } from "./caller.js";
 
 export interface ProviderHandlerDependencies {
   readonly manager: ProviderManager;
   readonly prober: HealthProber | undefined;
   readonly logger: Logger;
+  /**
+   * The store-backed services; the composition root puts the audit log among them, and drains and re-enables are
+   * written to it (create-server forwards `lifecycle` as it is).
+   */
+  readonly lifecycle?: object & { readonly audit?: { record(entry: AuditEntry): Promise<void> } };
 }
 
 type ProviderHandlers = Pick<
@@ -22,12 +28,12 @@ type ProviderHandlers = Pick<
 >;
 
 /** The carriers RPCs: list, health (read and watch), metrics, drain and re-enable. */
-export function createProviderHandlers({ manager, prober, logger }: ProviderHandlerDependencies): ProviderHandlers {
+export function createProviderHandlers({ manager, prober, logger, lifecycle }: ProviderHandlerDependencies): ProviderHandlers {
   const knownIds = (): readonly string[] => manager.registrations.map((registration) => registration.adapter.descriptor.id);
   const toProvider = (carrierId: CarrierId) => {
     const registration = manager.registrations.find((candidate) => candidate.adapter.descriptor.id === carrierId);
     if (!registration) throw new Error(`unknown carrier ${carrierId}`);
-    return registrationToProvider(registration, manager.health.isDrained(carrierId));
+    return providerToProto(registration, manager.health.isDrained(carrierId), manager.offeredFeatures(carrierId));
   };
   /** One carrier when provider_id is set (validated), else all. */
   const selected = (providerId: string): readonly CarrierId[] => {
@@ -65,7 +71,7 @@ export function createProviderHandlers({ manager, prober, logger }: ProviderHand
       yield* watchProviderHealth(manager.health, request.providerIds, context.signal);
     },
 
-    async setProviderEnabled(request) {
+    async setProviderEnabled(request, context: CallContext) {
       const violations = new FieldViolations();
       const carrierId = checkProviderId(violations, "provider_id", request.providerId, knownIds()) as CarrierId | undefined;
       const reason = checkPlaceName(violations, "reason", request.reason, 256);
@@ -76,6 +82,12 @@ export function createProviderHandlers({ manager, prober, logger }: ProviderHand
         throw new ServerError(Status.FAILED_PRECONDITION, `${carrierId} is ${registration.disabledReason ?? "disabled by configuration"}; SetProviderEnabled only drains and re-enables configured carriers`);
       }
       logger.warn({ audit: "provider_enabled_changed", provider: carrierId, enabled: request.enabled, reason }, `${carrierId} ${request.enabled ? "re-enabled" : "drained"}`);
+      const outcome = request.enabled ? "enabled" : "drained";
+      const actor = actorOf(context);
+      // The change has taken effect: a failed audit write is logged, not turned into an error that would say otherwise.
+      await lifecycle?.audit
+        ?.record({ actor, carrierId, operation: `provider.${outcome}`, outcome, resourceType: "provider", resourceId: carrierId, detail: reason ?? "" })
+        .catch((error: unknown) => logger.error({ err: error, provider: carrierId }, "could not write the audit row of SetProviderEnabled"));
       return { provider: toProvider(carrierId) };
     },
   };

@@ -1,6 +1,9 @@
-import { BreakerState, ProviderStatus, type ProviderHealth, type ProviderMetrics as ProtoProviderMetrics } from "../../generated/numbergate/v1/providers.js";
+import { BreakerState, ProviderStatus, type Provider, type ProviderHealth, type ProviderMetrics as ProtoProviderMetrics } from "../../generated/numbergate/v1/providers.js";
+import type { CarrierFeature } from "../domain/carrier-adapter.js";
 import type { CarrierHealthSnapshot } from "../manager/carrier-health.js";
+import type { CarrierRegistration } from "../manager/carrier-registry.js";
 import type { CarrierMetricsSnapshot } from "../manager/provider-metrics.js";
+import { capabilityToProto, numberTypeToProto } from "./proto-enums.js";
 import { millisecondsToDuration } from "./proto-mapping.js";
 
 const STATUS: Readonly<Record<CarrierHealthSnapshot["status"], ProviderStatus>> = {
@@ -19,6 +22,28 @@ const BREAKER: Readonly<Record<CarrierHealthSnapshot["breakerState"], BreakerSta
 /** ts-proto represents google.protobuf.Timestamp as a Date. */
 export function toTimestamp(epochMs: number | undefined): Date | undefined {
   return epochMs === undefined ? undefined : new Date(epochMs);
+}
+
+/**
+ * A configured carrier for ListProviders and SetProviderEnabled. What it supports comes from the features
+ * numbergate offers there (declared in its descriptor and backed by its adapter), the same set routing and
+ * the lifecycle use: a feature is never advertised that a call would then refuse.
+ */
+export function providerToProto(registration: CarrierRegistration, drained: boolean, offered: ReadonlySet<CarrierFeature>): Provider {
+  const { descriptor } = registration.adapter;
+  return {
+    providerId: descriptor.id,
+    displayName: descriptor.displayName,
+    enabled: registration.enabled && !drained,
+    priority: registration.priority,
+    sandbox: registration.sandbox,
+    capabilities: descriptor.capabilities.map(capabilityToProto),
+    numberTypes: descriptor.numberTypes.map(numberTypeToProto),
+    countryCodes: [...descriptor.countries],
+    supportsReservations: offered.has("reservations"),
+    supportsPorting: offered.has("porting"),
+    disabledReason: !registration.enabled ? (registration.disabledReason ?? "disabled") : drained ? "drained by SetProviderEnabled" : "",
+  };
 }
 
 export function healthToProto(snapshot: CarrierHealthSnapshot): ProviderHealth {

@@ -2,6 +2,7 @@ import type { CallContext } from "nice-grpc";
 import type { TelecomServiceImplementation } from "../../generated/numbergate/v1/telecom_service.js";
 import type { WatchPortingOrderResponse } from "../../generated/numbergate/v1/porting.js";
 import { NotImplementedError } from "../domain/service-errors.js";
+import { callDeadline } from "./call-deadline.js";
 import { offerToProto, outcomeToProto } from "./proto-mapping.js";
 import { createLifecycleHandlers, type LifecycleServices } from "./lifecycle-handlers.js";
 import { createProviderHandlers, type ProviderHandlerDependencies } from "./provider-handlers.js";
@@ -21,6 +22,12 @@ async function* notYetStream<Response>(rpc: string, plannedIn: string): AsyncGen
   throw new NotImplementedError(rpc, plannedIn);
 }
 
+/** The call's gRPC deadline for the manager to share among carriers; undefined when the client set none. */
+function finiteDeadline(context: CallContext): number | undefined {
+  const deadline = callDeadline(context.metadata);
+  return Number.isFinite(deadline) ? deadline : undefined;
+}
+
 /**
  * numbergate.v1.TelecomService. Handlers are thin: validate, call the manager, map to proto.
  * Errors are mapped once, by the error-mapping middleware.
@@ -37,7 +44,7 @@ export function createTelecomService(dependencies: TelecomServiceDependencies): 
   return {
     async searchNumbers(request, context: CallContext) {
       const validated = validateSearchRequest(request, providerIds());
-      const result = await manager.searchNumbers(validated.query, context.signal);
+      const result = await manager.searchNumbers({ ...validated.query, deadline: finiteDeadline(context) }, context.signal);
       return {
         numbers: result.numbers.map(offerToProto),
         providerOutcomes: result.outcomes.map(outcomeToProto),
@@ -48,7 +55,7 @@ export function createTelecomService(dependencies: TelecomServiceDependencies): 
 
     async checkNumberAvailability(request, context: CallContext) {
       const query = validateAvailabilityRequest(request, providerIds());
-      const result = await manager.checkAvailability(query, context.signal);
+      const result = await manager.checkAvailability({ ...query, deadline: finiteDeadline(context) }, context.signal);
       return {
         phoneNumber: query.number.e164,
         available: result.offer !== undefined,

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { CallContext, ServerMiddlewareCall } from "nice-grpc";
 
 export interface TerminatorContext {
@@ -12,6 +13,8 @@ export interface TerminatorContext {
  */
 export function createTerminator() {
   const terminating = new AbortController();
+  // One listener per open stream is the design: thousands of watchers are not a leak.
+  setMaxListeners(0, terminating.signal);
 
   async function* middleware<Request, Response>(
     call: ServerMiddlewareCall<Request, Response, TerminatorContext>,

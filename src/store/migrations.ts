@@ -188,11 +188,19 @@ const moneySafety = (): Migration => ({
   },
 });
 
+/** Why each number of a failed order was not bought, so a failed purchase replays the same error. */
+const orderItemFailure = (): Migration => ({
+  async up(db: UntypedDatabase) {
+    await db.schema.alterTable("number_order_items").addColumn("failure_kind", "text").execute();
+  },
+});
+
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     getMigrations: async () => ({
       "2026-11-25-001-initial": initial(dialect),
       "2026-11-26-002-money-safety": moneySafety(),
+      "2026-11-26-003-order-item-failure": orderItemFailure(),
     }),
   };
 }

@@ -1,4 +1,5 @@
 import type { Selectable } from "kysely";
+import { decodeOrderFailure } from "../domain/order-failure.js";
 import { parseJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderItemState, type OrderRecord, type OrderState } from "./records.js";
 import type { NumberOrderItemsTable, NumberOrdersTable } from "./schema.js";
 
@@ -13,6 +14,7 @@ export function toItem(row: Selectable<NumberOrderItemsTable>): OrderItemRecord 
     offer: parseJson<OfferSnapshot>(row.offer),
     sentAt: row.sent_at ?? undefined,
     reservationId: row.reservation_id ?? undefined,
+    failure: row.failure_kind === null ? undefined : decodeOrderFailure(row.failure_kind),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { Kysely, Transaction } from "kysely";
+import { encodeOrderFailure, type OrderFailure } from "../domain/order-failure.js";
 import { appendAudit, type AuditEntry } from "./audit-store.js";
 import { isUniqueViolation } from "./database.js";
 import { claimDue, releaseLease, renewLease } from "./leases.js";
@@ -34,7 +35,7 @@ export type CreateOrderResult =
  */
 export interface OrderChange {
   readonly purchased: readonly { readonly phoneNumber: string; readonly carrierNumberId: string }[];
-  readonly failed: readonly { readonly phoneNumber: string; readonly detail: string }[];
+  readonly failed: readonly { readonly phoneNumber: string; readonly detail: string; readonly failure: OrderFailure }[];
   /** A final state once every item is accounted for; else pending (the carrier is working) or in_doubt. */
   readonly state: OrderState;
   readonly carrierOrderId: string | undefined;
@@ -139,6 +140,7 @@ export class OrderStore {
       offer: toJson(item.offer),
       sent_at: null,
       reservation_id: item.reservationId ?? null,
+      failure_kind: null,
     }));
     await trx.insertInto("number_order_items").values(items).execute();
     await appendAudit(trx, [order.audit], order.now);
@@ -233,7 +235,13 @@ export class OrderStore {
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) ownershipConflicts.push(bought.phoneNumber);
       }
       for (const failed of change.failed) {
-        await trx.updateTable("number_order_items").set({ state: "failed", detail: failed.detail }).where("order_id", "=", id).where("phone_number", "=", failed.phoneNumber).where("state", "=", "pending").execute();
+        await trx
+          .updateTable("number_order_items")
+          .set({ state: "failed", detail: failed.detail, failure_kind: encodeOrderFailure(failed.failure) })
+          .where("order_id", "=", id)
+          .where("phone_number", "=", failed.phoneNumber)
+          .where("state", "=", "pending")
+          .execute();
       }
       if (final) await trx.deleteFrom("number_holds").where("holder_kind", "=", "order").where("holder_id", "=", id).execute();
       await appendAudit(trx, change.audits, change.now);

@@ -1,3 +1,5 @@
+import type { OrderFailure } from "../domain/order-failure.js";
+
 /** What the store hands out: camelCase records, times in epoch ms, JSON columns parsed. */
 
 export interface CustomerInfoRecord {
@@ -50,6 +52,8 @@ export interface OrderItemRecord {
   /** When a request that could buy it left numbergate; undefined: it provably never did. */
   readonly sentAt: number | undefined;
   readonly reservationId: string | undefined;
+  /** Why it was not bought, for a failed item (undefined for rows written before this was kept). */
+  readonly failure: OrderFailure | undefined;
 }
 
 export interface OrderRecord {

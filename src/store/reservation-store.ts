@@ -124,12 +124,18 @@ export class ReservationStore {
     });
   }
 
-  /** Every number somebody holds right now (a live reservation or an order in flight). */
+  /**
+   * Every number that is not for sale to numbergate's clients right now: held (a live reservation or an
+   * order in flight) or owned (bought and not released). One statement, so a purchase completing in between
+   * (its hold deleted and its owned row written in one transaction) is seen on one side or the other, never
+   * on neither.
+   */
   async allHeld(now: number): Promise<ReadonlySet<string>> {
     const rows = await this.db
       .selectFrom("number_holds")
       .select("phone_number")
       .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", now)]))
+      .union(this.db.selectFrom("owned_numbers").select("phone_number").where("state", "<>", "released"))
       .execute();
     return new Set(rows.map((row) => row.phone_number));
   }

@@ -68,6 +68,8 @@ export interface NumberOrderItemsTable {
   sent_at: OptionalMillis;
   /** The caller's reservation this number is bought with. */
   reservation_id: string | null;
+  /** Why it was not bought (domain/order-failure.ts encoding), for a failed item. */
+  failure_kind: string | null;
 }
 
 /** A release of an owned number, with its own request_id, lease and in-doubt state, like an order. */

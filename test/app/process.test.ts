@@ -1,7 +1,7 @@
 import { createChannel, createClient, Metadata } from "nice-grpc";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
-import { EMULATORS_MAIN, MAIN, exitOf, launch, stopChildren, waitForOutput } from "../support/processes.js";
+import { ADMIN_MAIN, EMULATORS_MAIN, MAIN, exitOf, launch, stopChildren, waitForOutput } from "../support/processes.js";
 
 // Each test starts real processes (tsx compiles at start): generous, but still bounded.
 vi.setConfig({ testTimeout: 60_000 });
@@ -17,11 +17,16 @@ describe("npm start (src/main.ts)", () => {
     const channel = createChannel(address ?? "");
     const client = createClient(TelecomServiceDefinition, channel);
     try {
-      // Slow the carrier down so the call is still in flight when SIGTERM arrives.
-      await fetch(`${twilioOrigin}/__emulator/faults`, { method: "POST", body: JSON.stringify({ kind: "latency", latencyMs: 400, times: 1 }) });
+      // The carrier holds the search until told to answer: the call is in flight for as long as the test wants.
+      await control(twilioOrigin ?? "", "POST", "/faults", { kind: "hold", times: 1, pathIncludes: "AvailablePhoneNumbers" });
       const inFlight = client.searchNumbers({ countryCode: "US", areaCode: "212", limit: 3 });
-      await waitForOutputAfterRequest(twilioOrigin ?? "");
+      await vi.waitFor(async () => expect((await emulatorRequests(twilioOrigin ?? "")).held).toBe(1));
       child.process.kill("SIGTERM");
+      await waitForOutput(child, /shutting down: draining in-flight calls/);
+      // numbergate is draining and the search is still at the carrier: SIGTERM came while it was in flight.
+      expect(await emulatorRequests(twilioOrigin ?? "")).toMatchObject({ held: 1, open: 1 });
+      expect(child.process.exitCode).toBeNull();
+      await control(twilioOrigin ?? "", "POST", "/release");
       const response = await inFlight;
       expect(response.numbers).toHaveLength(3);
       expect(await exited).toMatchObject({ code: 0 });
@@ -31,7 +36,7 @@ describe("npm start (src/main.ts)", () => {
   });
 
   it("refuses to start on a bad variable, with one line naming it and no secret", async () => {
-    const child = launch(MAIN, { TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "hunter2-secret", PROVIDER_MAX_RETRIES: "many" });
+    const child = launch(MAIN, { TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "hunter2-secret", BANDWIDTH_ENABLED: "false", PROVIDER_MAX_RETRIES: "many" });
     const { code, stderr } = await exitOf(child);
     expect(code).toBe(2);
     expect(stderr).toBe("numbergate: configuration error: PROVIDER_MAX_RETRIES must be a whole number from 0 to 10\n");
@@ -45,14 +50,16 @@ describe("npm start (src/main.ts)", () => {
   });
 });
 
-/** Waits until the emulator has received the search, so SIGTERM lands while the call is in flight. */
-async function waitForOutputAfterRequest(origin: string): Promise<void> {
-  for (;;) {
-    const response = await fetch(`${origin}/__emulator/requests`);
-    const body = (await response.json()) as { count: number };
-    if (body.count > 0) return;
-    await new Promise((resolve) => setImmediate(resolve));
-  }
+/** A call to an emulator's control interface. */
+async function control(baseUrl: string, method: string, action: string, body?: unknown): Promise<unknown> {
+  const response = await fetch(`${baseUrl}/__emulator${action}`, { method, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (!response.ok) throw new Error(`${method} ${action}: ${response.status} ${await response.text()}`);
+  return response.json();
+}
+
+/** What the emulator has received, and how many of its requests are open (unanswered) and held. */
+async function emulatorRequests(baseUrl: string): Promise<{ count: number; open: number; held: number }> {
+  return (await control(baseUrl, "GET", "/requests")) as { count: number; open: number; held: number };
 }
 
 describe("npm run emulators + a live-mode numbergate pointed at them", () => {
@@ -74,7 +81,6 @@ describe("npm run emulators + a live-mode numbergate pointed at them", () => {
 
 describe("npm run admin -- audit", () => {
   it("prints the audit log of the server's database: who asked, what, and the outcome", async () => {
-    const ADMIN = new URL("../../src/admin-main.ts", import.meta.url).pathname;
     const server = launch(MAIN, { NUMBERGATE_GRPC_ADDR: "127.0.0.1:0" });
     const [, address] = await waitForOutput(server, /serving gRPC on (127\.0\.0\.1:\d+)/);
     const dataDir = /NUMBERGATE_DATA_DIR=(\S+)/.exec(server.environment)?.[1] ?? "";
@@ -86,7 +92,7 @@ describe("npm run admin -- audit", () => {
     } finally {
       channel.close();
     }
-    const admin = launch(ADMIN, { NUMBERGATE_DATA_DIR: dataDir }, ["audit", "--limit", "50"]);
+    const admin = launch(ADMIN_MAIN, { NUMBERGATE_DATA_DIR: dataDir }, ["audit", "--limit", "50"]);
     const { code } = await exitOf(admin);
     expect(code).toBe(0);
     const entries = admin.stdout.trim().split("\n").map((line) => JSON.parse(line) as { operation: string; actor: string; requestId?: string; outcome: string });

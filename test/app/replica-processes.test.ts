@@ -2,13 +2,13 @@ import { createChannel, createClient, type Channel } from "nice-grpc";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NumberOrderState } from "../../generated/numbergate/v1/numbers.js";
 import { TelecomServiceDefinition, type TelecomServiceClient } from "../../generated/numbergate/v1/telecom_service.js";
-import { DATABASES } from "../support/databases.js";
+import { DATABASES, POSTGRES_AVAILABLE } from "../support/databases.js";
 import { EMULATORS_MAIN, MAIN, launch, stopChildren, waitForOutput, type Child } from "../support/processes.js";
 
 // Each test starts real processes (tsx compiles at start): generous, but still bounded.
 vi.setConfig({ testTimeout: 60_000 });
 
-const postgres = DATABASES.find((database) => database.name === "postgres");
+const postgres = DATABASES.find((database) => database.kind === "postgres");
 const channels: Channel[] = [];
 afterEach(() => {
   for (const channel of channels.splice(0)) channel.close();
@@ -19,7 +19,7 @@ async function emulatorState(twilioUrl: string): Promise<{ purchases: string[] }
   return (await (await fetch(`${twilioUrl}/__emulator/state`)).json()) as { purchases: string[] };
 }
 
-describe.runIf(postgres)("two numbergate processes on one PostgreSQL database", () => {
+describe.skipIf(!POSTGRES_AVAILABLE)("two numbergate processes on one PostgreSQL database (needs TEST_DATABASE_URL)", () => {
   async function startTwo(extra: Record<string, string> = {}): Promise<{ twilioUrl: string; servers: { child: Child; client: TelecomServiceClient }[] }> {
     const emulators = launch(EMULATORS_MAIN, {});
     await waitForOutput(emulators, /export BANDWIDTH_ACCOUNT_ID=\S+\n/);

@@ -50,7 +50,7 @@ describe("Twilio purchase lookup", () => {
     const status = await twilio.doGetOrderStatus({ carrierOrderId: undefined, orderReference: "ng-order-7", numbers: [phone(bought), phone(heldElsewhere), phone(neverBought)] }, {});
     expect(status?.state).toBe("partial");
     expect(status?.purchased).toEqual([{ e164: bought, carrierNumberId: purchase.carrierOrderId }]);
-    expect(status?.failed).toEqual([{ e164: heldElsewhere, carrierCode: undefined, detail: expect.stringContaining("already held") as unknown }]);
+    expect(status?.failed).toEqual([{ e164: heldElsewhere, carrierCode: undefined, kind: "not_found", detail: expect.stringContaining("already held") as unknown }]);
     // Not on the account at all: in neither list (no trace).
     expect([...(status?.purchased ?? []), ...(status?.failed ?? [])].map((entry) => entry.e164)).not.toContain(neverBought);
   });

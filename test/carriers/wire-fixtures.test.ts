@@ -58,7 +58,7 @@ describe("Bandwidth wire format, from the official examples", () => {
       carrierOrderId: undefined,
       state: "partial",
       purchased: [{ e164: "+16361231234", carrierNumberId: "6361231234" }],
-      failed: [{ e164: "+16365555555", carrierCode: "5005", detail: "The telephone number is unavailable for ordering" }],
+      failed: [{ e164: "+16365555555", carrierCode: "5005", detail: "The telephone number is unavailable for ordering", kind: "not_found" }],
     });
   });
 

@@ -1,7 +1,9 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createChannel, createClient, type Channel } from "nice-grpc";
+import { createChannel, createClient, type Channel, type Metadata } from "nice-grpc";
+import { ErrorInfo } from "../../generated/google/rpc/error_details.js";
+import { Status as RpcStatus } from "../../generated/google/rpc/status.js";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NumberOrderState, type PurchaseNumberRequest } from "../../generated/numbergate/v1/numbers.js";
 import { TelecomServiceDefinition, type TelecomServiceClient } from "../../generated/numbergate/v1/telecom_service.js";
@@ -108,11 +110,15 @@ describe.each(DATABASES)("chaos: two replicas on $name", (database) => {
     }
     const answers: Answer[] = [];
     const purchase = async (request: PurchaseNumberRequest) => {
+      let trailer: Metadata | undefined;
       try {
-        const response = await anyClient().purchaseNumber(request, { signal: AbortSignal.timeout(5_000) });
+        const response = await anyClient().purchaseNumber(request, { signal: AbortSignal.timeout(5_000), onTrailer: (received) => (trailer = received) });
         answers.push({ requestId: request.requestId, orderId: response.order?.orderId ?? "", state: response.order?.state ?? NumberOrderState.UNRECOGNIZED });
       } catch {
-        // A replica killed mid-call, a deadline: the client retries with the same request_id later.
+        // A failed order is an error naming the order; anything else (a replica killed mid-call, a deadline) is
+        // retried with the same request_id later.
+        const orderId = failedOrderId(trailer);
+        if (orderId) answers.push({ requestId: request.requestId, orderId, state: NumberOrderState.NUMBER_ORDER_STATE_FAILED });
       }
     };
 
@@ -199,6 +205,14 @@ describe.each(DATABASES)("chaos: two replicas on $name", (database) => {
     }
   });
 });
+
+/** The order id a FAILED purchase's error carries in google.rpc.ErrorInfo metadata. */
+function failedOrderId(trailer: Metadata | undefined): string | undefined {
+  const bytes = trailer?.get("grpc-status-details-bin");
+  if (!(bytes instanceof Uint8Array)) return undefined;
+  const info = RpcStatus.decode(bytes).details.find((detail) => detail.typeUrl === "type.googleapis.com/google.rpc.ErrorInfo");
+  return info ? ErrorInfo.decode(info.value).metadata["order_id"] : undefined;
+}
 
 function duplicates(values: readonly string[]): string[] {
   return values.filter((value, index) => values.indexOf(value) !== index);

@@ -7,11 +7,16 @@ const TOKEN = "super-secret-token-value";
 const LIVE_TWILIO = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, BANDWIDTH_ENABLED: "false" };
 
 function configError(environment: Record<string, string>): string {
+  return configProblems(environment).join("\n");
+}
+
+/** Every problem loadConfig reports, one line each. */
+function configProblems(environment: Record<string, string>): readonly string[] {
   try {
     loadConfig(environment);
   } catch (error) {
     expect(error).toBeInstanceOf(ConfigError);
-    return (error as Error).message;
+    return (error as ConfigError).problems;
   }
   throw new Error("expected a configuration error");
 }
@@ -58,8 +63,9 @@ describe("loadConfig", () => {
     expect(configError({ NUMBERGATE_MODE: "live" })).toMatch(/TWILIO_ACCOUNT_SID/);
   });
 
+  // Bandwidth is disabled where Twilio credentials are given, so that each case has exactly its own problem.
   it.each([
-    [{ TWILIO_ACCOUNT_SID: "not-a-sid", TWILIO_AUTH_TOKEN: TOKEN }, /^TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits$/],
+    [{ TWILIO_ACCOUNT_SID: "not-a-sid", TWILIO_AUTH_TOKEN: TOKEN, BANDWIDTH_ENABLED: "false" }, /^TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits$/],
     [{ PROVIDER_MAX_RETRIES: "lots" }, /^PROVIDER_MAX_RETRIES must be a whole number from 0 to 10$/],
     [{ PROVIDER_RETRY_DELAY: "-1" }, /^PROVIDER_RETRY_DELAY must be a whole number/],
     [{ TWILIO_ENABLED: "maybe" }, /^TWILIO_ENABLED must be true or false$/],
@@ -67,9 +73,9 @@ describe("loadConfig", () => {
     [{ BANDWIDTH_API_URL: "not a url" }, /^BANDWIDTH_API_URL must be an absolute URL/],
     [{ NUMBERGATE_GRPC_ADDR: "nonsense" }, /^NUMBERGATE_GRPC_ADDR must be host:port/],
     [{ NUMBERGATE_MODE: "prod" }, /^NUMBERGATE_MODE must be sandbox or live$/],
-    [{ TWILIO_ACCOUNT_SID: SID }, /^TWILIO_AUTH_TOKEN \(or TWILIO_API_KEY/],
-    [{ TWILIO_API_SECRET: TOKEN, TWILIO_ACCOUNT_SID: SID }, /^TWILIO_API_KEY is required/],
-    [{ BANDWIDTH_USERNAME: "u" }, /^BANDWIDTH_PASSWORD is required/],
+    [{ TWILIO_ACCOUNT_SID: SID, BANDWIDTH_ENABLED: "false" }, /^TWILIO_AUTH_TOKEN \(or TWILIO_API_KEY/],
+    [{ TWILIO_API_SECRET: TOKEN, TWILIO_ACCOUNT_SID: SID, BANDWIDTH_ENABLED: "false" }, /^TWILIO_API_KEY is required/],
+    [{ BANDWIDTH_USERNAME: "u", BANDWIDTH_PASSWORD: TOKEN, TWILIO_ENABLED: "false" }, /^BANDWIDTH_ACCOUNT_ID is required/],
     [{ TWILIO_ENABLED: "false", BANDWIDTH_ENABLED: "false" }, /at least one carrier must be enabled/],
   ])("rejects %o with one line naming the variable", (environment, message) => {
     const text = configError(environment as Record<string, string>);

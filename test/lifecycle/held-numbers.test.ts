@@ -21,3 +21,32 @@ describe("HeldNumbers", () => {
     expect(loads).toBe(3);
   });
 });
+
+describe("HeldNumbers and invalidations during a load", () => {
+  it("an invalidation that arrives while a snapshot loads is not lost when that older load lands", async () => {
+    const now = 0;
+    let held: ReadonlySet<string> = new Set();
+    const pending: (() => void)[] = [];
+    // Each load reads the table when it starts and answers when the test lets it.
+    const store = {
+      allHeld: () => {
+        const seen = held;
+        return new Promise<ReadonlySet<string>>((resolve) => pending.push(() => resolve(seen)));
+      },
+    } as unknown as ReservationStore;
+    const snapshot = new HeldNumbers(store, () => now, 500);
+
+    const before = snapshot.among(["+12125550001"]);
+    // While that load is in flight, this replica holds the number and invalidates.
+    held = new Set(["+12125550001"]);
+    snapshot.invalidate();
+    const after = snapshot.among(["+12125550001"]);
+    pending.shift()?.();
+    expect(await before).toEqual(new Set());
+    pending.shift()?.();
+    expect(await after).toEqual(new Set(["+12125550001"]));
+    // The older load landed first but did not become the snapshot: the next read still sees the hold.
+    expect(await snapshot.among(["+12125550001"])).toEqual(new Set(["+12125550001"]));
+    expect(pending).toHaveLength(0);
+  });
+});

@@ -5,7 +5,7 @@ import type { OrderItemRecord, OrderRecord } from "../../src/store/records.js";
 const GRACE = 10_000;
 
 function item(phoneNumber: string, fields: Partial<OrderItemRecord> = {}): OrderItemRecord {
-  return { phoneNumber, state: "pending", detail: "", carrierNumberId: undefined, offer: undefined, sentAt: 1_000, reservationId: undefined, ...fields };
+  return { phoneNumber, state: "pending", detail: "", carrierNumberId: undefined, offer: undefined, sentAt: 1_000, reservationId: undefined, failure: undefined, ...fields };
 }
 
 function order(items: OrderItemRecord[], state: OrderRecord["state"] = "in_doubt"): OrderRecord {
@@ -48,7 +48,7 @@ describe("decideOrder", () => {
     expect(decideOrder(batch, factsFromStatus([B], undefined), 1_000 + GRACE - 1, GRACE).state).toBe("in_doubt");
     const late = decideOrder(batch, factsFromStatus([B], undefined), 1_000 + GRACE, GRACE);
     expect(late.state).toBe("partial");
-    expect(late.failed.map((entry) => entry.phoneNumber)).toEqual([B]);
+    expect(late.failed.map((entry) => [entry.phoneNumber, entry.failure])).toEqual([[B, { kind: "carrier_did_not_act" }]]);
   });
 
   it("never applies the grace to numbers the answer was not about", () => {
@@ -79,6 +79,23 @@ describe("decideOrder", () => {
     expect(decideOrder(single, facts, 1_000 + GRACE, GRACE).state).toBe("failed");
   });
 
+  it("keeps the carrier's refusal of a number as its cause: mapped from the carrier's code, else a plain refusal", () => {
+    const batch = order([item(A), item(B)]);
+    const facts = factsFromStatus([A, B], {
+      carrierOrderId: "o-1",
+      state: "failed",
+      purchased: [],
+      failed: [
+        { e164: A, carrierCode: "5005", detail: "Telephone Number Unavailable", kind: "not_found" },
+        { e164: B, carrierCode: "9999", detail: "Something else" },
+      ],
+    });
+    expect(decideOrder(batch, facts, 2_000, GRACE).failed).toEqual([
+      { phoneNumber: A, detail: "Telephone Number Unavailable", failure: { kind: "carrier_error", carrierErrorKind: "not_found" } },
+      { phoneNumber: B, detail: "Something else", failure: { kind: "carrier_refused" } },
+    ]);
+  });
+
   it("waits while the carrier holds the order (asynchronous orders), whatever the grace", () => {
     const batch = order([item(A), item(B)], "pending");
     const facts = factsFromStatus([A, B], { carrierOrderId: "o-1", state: "pending", purchased: [], failed: [] });
@@ -87,7 +104,8 @@ describe("decideOrder", () => {
 
   it("fails every number of a definite refusal, and leaves numbers never sent for sending", () => {
     const batch = order([item(A), item(B, { sentAt: undefined })], "pending");
-    const decision = decideOrder(batch, refusedFacts([A], "PhoneNumber is not available"), 2_000, GRACE);
-    expect(decision).toMatchObject({ state: "pending", failed: [{ phoneNumber: A, detail: "PhoneNumber is not available" }], unresolved: [B] });
+    const refusal = { detail: "PhoneNumber is not available", failure: { kind: "carrier_error", carrierErrorKind: "not_found" } } as const;
+    const decision = decideOrder(batch, refusedFacts([A], refusal), 2_000, GRACE);
+    expect(decision).toMatchObject({ state: "pending", failed: [{ phoneNumber: A, ...refusal }], unresolved: [B] });
   });
 });

@@ -112,6 +112,8 @@ describe.each(DATABASES)("number lifecycle on $name", (database) => {
       harness.client.purchaseNumber({ requestId: "buy-x", phoneNumber: other, providerId: "bandwidth", reservationId: reservation?.reservationId ?? "" }, options),
     );
     expect(mismatch.code).toBe(Status.FAILED_PRECONDITION);
+    expect(mismatch.rich?.errorInfo?.reason).toBe("RESERVATION_MISMATCH");
+    expect(mismatch.rich?.badRequest?.fieldViolations.map((violation) => violation.field)).toEqual(["reservation_id"]);
     const bought = await harness.client.purchaseNumber({ requestId: "buy-2", phoneNumber, providerId: "bandwidth", reservationId: reservation?.reservationId ?? "" });
     expect(bought.order?.state).toBe(NumberOrderState.NUMBER_ORDER_STATE_COMPLETED);
     expect((await harness.client.getReservation({ reservationId: reservation?.reservationId ?? "" })).reservation?.state).toBe(ReservationState.RESERVATION_STATE_CONSUMED);
@@ -132,8 +134,15 @@ describe.each(DATABASES)("number lifecycle on $name", (database) => {
     expect(harness.sandbox.twilio.purchases).toHaveLength(bought);
     const postedPurchases = harness.sandbox.twilio.countRequests((request) => request.method === "POST");
     expect(postedPurchases).toBe(1);
-    const again = await harness.client.purchaseNumber({ requestId: "doubt-1", phoneNumber, providerId: "twilio" });
-    expect(again.order?.state).toBe(finalState);
+    // A retry answers with the final outcome: the order, or for a failed one the error that names it.
+    if (finalState === NumberOrderState.NUMBER_ORDER_STATE_COMPLETED) {
+      const again = await harness.client.purchaseNumber({ requestId: "doubt-1", phoneNumber, providerId: "twilio" });
+      expect(again.order?.state).toBe(finalState);
+    } else {
+      const again = await captureRpcError((options) => harness.client.purchaseNumber({ requestId: "doubt-1", phoneNumber, providerId: "twilio" }, options));
+      expect(again.code).toBe(Status.UNAVAILABLE);
+      expect(again.rich?.errorInfo).toMatchObject({ reason: "CARRIER_DID_NOT_ACT", metadata: { order_id: orderId, carrier: "twilio" } });
+    }
   });
 
   it("batch purchase at Bandwidth: one carrier order, per-number outcome", async () => {

@@ -3,7 +3,6 @@ import { HealthDefinition } from "nice-grpc-server-health";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ProviderStatus } from "../../generated/numbergate/v1/providers.js";
 import type { EmulatorRequest } from "../../src/carriers/emulator-kit/carrier-emulator.js";
-import { parsePhoneNumber } from "../../src/domain/phone-number.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 const isSearch = (request: EmulatorRequest) => request.path.includes("vailable");
@@ -34,19 +33,25 @@ describe("caching", () => {
     expect(again.providerOutcomes[0]).toMatchObject({ providerId: "twilio", fromCache: true, stale: false });
   });
 
-  it("drops a reserved or purchased number from cached searches and availability at once", async () => {
+  it("hides a reserved number from cached searches and availability at once, and shows it again when the hold ends", async () => {
     harness = await startHarness(CACHED);
     const first = await harness.client.searchNumbers(SEARCH);
     const taken = first.numbers[0]?.phoneNumber ?? "";
     expect((await harness.client.checkNumberAvailability({ phoneNumber: taken })).available).toBe(true);
-    const parsed = parsePhoneNumber(taken);
-    if (!parsed.ok) throw new Error(parsed.problem);
-    harness.sandbox.twilio.unavailable.add(taken);
-    harness.app.manager.forgetNumber(taken);
+    const { reservation } = await harness.client.reserveNumber({ requestId: "cache-reserve-1", phoneNumber: taken, providerId: "twilio" });
+    // Reserving asked Twilio itself whether it still sells the number; everything after comes from cache.
+    const carrierReads = harness.sandbox.twilio.countRequests(isSearch);
     const again = await harness.client.searchNumbers(SEARCH);
     expect(again.numbers.map((number) => number.phoneNumber)).not.toContain(taken);
     expect(again.providerOutcomes[0]?.fromCache).toBe(true);
     expect((await harness.client.checkNumberAvailability({ phoneNumber: taken, providerId: "twilio" })).available).toBe(false);
+
+    // The cached answers kept the offer: once the hold ends, the number is offered again, still from cache.
+    await harness.client.cancelReservation({ reservationId: reservation?.reservationId ?? "" });
+    const released = await harness.client.searchNumbers(SEARCH);
+    expect(released.numbers.map((number) => number.phoneNumber)).toContain(taken);
+    expect(released.providerOutcomes[0]?.fromCache).toBe(true);
+    expect(harness.sandbox.twilio.countRequests(isSearch)).toBe(carrierReads);
   });
 
   it("serves stale results, flagged, when every carrier is failing", async () => {
@@ -94,11 +99,14 @@ describe("GetProviderMetrics", () => {
 describe("SetProviderEnabled", () => {
   it("drains a carrier (in-flight calls finish, no new calls) and re-enables it with gradual recovery", async () => {
     harness = await startHarness({ PROVIDER_SLOW_START_WINDOW: "60000" }, { random: () => 0.5 });
-    harness.sandbox.twilio.faults.inject({ kind: "latency", latencyMs: 200, times: 1 });
+    // The search is held at Twilio until the drain is done: it is provably in flight when the drain comes.
+    harness.sandbox.twilio.faults.inject({ kind: "hold", times: 1, pathIncludes: "AvailablePhoneNumbers" });
     const inFlight = harness.client.searchNumbers(SEARCH);
-    await vi.waitFor(() => expect(harness.sandbox.twilio.countRequests(isSearch)).toBe(1));
+    await vi.waitFor(() => expect(harness.sandbox.twilio.heldRequests).toBe(1));
     const drained = await harness.client.setProviderEnabled({ providerId: "twilio", enabled: false, reason: "carrier maintenance" });
     expect(drained.provider).toMatchObject({ providerId: "twilio", enabled: false, disabledReason: "drained by SetProviderEnabled" });
+    expect(harness.sandbox.twilio.heldRequests).toBe(1);
+    harness.sandbox.twilio.releaseHeld();
     expect((await inFlight).numbers[0]?.providerId).toBe("twilio");
 
     const whileDrained = await harness.client.searchNumbers(SEARCH);

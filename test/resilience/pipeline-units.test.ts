@@ -3,6 +3,7 @@ import type { ResilienceSettings } from "../../src/config/load-config.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { CarrierError } from "../../src/domain/carrier-error.js";
 import { CarrierUnavailableError } from "../../src/domain/service-errors.js";
+import { AttemptTimeLimitError } from "../../src/manager/carrier-invoker.js";
 import { fullJitterBackoff } from "../../src/resilience/backoff.js";
 import { CarrierPipeline, type CarrierCallObserver } from "../../src/resilience/carrier-pipeline.js";
 import { TokenBucket } from "../../src/resilience/token-bucket.js";
@@ -112,6 +113,45 @@ describe("retry rules", () => {
       await expect(subject.run("search", async () => Promise.reject(carrierError("invalid_request", true)))).rejects.toBeInstanceOf(CarrierError);
     }
     expect(subject.breakerState).toBe("closed");
+  });
+});
+
+describe("attempts abandoned because their time ran out", () => {
+  const hung = (calls: AbortSignal[]) => (signal: AbortSignal) => {
+    calls.push(signal);
+    return new Promise<never>((_resolve, reject) => signal.addEventListener("abort", () => reject(signal.reason)));
+  };
+
+  it("count as timeouts for health, metrics and the breaker, and are not retried", async () => {
+    const watch = observer();
+    const subject = pipeline(settings({ PROVIDER_MAX_RETRIES: "3", PROVIDER_BREAKER_WINDOW: "2", PROVIDER_BREAKER_MIN_CALLS: "2" }), watch);
+    const calls: AbortSignal[] = [];
+    for (let index = 1; index <= 2; index += 1) {
+      const caller = new AbortController();
+      const running = subject.run("search", hung(calls), caller.signal);
+      await vi.waitFor(() => expect(calls).toHaveLength(index));
+      caller.abort(new AttemptTimeLimitError(1000));
+      await expect(running).rejects.toMatchObject({ kind: "timeout", message: "twilio did not answer within the 1000 ms it was given" });
+    }
+    await vi.waitFor(() => expect(subject.breakerState).toBe("open"));
+    expect(watch.attempts).toEqual(["search:failure", "search:failure"]);
+    expect(calls.every((signal) => signal.aborted)).toBe(true);
+    expect(calls).toHaveLength(2);
+  });
+
+  it("a caller who cancels is not held against the carrier", async () => {
+    const watch = observer();
+    const subject = pipeline(settings({ PROVIDER_MAX_RETRIES: "3", PROVIDER_BREAKER_WINDOW: "2", PROVIDER_BREAKER_MIN_CALLS: "2" }), watch);
+    const calls: AbortSignal[] = [];
+    for (let index = 1; index <= 4; index += 1) {
+      const caller = new AbortController();
+      const running = subject.run("search", hung(calls), caller.signal);
+      await vi.waitFor(() => expect(calls).toHaveLength(index));
+      caller.abort();
+      await expect(running).rejects.toMatchObject({ name: "AbortError" });
+    }
+    expect(subject.breakerState).toBe("closed");
+    expect(watch.attempts).toEqual([]);
   });
 });
 

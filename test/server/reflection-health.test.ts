@@ -1,7 +1,7 @@
 import { execFile, spawnSync } from "node:child_process";
 import { promisify } from "node:util";
 import { existsSync } from "node:fs";
-import { mkdtemp } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createChannel, createClient, type Channel } from "nice-grpc";
@@ -81,7 +81,7 @@ if (!pythonGrpcAvailable) {
   console.warn("reflection-health.test.ts: python3-grpcio or ../shared/tools/grpcx.py missing; the independent-client checks are NOT run");
 }
 
-describe.runIf(pythonGrpcAvailable)("an independent Python client using only reflection", () => {
+describe.runIf(pythonGrpcAvailable)("an independent Python client using only reflection (needs python3-grpcio)", () => {
   // Asynchronous on purpose: the server under test runs in this process and must keep answering.
   const grpcx = async (...args: string[]): Promise<string> => {
     const result = await promisify(execFile)("/usr/bin/python3", [GRPCX, harness.app.address, ...args], { encoding: "utf8", timeout: 30_000 });
@@ -98,6 +98,7 @@ describe.runIf(pythonGrpcAvailable)("an independent Python client using only ref
       ["-m", "grpc_tools.protoc", "-Iproto", "-Ithird_party/proto", `--python_out=${output}`, `--grpc_python_out=${output}`, ...protos],
       { cwd: root, encoding: "utf8" },
     );
+    await rm(output, { recursive: true, force: true });
     expect(result.stderr).toBe("");
   });
 

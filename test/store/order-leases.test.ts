@@ -116,10 +116,13 @@ describe.each(DATABASES)("order outcomes and the audit log on $name", (database)
     expect(first.applied).toBe(true);
     const owned = await store.ownedNumbers.findByPhoneNumber("+12125550161");
     expect(owned).toMatchObject({ state: "active", orderId: "ord_b", carrierNumberId: "PN1" });
-    const final = await store.orders.apply("ord_b", { ...change, state: "partial", purchased: [], failed: [{ phoneNumber: "+12125550162", detail: "no trace" }] });
+    const final = await store.orders.apply("ord_b", { ...change, state: "partial", purchased: [], failed: [{ phoneNumber: "+12125550162", detail: "no trace", failure: { kind: "carrier_did_not_act" } }] });
     expect(final.applied).toBe(true);
     expect(await store.orders.apply("ord_b", { ...change, state: "completed", purchased: [{ phoneNumber: "+12125550162", carrierNumberId: "PN2" }] })).toEqual({ applied: false, ownershipConflicts: [] });
-    expect((await store.orders.get("ord_b"))?.items.map((item) => item.state)).toEqual(["purchased", "failed"]);
+    expect((await store.orders.get("ord_b"))?.items.map((item) => [item.state, item.failure])).toEqual([
+      ["purchased", undefined],
+      ["failed", { kind: "carrier_did_not_act" }],
+    ]);
   });
 
   it("collapses identical consecutive audit entries for one resource into one row with a count", async () => {

@@ -41,15 +41,35 @@ export interface HarnessOptions {
 
 /**
  * numbergate on 127.0.0.1:0 in sandbox mode, against emulators the test controls, with a real gRPC
- * client. `environment` adds variables (TWILIO_ENABLED=false, priorities, resilience tuning, ...).
+ * client. `environment` adds variables (TWILIO_ENABLED=false, priorities, resilience tuning, ...). The harness
+ * makes a data directory only when the environment names none, and removes it in close() (or at once when start
+ * fails), so no run leaves one behind.
  */
 export async function startHarness(environment: Record<string, string | undefined> = {}, options: HarnessOptions = {}): Promise<Harness> {
+  const ownDataDir = environment["NUMBERGATE_DATA_DIR"] === undefined ? await mkdtemp(join(tmpdir(), "numbergate-test-")) : undefined;
   const sandbox = options.sandbox ?? (await startSandboxCarriers());
-  const dataDir = await mkdtemp(join(tmpdir(), "numbergate-test-"));
-  const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: dataDir, ...PLAIN_PIPELINE, ...environment });
   // Short keep-alive so emulator restarts and test teardown never wait on idle sockets.
   const dispatcher = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
-  const app = await startNumbergate({ config, logger: silentLogger(), dispatcher, sandbox, random: options.random });
+  const releaseOwned = async () => {
+    if (!options.sandbox) await sandbox.stop();
+    // destroy, not close: a test may leave a request hanging at an emulator on purpose.
+    await dispatcher.destroy();
+    if (ownDataDir !== undefined) await rm(ownDataDir, { recursive: true, force: true });
+  };
+  let app: RunningNumbergate;
+  try {
+    const config = loadConfig({
+      NUMBERGATE_GRPC_ADDR: "127.0.0.1:0",
+      NUMBERGATE_MODE: "sandbox",
+      ...(ownDataDir === undefined ? {} : { NUMBERGATE_DATA_DIR: ownDataDir }),
+      ...PLAIN_PIPELINE,
+      ...environment,
+    });
+    app = await startNumbergate({ config, logger: silentLogger(), dispatcher, sandbox, random: options.random });
+  } catch (error) {
+    await releaseOwned();
+    throw error;
+  }
   const channel = createChannel(app.address);
   const client = createClient(TelecomServiceDefinition, channel);
   return {
@@ -59,11 +79,11 @@ export async function startHarness(environment: Record<string, string | undefine
     app,
     async close() {
       channel.close();
-      await app.shutdown();
-      if (!options.sandbox) await sandbox.stop();
-      // destroy, not close: a test may leave a request hanging at an emulator on purpose.
-      await dispatcher.destroy();
-      await rm(dataDir, { recursive: true, force: true });
+      try {
+        await app.shutdown();
+      } finally {
+        await releaseOwned();
+      }
     },
   };
 }

@@ -140,20 +140,60 @@ export enum ErrorReason {
   ERROR_REASON_CARRIER_NOT_FOUND = 9,
   /** ERROR_REASON_CARRIER_SERVER_ERROR - The carrier failed (5xx) or answered with a body numbergate could not read. */
   ERROR_REASON_CARRIER_SERVER_ERROR = 10,
-  /** ERROR_REASON_CARRIER_OUTCOME_UNKNOWN - The request reached the carrier but its outcome is not known yet (purchases, ports). */
+  /**
+   * ERROR_REASON_CARRIER_OUTCOME_UNKNOWN - The request reached the carrier but its outcome is not known yet. Not sent today: a purchase or release
+   * whose outcome is unknown answers OK with its order or release IN_DOUBT, and numbergate finds out.
+   */
   ERROR_REASON_CARRIER_OUTCOME_UNKNOWN = 11,
   /** ERROR_REASON_ALL_CARRIERS_FAILED - Every eligible carrier failed; ErrorInfo.metadata has one entry per carrier. */
   ERROR_REASON_ALL_CARRIERS_FAILED = 12,
-  /** ERROR_REASON_CARRIER_UNAVAILABLE - The carrier's circuit breaker is open or the carrier is drained. */
+  /**
+   * ERROR_REASON_CARRIER_UNAVAILABLE - numbergate did not call the carrier: its circuit breaker is open, it is drained, or numbergate's own
+   * concurrency limit for it is full. google.rpc.RetryInfo says when to retry when that is known.
+   */
   ERROR_REASON_CARRIER_UNAVAILABLE = 13,
   /** ERROR_REASON_NOT_IMPLEMENTED - The RPC exists in the contract but this server does not implement it yet. */
   ERROR_REASON_NOT_IMPLEMENTED = 14,
   /** ERROR_REASON_IDEMPOTENCY_KEY_REUSED - The same request_id was used before with a different request. */
   ERROR_REASON_IDEMPOTENCY_KEY_REUSED = 15,
-  /** ERROR_REASON_NUMBER_HELD - Another client holds the number (reservation or purchase in progress). */
+  /** ERROR_REASON_NUMBER_HELD - Another client holds the number (reservation or purchase in progress), or numbergate already owns it. */
   ERROR_REASON_NUMBER_HELD = 16,
   /** ERROR_REASON_INTERNAL - A numbergate bug; ErrorInfo.metadata["error_id"] finds it in the server log. */
   ERROR_REASON_INTERNAL = 17,
+  /**
+   * ERROR_REASON_RESOURCE_NOT_FOUND - The reservation, order or owned number the request names does not exist; google.rpc.BadRequest names
+   * the field.
+   */
+  ERROR_REASON_RESOURCE_NOT_FOUND = 18,
+  /** ERROR_REASON_RESERVATION_INVALID - A purchase's reservation_id names no reservation; google.rpc.BadRequest names the field. */
+  ERROR_REASON_RESERVATION_INVALID = 19,
+  /**
+   * ERROR_REASON_RESERVATION_MISMATCH - A purchase's reservation holds another number or is at another carrier; google.rpc.BadRequest names
+   * the field.
+   */
+  ERROR_REASON_RESERVATION_MISMATCH = 20,
+  /**
+   * ERROR_REASON_RESERVATION_NOT_ACTIVE - A purchase's reservation expired, was cancelled or was already used by another purchase;
+   * google.rpc.BadRequest names the field.
+   */
+  ERROR_REASON_RESERVATION_NOT_ACTIVE = 21,
+  /** ERROR_REASON_RELEASE_IN_PROGRESS - Another request (another request_id) is releasing this number; ask again once it has finished. */
+  ERROR_REASON_RELEASE_IN_PROGRESS = 22,
+  /**
+   * ERROR_REASON_MALFORMED_REQUEST - The request message could not be decoded as the method's request type (not protobuf, truncated, or
+   * wire types that do not match the schema).
+   */
+  ERROR_REASON_MALFORMED_REQUEST = 23,
+  /**
+   * ERROR_REASON_ORDER_FAILED - A purchase order failed as a whole and nothing was bought; the carrier gave its reason in its own words
+   * (NumberOrder.items[].detail). ErrorInfo.metadata["order_id"] names the order.
+   */
+  ERROR_REASON_ORDER_FAILED = 24,
+  /**
+   * ERROR_REASON_CARRIER_DID_NOT_ACT - A purchase whose answer was lost was never acted on: NUMBERGATE_IN_DOUBT_GRACE after the request left, the
+   * carrier had no trace of it, so nothing was bought. ErrorInfo.metadata["order_id"] names the order.
+   */
+  ERROR_REASON_CARRIER_DID_NOT_ACT = 25,
   UNRECOGNIZED = -1,
 }
 
@@ -213,6 +253,30 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 17:
     case "ERROR_REASON_INTERNAL":
       return ErrorReason.ERROR_REASON_INTERNAL;
+    case 18:
+    case "ERROR_REASON_RESOURCE_NOT_FOUND":
+      return ErrorReason.ERROR_REASON_RESOURCE_NOT_FOUND;
+    case 19:
+    case "ERROR_REASON_RESERVATION_INVALID":
+      return ErrorReason.ERROR_REASON_RESERVATION_INVALID;
+    case 20:
+    case "ERROR_REASON_RESERVATION_MISMATCH":
+      return ErrorReason.ERROR_REASON_RESERVATION_MISMATCH;
+    case 21:
+    case "ERROR_REASON_RESERVATION_NOT_ACTIVE":
+      return ErrorReason.ERROR_REASON_RESERVATION_NOT_ACTIVE;
+    case 22:
+    case "ERROR_REASON_RELEASE_IN_PROGRESS":
+      return ErrorReason.ERROR_REASON_RELEASE_IN_PROGRESS;
+    case 23:
+    case "ERROR_REASON_MALFORMED_REQUEST":
+      return ErrorReason.ERROR_REASON_MALFORMED_REQUEST;
+    case 24:
+    case "ERROR_REASON_ORDER_FAILED":
+      return ErrorReason.ERROR_REASON_ORDER_FAILED;
+    case 25:
+    case "ERROR_REASON_CARRIER_DID_NOT_ACT":
+      return ErrorReason.ERROR_REASON_CARRIER_DID_NOT_ACT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -258,6 +322,22 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_NUMBER_HELD";
     case ErrorReason.ERROR_REASON_INTERNAL:
       return "ERROR_REASON_INTERNAL";
+    case ErrorReason.ERROR_REASON_RESOURCE_NOT_FOUND:
+      return "ERROR_REASON_RESOURCE_NOT_FOUND";
+    case ErrorReason.ERROR_REASON_RESERVATION_INVALID:
+      return "ERROR_REASON_RESERVATION_INVALID";
+    case ErrorReason.ERROR_REASON_RESERVATION_MISMATCH:
+      return "ERROR_REASON_RESERVATION_MISMATCH";
+    case ErrorReason.ERROR_REASON_RESERVATION_NOT_ACTIVE:
+      return "ERROR_REASON_RESERVATION_NOT_ACTIVE";
+    case ErrorReason.ERROR_REASON_RELEASE_IN_PROGRESS:
+      return "ERROR_REASON_RELEASE_IN_PROGRESS";
+    case ErrorReason.ERROR_REASON_MALFORMED_REQUEST:
+      return "ERROR_REASON_MALFORMED_REQUEST";
+    case ErrorReason.ERROR_REASON_ORDER_FAILED:
+      return "ERROR_REASON_ORDER_FAILED";
+    case ErrorReason.ERROR_REASON_CARRIER_DID_NOT_ACT:
+      return "ERROR_REASON_CARRIER_DID_NOT_ACT";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

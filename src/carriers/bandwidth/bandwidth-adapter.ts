@@ -56,7 +56,8 @@ export const BANDWIDTH_DESCRIPTOR: CarrierDescriptor = {
   numberTypes: ["local", "toll_free"],
   countries: ["US"],
   supportsReservations: true,
-  supportsPorting: true,
+  // Porting is not built yet (issue [P]): declared when its adapter methods exist.
+  supportsPorting: false,
   maxNumbersPerPurchase: 5000,
 };
 

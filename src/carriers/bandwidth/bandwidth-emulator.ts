@@ -11,6 +11,7 @@ import { buildXml } from "../kit/xml.js";
 import type { BandwidthEmulatedAccount } from "./bandwidth-emulator-common.js";
 import { BandwidthNumberState, DEFAULT_POLLS_BEFORE_FINAL } from "./bandwidth-emulator-orders.js";
 import { searchAvailableNumbers } from "./bandwidth-emulator-search.js";
+import { restoreBandwidthState, saveBandwidthState, type BandwidthSavedState } from "./bandwidth-emulator-state.js";
 
 export interface BandwidthEmulatorOptions {
   readonly username: string;
@@ -48,6 +49,7 @@ export class BandwidthEmulator extends CarrierEmulator {
   readonly unavailable = new Set<string>();
   /** Reservations, orders, disconnects and owned TNs. */
   readonly numbers: BandwidthNumberState;
+  protected override readonly basePath = BANDWIDTH_EMULATOR_BASE_PATH;
 
   protected readonly routes: readonly EmulatorRoute[] = [
     { method: "GET", pattern: ACCOUNT_PATH, handle: (request, match) => this.#forAccount(match, () => this.#fetchAccount()) },
@@ -76,10 +78,6 @@ export class BandwidthEmulator extends CarrierEmulator {
     this.numbers.pollsBeforeFinal = options.pollsBeforeFinal ?? DEFAULT_POLLS_BEFORE_FINAL;
   }
 
-  get baseUrl(): string {
-    return `${this.origin}${BANDWIDTH_EMULATOR_BASE_PATH}`;
-  }
-
   describeState(): { purchases: string[]; owned: string[]; reservations: number; orders: number; disconnects: number } {
     const { numbers } = this;
     return {
@@ -89,6 +87,14 @@ export class BandwidthEmulator extends CarrierEmulator {
       orders: numbers.orders.size,
       disconnects: numbers.disconnects.records.size,
     };
+  }
+
+  protected saveState(): BandwidthSavedState {
+    return saveBandwidthState(this.numbers);
+  }
+
+  protected restoreState(saved: unknown): void {
+    restoreBandwidthState(this.numbers, saved);
   }
 
   protected isAuthorized(request: EmulatorRequest): boolean {

@@ -4,6 +4,7 @@ import type { CarrierOrderLookup, CarrierOrderState, CarrierOrderStatus, Carrier
 import { parseXmlBody } from "../kit/response-body.js";
 import { asArray, buildXml, childObject, childText } from "../kit/xml.js";
 import { BANDWIDTH_XML, expectBandwidthStatus, type BandwidthAccount } from "./bandwidth-account.js";
+import { kindFromBandwidthCode } from "./bandwidth-error.js";
 import { bandwidthTnToE164, readBandwidthError } from "./bandwidth-wire.js";
 
 /** Orders per page of GET orders?customerOrderId=: one reference normally names one order. */
@@ -171,10 +172,12 @@ export function readOrderResponse(root: Record<string, unknown>): CarrierOrderSt
   const fallback = readBandwidthError(root);
   const failed = failedNumbers.map((tn) => {
     const error = errors.find((candidate) => childText(candidate, "TelephoneNumber") === tn);
+    const carrierCode = error ? childText(error, "Code") : fallback?.code;
     return {
       e164: bandwidthTnToE164(tn),
-      carrierCode: error ? childText(error, "Code") : fallback?.code,
+      carrierCode,
       detail: (error ? childText(error, "Description") : fallback?.description) ?? "not purchased",
+      kind: carrierCode === undefined ? undefined : kindFromBandwidthCode(carrierCode),
     };
   });
   return { carrierOrderId: childText(order, "id"), state, purchased: completed, failed };

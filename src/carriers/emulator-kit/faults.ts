@@ -6,10 +6,12 @@
  * - hang: never answer (the socket stays open until the client gives up or the emulator stops)
  * - malformed: answer 200 with a body that is not valid JSON/XML
  * - reset: destroy the connection without answering
+ * - hold: wait until released (POST /__emulator/release, or releaseHeld() in-process), then answer normally: a
+ *   test can act while a call is certainly in flight at the carrier, with no race against a timer
  * With afterHandling, hang and reset happen after the emulator has acted on the request (a purchase is made,
  * then the answer is lost): the "timed out after sending" case.
  */
-export type FaultKind = "status" | "rate_limit" | "latency" | "hang" | "malformed" | "reset";
+export type FaultKind = "status" | "rate_limit" | "latency" | "hang" | "malformed" | "reset" | "hold";
 
 export interface FaultRule {
   readonly kind: FaultKind;
@@ -26,7 +28,7 @@ export interface FaultRule {
   readonly afterHandling?: boolean;
 }
 
-const FAULT_KINDS: ReadonlySet<string> = new Set(["status", "rate_limit", "latency", "hang", "malformed", "reset"]);
+const FAULT_KINDS: ReadonlySet<string> = new Set(["status", "rate_limit", "latency", "hang", "malformed", "reset", "hold"]);
 
 /** Validates a rule received over the control interface. */
 export function parseFaultRule(value: unknown): FaultRule {

@@ -55,7 +55,8 @@ export const TWILIO_DESCRIPTOR: CarrierDescriptor = {
   numberTypes: ["local", "toll_free", "mobile"],
   countries: ["US", "CA", "GB", "AU", "DE", "FR", "NL", "SE", "IE", "ES"],
   supportsReservations: false,
-  supportsPorting: true,
+  // Porting is not built yet (issue [P]): declared when its adapter methods exist.
+  supportsPorting: false,
   maxNumbersPerPurchase: 1,
 };
 

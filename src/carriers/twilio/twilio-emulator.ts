@@ -9,6 +9,7 @@ import {
 } from "../emulator-kit/carrier-emulator.js";
 import { buildInventory, type InventoryNumber } from "../emulator-kit/inventory.js";
 import { formParameters, twilioErrorResponse } from "./twilio-emulator-common.js";
+import { parseTwilioSavedState, type TwilioSavedState } from "./twilio-emulator-state.js";
 import { listOwnedNumbers, type TwilioOwnedNumber } from "./twilio-emulator-owned.js";
 import { nationalFriendlyName, searchAvailablePhoneNumbers } from "./twilio-emulator-search.js";
 
@@ -68,6 +69,19 @@ export class TwilioEmulator extends CarrierEmulator {
 
   describeState(): { purchases: string[]; owned: string[] } {
     return { purchases: [...this.purchases], owned: [...this.owned.keys()] };
+  }
+
+  protected saveState(): TwilioSavedState {
+    return { version: 1, owned: [...this.owned], positions: [...this.#positions], purchases: [...this.purchases] };
+  }
+
+  protected restoreState(saved: unknown): void {
+    const state = parseTwilioSavedState(saved);
+    this.owned.clear();
+    for (const [e164, owned] of state.owned) this.owned.set(e164, owned);
+    this.#positions.clear();
+    for (const [sid, position] of state.positions) this.#positions.set(sid, position);
+    this.purchases.splice(0, this.purchases.length, ...state.purchases);
   }
 
   /**

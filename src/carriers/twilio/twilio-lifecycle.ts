@@ -62,14 +62,14 @@ export async function twilioFindPurchase(api: CarrierHttpClient, accountSid: str
   for (const entry of underReference) {
     if (entry.friendly_name === friendlyName && asked.has(entry.phone_number)) purchased.set(entry.phone_number, entry.sid);
   }
-  const failed: { e164: string; carrierCode: string | undefined; detail: string }[] = [];
+  const failed: CarrierOrderStatus["failed"][number][] = [];
   for (const number of lookup.numbers) {
     if (purchased.has(number.e164)) continue;
     const entry = await findOnAccount(api, accountSid, number, "order_status", options);
     if (!entry) continue;
     // Bought between the two listings: still this order's purchase.
     if (entry.friendly_name === friendlyName) purchased.set(entry.phone_number, entry.sid);
-    else failed.push({ e164: number.e164, carrierCode: undefined, detail: "the account already held this number under another name; this order did not buy it" });
+    else failed.push({ e164: number.e164, carrierCode: undefined, kind: "not_found", detail: "the account already held this number under another name; this order did not buy it" });
   }
   if (purchased.size === 0 && failed.length === 0) return undefined;
   const bought = [...purchased].map(([e164, carrierNumberId]) => ({ e164, carrierNumberId }));

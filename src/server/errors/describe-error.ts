@@ -8,7 +8,9 @@ import {
   InvalidRequestError,
   NoEligibleCarrierError,
   NotImplementedError,
+  OrderFailedError,
   type FieldViolation,
+  type OrderFailure,
 } from "../../domain/service-errors.js";
 
 /** How an error leaves numbergate: status code, our message, and the google.rpc details. */
@@ -97,10 +99,32 @@ export function describeError(error: unknown): RpcErrorDescription | undefined {
   }
   if (error instanceof LifecycleError) {
     const code = { already_exists: Status.ALREADY_EXISTS, failed_precondition: Status.FAILED_PRECONDITION, not_found: Status.NOT_FOUND, unavailable: Status.UNAVAILABLE }[error.kind];
-    return { code, message: error.message, reason: error.reason, metadata: error.metadata };
+    return { code, message: error.message, reason: error.reason, metadata: error.metadata, fieldViolations: error.violations };
+  }
+  if (error instanceof OrderFailedError) {
+    // No RetryInfo, even for a refusal that would pass: the same request_id replays this exact error forever,
+    // and buying again takes a new request_id.
+    return { ...describeOrderFailure(error.failure), message: error.message, metadata: { order_id: error.orderId, carrier: error.carrierId } };
   }
   if (error instanceof NotImplementedError) {
     return { code: Status.UNIMPLEMENTED, message: error.message, reason: "NOT_IMPLEMENTED", metadata: {} };
   }
   return undefined;
+}
+
+/** The status and reason of a failed purchase order: its cause's, so a refused order reads like the refusal. */
+function describeOrderFailure(failure: OrderFailure): { code: Status; reason: ErrorReasonName } {
+  switch (failure.kind) {
+    case "carrier_error":
+      return { code: statusForCarrierErrorKind(failure.carrierErrorKind), reason: reasonForCarrierErrorKind(failure.carrierErrorKind) };
+    // numbergate never called the carrier (breaker open, drained, concurrency limit): transient.
+    case "carrier_unavailable":
+      return { code: Status.UNAVAILABLE, reason: "CARRIER_UNAVAILABLE" };
+    // The carrier declined the order in an order status: the same order will not pass as things stand.
+    case "carrier_refused":
+      return { code: Status.FAILED_PRECONDITION, reason: "ORDER_FAILED" };
+    // The request never took effect: trying again (with a new request_id) can succeed.
+    case "carrier_did_not_act":
+      return { code: Status.UNAVAILABLE, reason: "CARRIER_DID_NOT_ACT" };
+  }
 }

@@ -2,8 +2,12 @@ import { randomUUID } from "node:crypto";
 import { isAbortError } from "abort-controller-x";
 import { ServerError, Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
 import type { Logger } from "../../telemetry/logger.js";
+import { callDeadline } from "../call-deadline.js";
 import { describeError } from "./describe-error.js";
 import { encodeRichStatus } from "./rich-status.js";
+
+/** How close to its deadline a call may be answered DEADLINE_EXCEEDED before grpc-js's own timer does it. */
+const DEADLINE_TOLERANCE_MS = 25;
 
 /**
  * The one place where errors leave numbergate: known errors become a status code, our own message and
@@ -18,7 +22,14 @@ export function errorMappingMiddleware(logger: Logger) {
     try {
       return yield* call.next(call.request, context);
     } catch (error) {
-      if (error instanceof ServerError || isAbortError(error)) throw error;
+      if (error instanceof ServerError) throw error;
+      if (isAbortError(error)) {
+        // This call was cancelled, or grpc-js ended it at its deadline: the client already has its status.
+        if (context.signal.aborted) throw error;
+        // Work this call shared was cancelled by another caller just as this call's own deadline arrives.
+        if (callDeadline(context.metadata) - Date.now() <= DEADLINE_TOLERANCE_MS) throw new ServerError(Status.DEADLINE_EXCEEDED, "Deadline exceeded");
+        // Otherwise an abort that is not this call's is a bug, not a cancellation: it falls through to INTERNAL.
+      }
       const description = describeError(error);
       if (!description) {
         const errorId = randomUUID();

@@ -43,7 +43,9 @@ export function encodeRichStatus(input: RichStatusInput): Uint8Array {
     details.push(pack("google.rpc.BadRequest", badRequest));
   }
   if (input.retryAfterMs !== undefined) {
-    const retryDelay = { seconds: Math.floor(input.retryAfterMs / 1000), nanos: (input.retryAfterMs % 1000) * 1_000_000 };
+    // Whole milliseconds, rounded up: retrying a fraction early would only be refused again.
+    const milliseconds = Math.max(0, Math.ceil(input.retryAfterMs));
+    const retryDelay = { seconds: Math.floor(milliseconds / 1000), nanos: (milliseconds % 1000) * 1_000_000 };
     details.push(pack("google.rpc.RetryInfo", RetryInfo.encode({ retryDelay }).finish()));
   }
   return Status.encode({ code: input.code, message: input.message, details }).finish();

@@ -56,9 +56,18 @@ export function checkRequiredProvider(violations: FieldViolations, value: string
 /** Duration to milliseconds; undefined when unset or zero (the default applies). */
 export function checkDuration(violations: FieldViolations, field: string, value: Duration | undefined): number | undefined {
   if (!value) return undefined;
-  const milliseconds = value.seconds * 1000 + Math.floor(value.nanos / 1_000_000);
-  if (milliseconds < 0 || value.nanos < 0) {
+  if (value.seconds < 0 || value.nanos < 0) {
     violations.add(field, "must not be negative");
+    return undefined;
+  }
+  if (value.nanos > 999_999_999) {
+    violations.add(`${field}.nanos`, "must be below 1000000000 (a whole second goes in seconds)");
+    return undefined;
+  }
+  const milliseconds = value.seconds * 1000 + Math.floor(value.nanos / 1_000_000);
+  // Beyond this, milliseconds are no longer exact; no hold or timeout is anywhere near it.
+  if (!Number.isSafeInteger(milliseconds)) {
+    violations.add(`${field}.seconds`, `must be at most ${Math.floor(Number.MAX_SAFE_INTEGER / 1000)}`);
     return undefined;
   }
   return milliseconds === 0 ? undefined : milliseconds;

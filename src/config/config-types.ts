@@ -1,0 +1,115 @@
+import type { BandwidthCredentials, TwilioCredentials } from "./carrier-credentials.js";
+import type { LogLevel } from "./env-schema.js";
+import type { Secret } from "./secret.js";
+
+// The shape of numbergate's validated configuration; load-config.ts builds it and re-exports these types.
+
+export type ServiceMode = "sandbox" | "live";
+
+interface CarrierSettings {
+  readonly enabled: boolean;
+  /** Lower is preferred. */
+  readonly priority: number;
+  readonly limits: CarrierLimits;
+}
+
+export interface TwilioSettings extends CarrierSettings {
+  readonly apiUrl: URL;
+  readonly numbersUrl: URL;
+  /** Absent in sandbox mode, where the built-in emulator's credentials are used. */
+  readonly credentials: TwilioCredentials | undefined;
+}
+
+export interface BandwidthSettings extends CarrierSettings {
+  readonly apiUrl: URL;
+  readonly credentials: BandwidthCredentials | undefined;
+}
+
+/** Per-operation carrier call timeouts, ms. */
+export interface OperationTimeouts {
+  readonly search: number;
+  readonly availability: number;
+  readonly reserve: number;
+  readonly purchase: number;
+  readonly orderStatus: number;
+  readonly porting: number;
+  readonly probe: number;
+}
+
+export interface BreakerSettings {
+  /** Calls in the sliding window. */
+  readonly windowSize: number;
+  /** Calls needed before rates are judged. */
+  readonly minimumCalls: number;
+  /** Percent of failed calls that opens the breaker. */
+  readonly failureRateThreshold: number;
+  /** Percent of slow calls that opens the breaker. */
+  readonly slowCallRateThreshold: number;
+  readonly slowCallDurationMs: number;
+  /** Trial calls let through when half-open. */
+  readonly halfOpenCalls: number;
+  /** How long the breaker stays open (PROVIDER_CIRCUIT_BREAKER_TIMEOUT). */
+  readonly openDurationMs: number;
+}
+
+export interface ResilienceSettings {
+  readonly maxRetries: number;
+  /** Base of the exponential backoff with full jitter. */
+  readonly retryDelayMs: number;
+  readonly retryMaxDelayMs: number;
+  /** A Retry-After longer than this fails over to the next carrier instead of waiting. */
+  readonly maxRetryAfterMs: number;
+  readonly timeouts: OperationTimeouts;
+  readonly breaker: BreakerSettings;
+  /** How long a recovered carrier takes to get back to its full share of traffic. */
+  readonly slowStartWindowMs: number;
+  readonly healthCheckIntervalMs: number;
+  readonly healthCacheTtlMs: number;
+  /** Period over which health uptime is computed. */
+  readonly healthWindowMs: number;
+  /** Period of the rolling metrics window. */
+  readonly metricsWindowMs: number;
+  readonly searchCacheTtlMs: number;
+  /** How old a cached search may be and still be served (flagged stale) when every carrier is failing. */
+  readonly searchCacheStaleTtlMs: number;
+  readonly availabilityCacheTtlMs: number;
+  /** Kept for the seed's name; equals breaker.openDurationMs. */
+  readonly circuitBreakerTimeoutMs: number;
+}
+
+/** Limits numbergate keeps so that it does not cause the 429s it would then have to survive. */
+export interface CarrierLimits {
+  readonly maxConcurrency: number;
+  /** Requests per second; 0 means no limit. */
+  readonly ratePerSecond: number;
+}
+
+export interface StoreSettings {
+  /** PostgreSQL when set; SQLite in dataDir otherwise. Contains a password: never log it. */
+  readonly databaseUrl: Secret | undefined;
+  /** NUMBERGATE_DATA_DIR; undefined when not set (./data in live mode, a throwaway directory in sandbox mode). */
+  readonly dataDir: string | undefined;
+  readonly replicaId: string;
+  readonly leaseMs: number;
+  readonly orderCheckIntervalMs: number;
+  readonly inDoubtGraceMs: number;
+  readonly purchaseWaitMs: number;
+  readonly sweepIntervalMs: number;
+  readonly defaultReservationMs: number;
+  readonly maxReservationMs: number;
+}
+
+export interface NumbergateConfig {
+  readonly mode: ServiceMode;
+  readonly store: StoreSettings;
+  readonly grpcAddress: string;
+  /** NUMBERGATE_LOG_LEVEL, else the seed's LOG_LEVEL, else info. */
+  readonly logLevel: LogLevel;
+  readonly priceTablePath: string | undefined;
+  readonly resilience: ResilienceSettings;
+  readonly twilio: TwilioSettings;
+  readonly bandwidth: BandwidthSettings;
+  /** Things the operator should hear about at start. */
+  readonly warnings: readonly string[];
+}
+
