@@ -1,6 +1,7 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config/load-config.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { configProblems } from "../support/config-problems.js";
 
 const SID = `AC${"a".repeat(32)}`;
 const TOKEN = "super-secret-token-value";
@@ -10,16 +11,6 @@ function configError(environment: Record<string, string>): string {
   return configProblems(environment).join("\n");
 }
 
-/** Every problem loadConfig reports, one line each. */
-function configProblems(environment: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(environment);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected a configuration error");
-}
 
 describe("loadConfig", () => {
   it("refuses an order lease or an in-doubt grace no longer than a purchase can be in flight", () => {

@@ -1,18 +1,10 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config/load-config.js";
+import { loadConfig } from "../../src/config/load-config.js";
+import { configProblems } from "../support/config-problems.js";
 import { SEED_ENVIRONMENT, SEED_SECRETS } from "../support/seed-environment.js";
 
 const { AUTH_TOKEN, BANDWIDTH_PASSWORD, DATABASE_PASSWORD } = SEED_SECRETS;
 
-function problemsOf(environment: Record<string, string>): readonly string[] {
-  try {
-    loadConfig(environment);
-  } catch (error) {
-    expect(error).toBeInstanceOf(ConfigError);
-    return (error as ConfigError).problems;
-  }
-  throw new Error("expected a configuration error");
-}
 
 describe("the seed's environment block", () => {
   it("starts live on the auth token, ignoring the API key that has no secret, with a warning", () => {
@@ -33,7 +25,7 @@ describe("the seed's environment block", () => {
     expect(loadConfig({ ...SEED_ENVIRONMENT, NUMBERGATE_LOG_LEVEL: "error" }).logLevel).toBe("error");
     // A LOG_LEVEL meant for other software is not numbergate's business once NUMBERGATE_LOG_LEVEL is set.
     expect(loadConfig({ ...SEED_ENVIRONMENT, LOG_LEVEL: "verbose", NUMBERGATE_LOG_LEVEL: "info" }).logLevel).toBe("info");
-    expect(problemsOf({ ...SEED_ENVIRONMENT, LOG_LEVEL: "verbose" })).toEqual([
+    expect(configProblems({ ...SEED_ENVIRONMENT, LOG_LEVEL: "verbose" })).toEqual([
       "LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent (or set NUMBERGATE_LOG_LEVEL, which takes precedence)",
     ]);
     expect(loadConfig({}).logLevel).toBe("info");
@@ -41,11 +33,11 @@ describe("the seed's environment block", () => {
 
   it("still refuses an API key without its secret when there is no auth token to fall back on", () => {
     const { TWILIO_AUTH_TOKEN: _token, ...withoutToken } = SEED_ENVIRONMENT;
-    expect(problemsOf(withoutToken)).toEqual(["TWILIO_API_SECRET is required when TWILIO_API_KEY is set (or set TWILIO_AUTH_TOKEN instead)"]);
+    expect(configProblems(withoutToken)).toEqual(["TWILIO_API_SECRET is required when TWILIO_API_KEY is set (or set TWILIO_AUTH_TOKEN instead)"]);
   });
 
   it("reports every bad variable at once, one line each, and no secret", () => {
-    const problems = problemsOf({
+    const problems = configProblems({
       ...SEED_ENVIRONMENT,
       TWILIO_ACCOUNT_SID: "AC-not-a-sid",
       BANDWIDTH_ACCOUNT_ID: "",
@@ -71,7 +63,7 @@ describe("the seed's environment block", () => {
   });
 
   it("reports a malformed variable once, not again as missing", () => {
-    expect(problemsOf({ TWILIO_ACCOUNT_SID: "nope", TWILIO_AUTH_TOKEN: AUTH_TOKEN, BANDWIDTH_ACCOUNT_ID: "no spaces allowed" })).toEqual([
+    expect(configProblems({ TWILIO_ACCOUNT_SID: "nope", TWILIO_AUTH_TOKEN: AUTH_TOKEN, BANDWIDTH_ACCOUNT_ID: "no spaces allowed" })).toEqual([
       "TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits",
       "BANDWIDTH_ACCOUNT_ID must be the numeric account id from the Bandwidth dashboard",
       "BANDWIDTH_USERNAME is required when other BANDWIDTH_ credentials are set",
@@ -85,7 +77,7 @@ describe("the seed's environment block", () => {
     ["no host", "postgres://u:pw-secret@:5432/app"],
     ["another scheme", "mysql://u:pw-secret@db:3306/app"],
   ])("refuses a DATABASE_URL with %s in one line, without the password", (_case, databaseUrl) => {
-    const [line, ...rest] = problemsOf({ DATABASE_URL: databaseUrl });
+    const [line, ...rest] = configProblems({ DATABASE_URL: databaseUrl });
     expect(rest).toEqual([]);
     expect(line).toMatch(/^DATABASE_URL /);
     expect(line).not.toContain("pw");

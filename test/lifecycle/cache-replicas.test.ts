@@ -1,11 +1,9 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NumberOrderState } from "../../generated/numbergate/v1/numbers.js";
-import { startSandboxCarriers, type SandboxCarriers } from "../../src/app/sandbox-carriers.js";
+import type { SandboxCarriers } from "../../src/app/sandbox-carriers.js";
 import { DATABASES } from "../support/databases.js";
-import { startHarness, type Harness } from "../support/harness.js";
+import type { Harness } from "../support/harness.js";
+import { startReplicas, type Replicas } from "../support/replicas.js";
 
 const FAST = { NUMBERGATE_SWEEP_INTERVAL: "50", NUMBERGATE_ORDER_CHECK_INTERVAL: "50" };
 /** Caches on, with the README's default TTLs: minutes, far longer than the one second the test allows. */
@@ -15,26 +13,15 @@ const SEARCH = { countryCode: "US", areaCode: "617", providerIds: ["twilio"], li
 const WITHIN_A_SECOND = { timeout: 1_000, interval: 50 };
 
 describe.each(DATABASES)("cached answers across two replicas sharing one $name database", (database) => {
-  let carriers: SandboxCarriers;
-  const replicas: Harness[] = [];
-  const dataDirs: string[] = [];
+  let replicas: Replicas | undefined;
   afterEach(async () => {
-    for (const replica of replicas.splice(0)) await replica.close();
-    await carriers.stop();
-    for (const dataDir of dataDirs.splice(0)) await rm(dataDir, { recursive: true, force: true });
+    await replicas?.close();
+    replicas = undefined;
   });
 
-  async function startReplicas(): Promise<[Harness, Harness]> {
-    carriers = await startSandboxCarriers();
-    const databaseUrl = await database.fresh();
-    const sharedDataDir = await mkdtemp(join(tmpdir(), "numbergate-cache-replicas-"));
-    dataDirs.push(sharedDataDir);
-    for (const name of ["replica-a", "replica-b"]) {
-      replicas.push(
-        await startHarness({ ...FAST, ...CACHED, DATABASE_URL: databaseUrl, NUMBERGATE_DATA_DIR: sharedDataDir, NUMBERGATE_REPLICA_ID: name }, { sandbox: carriers }),
-      );
-    }
-    return [replicas[0] as Harness, replicas[1] as Harness];
+  async function startTwo(): Promise<[Harness, Harness, SandboxCarriers]> {
+    replicas = await startReplicas(database, { ...FAST, ...CACHED });
+    return [replicas.a, replicas.b, replicas.carriers];
   }
 
   /** What a replica answers, from its cache, about the number. */
@@ -47,7 +34,7 @@ describe.each(DATABASES)("cached answers across two replicas sharing one $name d
   }
 
   it("a number bought on B leaves A's cached searches and availability within a second, and returns when B releases it", async () => {
-    const [a, b] = await startReplicas();
+    const [a, b, carriers] = await startTwo();
     const phoneNumber = (await a.client.searchNumbers(SEARCH)).numbers[0]?.phoneNumber ?? "";
     expect((await a.client.checkNumberAvailability({ phoneNumber, providerId: "twilio" })).available).toBe(true);
     const twilioSearches = carriers.twilio.countRequests((request) => request.path.includes("AvailablePhoneNumbers"));
@@ -63,7 +50,7 @@ describe.each(DATABASES)("cached answers across two replicas sharing one $name d
   });
 
   it("a number reserved on B leaves both replicas' cached answers, and returns to both when B cancels the reservation", async () => {
-    const [a, b] = await startReplicas();
+    const [a, b] = await startTwo();
     const phoneNumber = (await a.client.searchNumbers(SEARCH)).numbers[1]?.phoneNumber ?? "";
     expect((await a.client.checkNumberAvailability({ phoneNumber, providerId: "twilio" })).available).toBe(true);
     expect((await b.client.searchNumbers(SEARCH)).numbers.map((number) => number.phoneNumber)).toContain(phoneNumber);

@@ -1,40 +1,26 @@
-import { mkdtemp, rm } from "node:fs/promises";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NumberOrderState } from "../../generated/numbergate/v1/numbers.js";
-import { startSandboxCarriers, type SandboxCarriers } from "../../src/app/sandbox-carriers.js";
+import type { SandboxCarriers } from "../../src/app/sandbox-carriers.js";
 import { DATABASES } from "../support/databases.js";
-import { startHarness, type Harness } from "../support/harness.js";
+import type { Harness } from "../support/harness.js";
+import { startReplicas, type Replicas } from "../support/replicas.js";
 
 const FAST = { NUMBERGATE_SWEEP_INTERVAL: "50", NUMBERGATE_ORDER_CHECK_INTERVAL: "50" };
 
 describe.each(DATABASES)("two numbergate replicas sharing one $name database and one set of carriers", (database) => {
-  let carriers: SandboxCarriers;
-  const replicas: Harness[] = [];
-  const dataDirs: string[] = [];
+  let replicas: Replicas | undefined;
   afterEach(async () => {
-    for (const replica of replicas.splice(0)) await replica.close();
-    await carriers.stop();
-    for (const dataDir of dataDirs.splice(0)) await rm(dataDir, { recursive: true, force: true });
+    await replicas?.close();
+    replicas = undefined;
   });
 
-  async function startReplicas(environment: Record<string, string> = {}): Promise<[Harness, Harness]> {
-    carriers = await startSandboxCarriers();
-    const databaseUrl = await database.fresh();
-    // SQLite: both replicas on one database file (WAL, busy timeout), as two processes on one host would be.
-    const sharedDataDir = await mkdtemp(join(tmpdir(), "numbergate-replicas-"));
-    dataDirs.push(sharedDataDir);
-    for (const name of ["replica-a", "replica-b"]) {
-      replicas.push(
-        await startHarness({ ...FAST, DATABASE_URL: databaseUrl, NUMBERGATE_DATA_DIR: sharedDataDir, NUMBERGATE_REPLICA_ID: name, ...environment }, { sandbox: carriers }),
-      );
-    }
-    return [replicas[0] as Harness, replicas[1] as Harness];
+  async function startTwo(environment: Record<string, string> = {}): Promise<[Harness, Harness, SandboxCarriers]> {
+    replicas = await startReplicas(database, { ...FAST, ...environment });
+    return [replicas.a, replicas.b, replicas.carriers];
   }
 
   it("50 concurrent purchases with one request_id spread over both: one carrier purchase, 50 identical answers", async () => {
-    const [a, b] = await startReplicas();
+    const [a, b, carriers] = await startTwo();
     const { numbers } = await a.client.searchNumbers({ countryCode: "US", areaCode: "617", providerIds: ["twilio"], limit: 1 });
     const phoneNumber = numbers[0]?.phoneNumber ?? "";
     const request = { requestId: "shared-req-1", phoneNumber, providerId: "twilio" };
@@ -45,7 +31,7 @@ describe.each(DATABASES)("two numbergate replicas sharing one $name database and
   });
 
   it("a replica shutting down with a purchase in flight hands the order over; the other finishes it without buying again", async () => {
-    const [a, b] = await startReplicas({ NUMBERGATE_LEASE_TTL: "1500", PROVIDER_TIMEOUT_PURCHASE: "1000", NUMBERGATE_PURCHASE_WAIT: "0" });
+    const [a, b, carriers] = await startTwo({ NUMBERGATE_LEASE_TTL: "1500", PROVIDER_TIMEOUT_PURCHASE: "1000", NUMBERGATE_PURCHASE_WAIT: "0" });
     const { numbers } = await a.client.searchNumbers({ countryCode: "US", areaCode: "512", providerIds: ["twilio"], limit: 1 });
     const phoneNumber = numbers[0]?.phoneNumber ?? "";
     // Replica A's purchase reaches Twilio, which buys the number; the answer never comes back.
@@ -59,7 +45,6 @@ describe.each(DATABASES)("two numbergate replicas sharing one $name database and
 
     // A shuts down: it waits for its purchase (cut by its budget, so in doubt), records that, and frees the lease.
     await a.close();
-    replicas.splice(replicas.indexOf(a), 1);
     expect((await b.app.store.orders.get(orderId))?.state).toBe("in_doubt");
     // B takes the order over, asks Twilio, and completes it.
     await vi.waitFor(async () => expect((await b.client.getNumberOrder({ orderId })).order?.state).toBe(NumberOrderState.NUMBER_ORDER_STATE_COMPLETED), { timeout: 5000 });

@@ -1,7 +1,5 @@
 import { connect, type ClientHttp2Session, type IncomingHttpHeaders } from "node:http2";
-import { BadRequest, ErrorInfo, RetryInfo } from "../../generated/google/rpc/error_details.js";
-import { Status as RpcStatus } from "../../generated/google/rpc/status.js";
-import type { DecodedErrorDetails } from "../support/harness.js";
+import { decodeDetails, type DecodedErrorDetails } from "../support/harness.js";
 
 /** What the server answered, read off the wire: no client library in between to fill in its own status. */
 export interface RawAnswer {
@@ -56,18 +54,4 @@ function readStatus(headers: IncomingHttpHeaders): RawAnswer {
   const details = headers["grpc-status-details-bin"];
   const rich = typeof details === "string" ? decodeDetails(Buffer.from(details, "base64")) : undefined;
   return { code: Number(headers["grpc-status"]), message: decodeURIComponent(String(headers["grpc-message"] ?? "")), rich };
-}
-
-function decodeDetails(bytes: Uint8Array): DecodedErrorDetails {
-  const status = RpcStatus.decode(bytes);
-  const find = (typeName: string) => status.details.find((detail) => detail.typeUrl === `type.googleapis.com/${typeName}`)?.value;
-  const errorInfo = find("google.rpc.ErrorInfo");
-  const badRequest = find("google.rpc.BadRequest");
-  const retryInfo = find("google.rpc.RetryInfo");
-  return {
-    status,
-    errorInfo: errorInfo && ErrorInfo.decode(errorInfo),
-    badRequest: badRequest && BadRequest.decode(badRequest),
-    retryInfo: retryInfo && RetryInfo.decode(retryInfo),
-  };
 }

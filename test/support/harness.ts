@@ -72,19 +72,22 @@ export async function startHarness(environment: Record<string, string | undefine
   }
   const channel = createChannel(app.address);
   const client = createClient(TelecomServiceDefinition, channel);
+  let closing: Promise<void> | undefined;
   return {
     client,
     channel,
     sandbox,
     app,
-    async close() {
-      channel.close();
-      try {
-        await app.shutdown();
-      } finally {
-        await releaseOwned();
-      }
-    },
+    // Once: a test may close one replica itself, and its clean-up closes everything again.
+    close: () =>
+      (closing ??= (async () => {
+        channel.close();
+        try {
+          await app.shutdown();
+        } finally {
+          await releaseOwned();
+        }
+      })()),
   };
 }
 
@@ -110,7 +113,8 @@ export async function captureRpcError(
   throw new Error("expected the call to fail, but it succeeded");
 }
 
-function decodeDetails(bytes: Uint8Array): DecodedErrorDetails {
+/** google.rpc.Status from grpc-status-details-bin, with the details numbergate sends decoded. */
+export function decodeDetails(bytes: Uint8Array): DecodedErrorDetails {
   const status = RpcStatus.decode(bytes);
   const find = (typeName: string): Uint8Array | undefined =>
     status.details.find((detail) => detail.typeUrl === `type.googleapis.com/${typeName}`)?.value;
