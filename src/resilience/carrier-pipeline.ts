@@ -218,12 +218,12 @@ export class CarrierPipeline {
    */
   #cutOff(invocation: Invocation): void {
     const pending = invocation.pending;
-    if (!pending) return;
-    if (!pending.settled) {
-      const callerLeft = invocation.callerSignal?.aborted === true && !isTimeLimit(invocation.callerSignal.reason);
-      if (pending.reaching && !callerLeft) this.#settle(invocation, pending, "failure", new TimeoutError());
-      else pending.settled = true;
-    }
+    // A settled attempt has nothing in flight: aborting it would only cost an AbortError per successful call.
+    if (!pending || pending.settled) return;
+    const callerLeft = invocation.callerSignal?.aborted === true && !isTimeLimit(invocation.callerSignal.reason);
+    if (pending.reaching && !callerLeft) this.#settle(invocation, pending, "failure", new TimeoutError());
+    else pending.settled = true;
+    // Also aborts an attempt still waiting for a rate-limit token (not reaching yet: nothing to judge).
     pending.controller.abort();
   }
 
