@@ -81,6 +81,11 @@ export class CarrierError extends Error {
   }
 }
 
+/** Whether an error says the carrier is failing, as opposed to the request being wrong (bad input, unknown number). */
+export function countsAgainstCarrier(error: unknown): boolean {
+  return CarrierError.is(error) && error.kind !== "invalid_request" && error.kind !== "not_found";
+}
+
 /** The kind a carrier's HTTP status implies, before its error code refines it. */
 export function kindFromHttpStatus(status: number): CarrierErrorKind {
   if (status === 401 || status === 403) return "auth";

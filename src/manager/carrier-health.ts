@@ -1,6 +1,7 @@
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
-import { isCarrierFailure, type BreakerStateName, type CarrierCallObserver } from "../resilience/carrier-pipeline.js";
+import type { BreakerStateName, CarrierCallObserver } from "../domain/carrier-calls.js";
+import { countsAgainstCarrier } from "../domain/carrier-error.js";
 import { RollingWindow } from "./rolling-window.js";
 import type { SlowStart } from "./slow-start.js";
 
@@ -119,7 +120,7 @@ export class HealthMonitor implements CarrierCallObserver {
 
   /** The result of an active probe. */
   probeFinished(carrierId: CarrierId, error: unknown): void {
-    this.#signal(carrierId, error === undefined || !isCarrierFailure(error), error, true);
+    this.#signal(carrierId, error === undefined || !countsAgainstCarrier(error), error, true);
   }
 
   breakerChanged(carrierId: CarrierId, state: BreakerStateName): void {

@@ -1,3 +1,4 @@
+import { CarrierError } from "../domain/carrier-error.js";
 import type { CarrierId } from "../domain/numbers.js";
 import type { HealthMonitor } from "./carrier-health.js";
 import type { CarrierRegistration } from "./carrier-registry.js";
@@ -62,7 +63,9 @@ export class HealthProber {
   async #run(registration: CarrierRegistration): Promise<void> {
     const carrierId = registration.adapter.descriptor.id;
     const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(new Error(`health probe of ${carrierId} timed out after ${this.#options.timeoutMs} ms`)), this.#options.timeoutMs);
+    // A probe that does not answer in time is a carrier failure (a plain Error would read as a client error).
+    const timedOut = new CarrierError({ kind: "timeout", carrierId, operation: "probe", message: `health probe of ${carrierId} timed out after ${this.#options.timeoutMs} ms`, requestMayHaveReachedCarrier: true });
+    const timer = setTimeout(() => controller.abort(timedOut), this.#options.timeoutMs);
     let failure: unknown;
     try {
       await registration.adapter.doProbeHealth({ signal: controller.signal });

@@ -1,6 +1,6 @@
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
-import type { CarrierCallObserver } from "../resilience/carrier-pipeline.js";
+import type { CarrierCallObserver } from "../domain/carrier-calls.js";
 import { RollingWindow, type WindowCounts } from "./rolling-window.js";
 
 export interface MetricsFigures {

@@ -1,9 +1,9 @@
 import { BreakerError, BreakerMaxAllowedRequestError, BulkheadOverloadError, BulkheadQueueWaitError, TimeoutError } from "mollitia";
-import { CarrierError } from "../domain/carrier-error.js";
+import { CarrierError, countsAgainstCarrier } from "../domain/carrier-error.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
-import { isTimeLimit } from "../manager/carrier-invoker.js";
+import { isTimeLimit } from "../domain/carrier-calls.js";
 
 /**
  * An attempt abandoned because the time its call was given ran out. Thrown to the breaker in place of the
@@ -28,8 +28,7 @@ export class BudgetExhaustedError extends Error {
 /** Whether an error says the carrier is failing (as opposed to the caller's request being wrong). */
 export function isCarrierFailure(error: unknown): boolean {
   if (error instanceof TimeoutError || error instanceof AbandonedAttemptError) return true;
-  if (!CarrierError.is(error)) return false;
-  return error.kind !== "invalid_request" && error.kind !== "not_found";
+  return countsAgainstCarrier(error);
 }
 
 /** What the pipeline knows about a call when it ends in an error. */

@@ -3,7 +3,7 @@ import type { CarrierLimits, ResilienceSettings } from "../config/load-config.js
 import { CarrierError } from "../domain/carrier-error.js";
 import { ALL_OPERATIONS, type CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
-import { isTimeLimit } from "../manager/carrier-invoker.js";
+import { isTimeLimit, type BreakerStateName, type CarrierCallObserver } from "../domain/carrier-calls.js";
 import { fullJitterBackoff } from "./backoff.js";
 import { AbandonedAttemptError, BudgetExhaustedError, describeCallFailure, isCarrierFailure } from "./call-failures.js";
 import { CarrierBreaker, type JudgedCall } from "./carrier-breaker.js";
@@ -13,14 +13,7 @@ import { TokenBucket } from "./token-bucket.js";
 
 export { AbandonedAttemptError, isCarrierFailure } from "./call-failures.js";
 
-export type BreakerStateName = "closed" | "open" | "half_open";
-
-/** What the pipeline tells the outside (metrics, health) about each attempt and breaker change. */
-export interface CarrierCallObserver {
-  /** One attempt at the carrier ended; `failure` only for carrier failures, never for client errors. */
-  attemptFinished(carrierId: CarrierId, operation: CarrierOperation, outcome: "success" | "failure", durationMs: number, error?: unknown): void;
-  breakerChanged(carrierId: CarrierId, state: BreakerStateName): void;
-}
+export type { BreakerStateName, CarrierCallObserver } from "../domain/carrier-calls.js";
 
 export interface CarrierPipelineOptions {
   readonly carrierId: CarrierId;

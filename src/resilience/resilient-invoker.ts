@@ -1,7 +1,7 @@
 import type { CarrierLimits, ResilienceSettings } from "../config/load-config.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
-import type { CarrierInvocationOptions, CarrierInvoker } from "../manager/carrier-invoker.js";
+import type { CarrierInvocationOptions, CarrierInvoker } from "../domain/carrier-calls.js";
 import { CarrierPipeline, type BreakerStateName, type CarrierCallObserver } from "./carrier-pipeline.js";
 
 export interface ResilientInvokerOptions {

@@ -1,6 +1,8 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { CarrierError } from "../../src/domain/carrier-error.js";
 import { HealthMonitor, type CarrierHealthSnapshot } from "../../src/manager/carrier-health.js";
+import type { CarrierRegistration } from "../../src/manager/carrier-registry.js";
+import { HealthProber } from "../../src/manager/health-prober.js";
 import { SlowStart } from "../../src/manager/slow-start.js";
 import { watchProviderHealth } from "../../src/server/provider-health-stream.js";
 
@@ -125,5 +127,25 @@ describe("carrier health", () => {
     } finally {
       process.off("warning", onWarning);
     }
+  });
+});
+
+describe("active probes", () => {
+  it("a probe that does not answer in time counts against the carrier", async () => {
+    vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout"] });
+    const clock = { now: 0 };
+    const { health } = monitorAt(clock);
+    const hanging = {
+      descriptor: { id: "twilio" },
+      doProbeHealth: (options: { signal?: AbortSignal }) =>
+        new Promise<void>((_resolve, reject) => options.signal?.addEventListener("abort", () => reject(new Error("aborted")), { once: true })),
+    } as unknown as CarrierRegistration["adapter"];
+    const prober = new HealthProber({ registrations: [{ adapter: hanging, priority: 1, enabled: true, sandbox: true }], monitor: health, intervalMs: 60_000, timeoutMs: 100, cacheTtlMs: 0, now: () => clock.now });
+    for (let probe = 0; probe < 2; probe += 1) {
+      const probing = prober.probe("twilio");
+      await vi.advanceTimersByTimeAsync(100);
+      await probing;
+    }
+    expect(health.snapshot("twilio")?.status).toBe("unhealthy");
   });
 });
