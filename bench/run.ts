@@ -27,11 +27,11 @@ const app = await startNumbergate({ config, logger: silentLogger(), sandbox, dis
 const channel = createChannel(app.address);
 const client = createClient(TelecomServiceDefinition, channel);
 const adapter = new TwilioAdapter({
-  accountSid: sandbox.credentials.twilio.accountSid,
-  username: sandbox.credentials.twilio.accountSid,
-  password: sandbox.credentials.twilio.authToken,
-  apiBaseUrl: sandbox.twilioUrl,
-  numbersBaseUrl: sandbox.twilioUrl,
+  accountSid: sandbox.twilio.credentials.accountSid,
+  username: sandbox.twilio.credentials.accountSid,
+  password: sandbox.twilio.credentials.authToken,
+  apiBaseUrl: new URL(sandbox.twilio.origin),
+  numbersBaseUrl: new URL(sandbox.twilio.origin),
   dispatcher,
 });
 

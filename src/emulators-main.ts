@@ -1,14 +1,11 @@
-import { startSandboxCarriers, type SandboxCredentials } from "./app/sandbox-carriers.js";
+import { startSandboxCarriers } from "./app/sandbox-carriers.js";
+import { CARRIERS } from "./carriers/registry.js";
 
 /**
  * Runs the carrier emulators as their own process, so several numbergate processes can share one set of
  * carriers. Credentials are fixed and printed: these are fake carriers on loopback, not secrets.
+ * NUMBERGATE_EMULATOR_<CARRIER>_PORT (NUMBERGATE_EMULATOR_TWILIO_PORT, ...) fixes a carrier's port.
  */
-const credentials: SandboxCredentials = {
-  twilio: { accountSid: `AC${"0".repeat(31)}1`, authToken: "sandbox-twilio-token", apiKeySid: `SK${"0".repeat(31)}1`, apiKeySecret: "sandbox-twilio-key-secret" },
-  bandwidth: { username: "sandbox", password: "sandbox-bandwidth-password", accountId: "9900000", siteId: "1001", peerId: "500001" },
-};
-
 function port(variable: string): number {
   const raw = process.env[variable];
   const value = raw === undefined || raw === "" ? 0 : Number(raw);
@@ -19,33 +16,22 @@ function port(variable: string): number {
   return value;
 }
 
-const carriers = await startSandboxCarriers(credentials, {
-  twilio: port("NUMBERGATE_EMULATOR_TWILIO_PORT"),
-  bandwidth: port("NUMBERGATE_EMULATOR_BANDWIDTH_PORT"),
-});
+const ports = Object.fromEntries(CARRIERS.map((carrier) => [carrier.id, port(`NUMBERGATE_EMULATOR_${carrier.envPrefix}_PORT`)]));
+const carriers = await startSandboxCarriers({ ports, fixedCredentials: true });
 
+const exports = Object.entries(carriers.environment).map(([variable, value]) => `export ${variable}=${value}`);
+const alternatives = Object.entries(carriers.alternatives).map(([variable, value]) => `${variable}=${value}`);
+const firstTwo = [...carriers.emulators.values()].slice(0, 2).map((emulator) => emulator.baseUrl);
 process.stdout.write(`numbergate carrier emulators are running. Point numbergate at them with:
 
 export NUMBERGATE_MODE=live
-export TWILIO_API_URL=${carriers.twilio.origin}
-export TWILIO_NUMBERS_URL=${carriers.twilio.origin}
-export TWILIO_ACCOUNT_SID=${credentials.twilio.accountSid}
-export TWILIO_AUTH_TOKEN=${credentials.twilio.authToken}
-export BANDWIDTH_API_URL=${carriers.bandwidth.baseUrl}
-export BANDWIDTH_USERNAME=${credentials.bandwidth.username}
-export BANDWIDTH_PASSWORD=${credentials.bandwidth.password}
-export BANDWIDTH_ACCOUNT_ID=${credentials.bandwidth.accountId}
-export BANDWIDTH_SITE_ID=${credentials.bandwidth.siteId}
-export BANDWIDTH_PEER_ID=${credentials.bandwidth.peerId}
-
-Or authenticate to Twilio with the API key instead of the auth token:
-  TWILIO_API_KEY=${credentials.twilio.apiKeySid} TWILIO_API_SECRET=${credentials.twilio.apiKeySecret}
-
-Inject faults under either base URL, for example:
-curl -X POST ${carriers.twilio.baseUrl}/__emulator/faults -d '{"kind":"status","status":503,"times":3}'
-curl -X POST ${carriers.bandwidth.baseUrl}/__emulator/faults -d '{"kind":"hold","times":1}'
-curl -X POST ${carriers.bandwidth.baseUrl}/__emulator/release
-curl -X DELETE ${carriers.twilio.baseUrl}/__emulator/faults
+${exports.join("\n")}
+${alternatives.length > 0 ? `\nOther credentials the emulators accept (in place of the ones above):\n  ${alternatives.join(" ")}\n` : ""}
+Inject faults under any emulator's base URL, for example:
+curl -X POST ${firstTwo[0]}/__emulator/faults -d '{"kind":"status","status":503,"times":3}'
+curl -X POST ${firstTwo[1] ?? firstTwo[0]}/__emulator/faults -d '{"kind":"hold","times":1}'
+curl -X POST ${firstTwo[1] ?? firstTwo[0]}/__emulator/release
+curl -X DELETE ${firstTwo[0]}/__emulator/faults
 `);
 
 async function stop(): Promise<void> {

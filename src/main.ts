@@ -59,7 +59,7 @@ function reportStartupFailure(error: unknown): void {
 function announce(running: RunningNumbergate): void {
   if (config.mode === "sandbox") {
     logger.warn(
-      { twilio: running.sandbox?.twilio.baseUrl, bandwidth: running.sandbox?.bandwidth.baseUrl },
+      Object.fromEntries([...(running.sandbox?.emulators ?? [])].map(([carrierId, emulator]) => [carrierId, emulator.baseUrl])),
       "SANDBOX MODE: no carrier credentials configured; numbergate is talking to its built-in carrier emulators. Nothing is real and nothing is billed.",
     );
   }

@@ -1,86 +1,62 @@
-import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { BandwidthEmulator } from "../carriers/bandwidth/bandwidth-emulator.js";
-import { TwilioEmulator } from "../carriers/twilio/twilio-emulator.js";
+import type { CarrierEmulator } from "../carriers/emulator-kit/carrier-emulator.js";
+import type { CarrierConnection, StartedEmulator } from "../carriers/kit/carrier-definition.js";
+import { CARRIERS, type CarrierEmulators } from "../carriers/registry.js";
 
-export interface SandboxCredentials {
-  /** The account's auth token and one API key (SK...): the emulator accepts either pair. */
-  readonly twilio: { readonly accountSid: string; readonly authToken: string; readonly apiKeySid: string; readonly apiKeySecret: string };
-  /** The account's one site and SIP peer: Bandwidth orders must name them. */
-  readonly bandwidth: { readonly username: string; readonly password: string; readonly accountId: string; readonly siteId: string; readonly peerId: string };
-}
-
-export interface SandboxCarriers {
-  readonly twilio: TwilioEmulator;
-  readonly bandwidth: BandwidthEmulator;
-  readonly credentials: SandboxCredentials;
-  readonly twilioUrl: URL;
-  readonly bandwidthUrl: URL;
+/** Every registered carrier's emulator on loopback, by id (`sandbox.twilio`), and how to reach each. */
+export type SandboxCarriers = CarrierEmulators & {
+  readonly emulators: ReadonlyMap<string, CarrierEmulator>;
+  /** The connection numbergate's adapters use to reach each emulator. */
+  readonly connections: ReadonlyMap<string, CarrierConnection>;
+  /** Variables that point a live-mode numbergate at these emulators (what `npm run emulators` prints). */
+  readonly environment: Readonly<Record<string, string>>;
+  /** Alternative credentials worth printing (a Twilio API key). */
+  readonly alternatives: Readonly<Record<string, string>>;
   stop(): Promise<void>;
-}
-
-/** Fresh random credentials, so the adapters' real auth path runs even in sandbox mode. */
-export function randomSandboxCredentials(): SandboxCredentials {
-  return {
-    twilio: {
-      accountSid: `AC${randomBytes(16).toString("hex")}`,
-      authToken: randomBytes(16).toString("hex"),
-      apiKeySid: `SK${randomBytes(16).toString("hex")}`,
-      apiKeySecret: randomBytes(16).toString("hex"),
-    },
-    bandwidth: {
-      username: "numbergate-sandbox",
-      password: randomBytes(16).toString("hex"),
-      accountId: String(9_000_000 + randomBytes(2).readUInt16BE()),
-      siteId: String(1_000 + randomBytes(2).readUInt16BE()),
-      peerId: String(500_000 + randomBytes(2).readUInt16BE()),
-    },
-  };
-}
+};
 
 export interface SandboxCarrierOptions {
-  /** Ports to listen on; 0 (the default) picks free ones. */
-  readonly twilio?: number;
-  readonly bandwidth?: number;
+  /** Ports to listen on by carrier id; 0 (the default) picks free ones. */
+  readonly ports?: Readonly<Record<string, number>>;
   readonly host?: string;
   /**
-   * Keep each emulator's carrier-side state in a JSON file here (twilio-emulator.json, bandwidth-emulator.json),
-   * loaded at start and written on every change, so a restarted sandbox still owns what it bought. Without it
-   * the emulators start empty.
+   * Keep each emulator's carrier-side state in a JSON file here (<carrier>-emulator.json), loaded at start and
+   * written on every change, so a restarted sandbox still owns what it bought. Without it the emulators start
+   * empty.
    */
   readonly stateDir?: string;
+  /** Fixed, printable credentials (`npm run emulators`); fresh random ones otherwise. */
+  readonly fixedCredentials?: boolean;
 }
 
-/** Files in the sandbox data directory that hold the emulators' state. */
-export const EMULATOR_STATE_FILES = { twilio: "twilio-emulator.json", bandwidth: "bandwidth-emulator.json" } as const;
+/** The file in the sandbox data directory that holds a carrier emulator's state. */
+export function emulatorStateFile(carrierId: string): string {
+  return `${carrierId}-emulator.json`;
+}
 
-/** Starts the Twilio and Bandwidth emulators on loopback. */
-export async function startSandboxCarriers(
-  credentials: SandboxCredentials = randomSandboxCredentials(),
-  options: SandboxCarrierOptions = {},
-): Promise<SandboxCarriers> {
-  const twilio = new TwilioEmulator(credentials.twilio);
-  const bandwidth = new BandwidthEmulator(credentials.bandwidth);
-  if (options.stateDir !== undefined) {
-    twilio.persistStateIn(join(options.stateDir, EMULATOR_STATE_FILES.twilio));
-    bandwidth.persistStateIn(join(options.stateDir, EMULATOR_STATE_FILES.bandwidth));
-  }
+/** Starts every registered carrier's emulator on loopback; stops those already started if one fails. */
+export async function startSandboxCarriers(options: SandboxCarrierOptions = {}): Promise<SandboxCarriers> {
   const host = options.host ?? "127.0.0.1";
-  await twilio.start(options.twilio ?? 0, host);
+  const started: { id: string; started: StartedEmulator }[] = [];
+  const stopAll = () => Promise.all(started.map((entry) => entry.started.emulator.stop())).then(() => undefined);
   try {
-    await bandwidth.start(options.bandwidth ?? 0, host);
+    for (const carrier of CARRIERS) {
+      const stateFile = options.stateDir === undefined ? undefined : join(options.stateDir, emulatorStateFile(carrier.id));
+      const emulator = await carrier.startEmulator({ host, port: options.ports?.[carrier.id] ?? 0, stateFile, fixedCredentials: options.fixedCredentials ?? false });
+      started.push({ id: carrier.id, started: emulator });
+    }
   } catch (error) {
-    await twilio.stop();
+    await stopAll();
     throw error;
   }
+  const byId = Object.fromEntries(started.map((entry) => [entry.id, entry.started.emulator]));
   return {
-    twilio,
-    bandwidth,
-    credentials,
-    twilioUrl: new URL(twilio.origin),
-    bandwidthUrl: new URL(bandwidth.baseUrl),
-    async stop() {
-      await Promise.all([twilio.stop(), bandwidth.stop()]);
-    },
+    // Built from the registry at run time; CarrierEmulators is the same mapping at the type level.
+    ...(byId as CarrierEmulators),
+    emulators: new Map(started.map((entry) => [entry.id, entry.started.emulator])),
+    connections: new Map(started.map((entry) => [entry.id, entry.started.connection])),
+    environment: Object.assign({}, ...started.map((entry) => entry.started.environment)) as Record<string, string>,
+    alternatives: Object.assign({}, ...started.map((entry) => entry.started.alternatives ?? {})) as Record<string, string>,
+    stop: stopAll,
   };
 }

@@ -21,6 +21,7 @@ import { ReservationService } from "../lifecycle/reservation-service.js";
 import { openStore, type Store } from "../store/store.js";
 import { startServer, type NumbergateServer } from "../server/create-server.js";
 import type { Logger } from "../telemetry/logger.js";
+import { CARRIERS } from "../carriers/registry.js";
 import { buildCarrierRegistrations } from "./carrier-registrations.js";
 import { startSandboxCarriers, type SandboxCarriers } from "./sandbox-carriers.js";
 import { databaseFailure, listenFailure, StartupError, unexpectedFailure } from "./startup-failure.js";
@@ -91,7 +92,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   if (ownsSandbox) {
     // With NUMBERGATE_DATA_DIR the emulators keep their carrier-side state next to the database, so a restarted
     // sandbox is coherent: what numbergate owns, the emulators still know it sold.
-    sandbox = await startSandboxCarriers(undefined, { stateDir: config.store.dataDir }).catch((error: unknown) => {
+    sandbox = await startSandboxCarriers({ stateDir: config.store.dataDir }).catch((error: unknown) => {
       throw new StartupError(`cannot start the sandbox carrier emulators: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     });
     const started = sandbox;
@@ -114,10 +115,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   undo.push("stop the health monitor", () => health.dispose());
   const metrics = new ProviderMetrics(settings.metricsWindowMs, now);
   const invoker = new ResilientInvoker({
-    carriers: [
-      { carrierId: "twilio", limits: config.twilio.limits },
-      { carrierId: "bandwidth", limits: config.bandwidth.limits },
-    ],
+    carriers: config.carriers.map((carrier) => ({ carrierId: carrier.id, limits: carrier.limits })),
     settings,
     observers: [metrics, health],
     random: options.random,
@@ -211,6 +209,7 @@ const DRAIN_MARGIN_MS = 2_000;
 function loadPriceTable(config: NumbergateConfig, logger: Logger): PriceTable {
   if (config.priceTablePath) return PriceTable.fromFile(config.priceTablePath);
   if (config.mode === "sandbox") return PriceTable.fromFile(fileURLToPath(SAMPLE_PRICE_TABLE_PATH));
-  logger.warn("NUMBERGATE_PRICE_TABLE is not set: Twilio and Bandwidth offers will have no price, and max_monthly_rate_cents excludes them");
+  const unpriced = CARRIERS.filter((carrier) => carrier.priceSource === "table").map((carrier) => carrier.displayName);
+  logger.warn({ carriers: unpriced }, `NUMBERGATE_PRICE_TABLE is not set: offers of ${unpriced.join(", ")} will have no price, and max_monthly_rate_cents excludes them`);
   return new PriceTable();
 }

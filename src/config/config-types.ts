@@ -1,4 +1,4 @@
-import type { BandwidthCredentials, TwilioCredentials } from "./carrier-credentials.js";
+import type { CarrierConnection } from "../carriers/kit/carrier-definition.js";
 import type { LogLevel } from "./env-schema.js";
 import type { Secret } from "./secret.js";
 
@@ -6,23 +6,21 @@ import type { Secret } from "./secret.js";
 
 export type ServiceMode = "sandbox" | "live";
 
-interface CarrierSettings {
+/** One registered carrier as configured. */
+export interface CarrierSettings {
+  readonly id: string;
+  readonly displayName: string;
+  /** <PREFIX>_ENABLED: false removes it from selection. */
   readonly enabled: boolean;
   /** Lower is preferred. */
   readonly priority: number;
+  /** Share of traffic among healthy carriers of equal priority (weighted selection). */
+  readonly weight: number;
   readonly limits: CarrierLimits;
-}
-
-export interface TwilioSettings extends CarrierSettings {
-  readonly apiUrl: URL;
-  readonly numbersUrl: URL;
-  /** Absent in sandbox mode, where the built-in emulator's credentials are used. */
-  readonly credentials: TwilioCredentials | undefined;
-}
-
-export interface BandwidthSettings extends CarrierSettings {
-  readonly apiUrl: URL;
-  readonly credentials: BandwidthCredentials | undefined;
+  /** Live mode: what calling it takes. Absent in sandbox mode (the built-in emulator's is used) or without credentials. */
+  readonly connection: CarrierConnection | undefined;
+  /** The variable that disables it, for messages ("disabled by TWILIO_ENABLED=false"). */
+  readonly enabledVariable: string;
 }
 
 /** Per-operation carrier call timeouts, ms. */
@@ -107,8 +105,8 @@ export interface NumbergateConfig {
   readonly logLevel: LogLevel;
   readonly priceTablePath: string | undefined;
   readonly resilience: ResilienceSettings;
-  readonly twilio: TwilioSettings;
-  readonly bandwidth: BandwidthSettings;
+  /** Every registered carrier, in registry order. */
+  readonly carriers: readonly CarrierSettings[];
   /** Things the operator should hear about at start. */
   readonly warnings: readonly string[];
 }

@@ -1,85 +1,6 @@
-import { isIP } from "node:net";
 import { z } from "zod";
+import { integerVariable, optionalText } from "./variables.js";
 
-/** Reads "true/false/1/0/yes/no/on/off" the way operators write them. */
-export function booleanVariable(defaultValue: boolean) {
-  return z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      if (value === undefined || value.trim() === "") return defaultValue;
-      const normalized = value.trim().toLowerCase();
-      if (["true", "1", "yes", "on"].includes(normalized)) return true;
-      if (["false", "0", "no", "off"].includes(normalized)) return false;
-      context.addIssue({ code: "custom", message: "must be true or false" });
-      return z.NEVER;
-    });
-}
-
-export function integerVariable(defaultValue: number, { min, max, unit }: { min: number; max: number; unit?: string }) {
-  const suffix = unit ? ` ${unit}` : "";
-  return z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      if (value === undefined || value.trim() === "") return defaultValue;
-      const parsed = Number(value.trim());
-      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-        context.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}${suffix}` });
-        return z.NEVER;
-      }
-      return parsed;
-    });
-}
-
-/** An optional string that never echoes its value in errors (it may be a secret). */
-export function optionalText(pattern?: { regex: RegExp; description: string }) {
-  return z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      if (value === undefined || value.trim() === "") return undefined;
-      const trimmed = value.trim();
-      if (pattern && !pattern.regex.test(trimmed)) {
-        context.addIssue({ code: "custom", message: `must be ${pattern.description}` });
-        return z.NEVER;
-      }
-      return trimmed;
-    });
-}
-
-/** A base URL: https, or http only towards loopback (emulators, local proxies). */
-export function baseUrlVariable(defaultValue: string) {
-  return z
-    .string()
-    .optional()
-    .transform((value, context) => {
-      const raw = value === undefined || value.trim() === "" ? defaultValue : value.trim();
-      let url: URL;
-      try {
-        url = new URL(raw);
-      } catch {
-        context.addIssue({ code: "custom", message: "must be an absolute URL such as https://api.example.com" });
-        return z.NEVER;
-      }
-      if (url.protocol !== "https:" && !(url.protocol === "http:" && isLoopbackHost(url.hostname))) {
-        context.addIssue({ code: "custom", message: "must use https (http is allowed only for loopback hosts)" });
-        return z.NEVER;
-      }
-      if (url.username || url.password) {
-        context.addIssue({ code: "custom", message: "must not carry credentials; use the carrier's credential variables" });
-        return z.NEVER;
-      }
-      return url;
-    });
-}
-
-export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.replace(/^\[|\]$/g, "");
-  if (host === "localhost") return true;
-  if (isIP(host) === 4) return host.startsWith("127.");
-  return host === "::1";
-}
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -173,25 +94,6 @@ export const environmentSchema = z.object({
   RESERVATION_DEFAULT_DURATION: integerVariable(900_000, { min: 1_000, max: 86_400_000, unit: "ms" }),
   RESERVATION_MAX_DURATION: integerVariable(14_400_000, { min: 1_000, max: 86_400_000, unit: "ms" }),
 
-  TWILIO_ACCOUNT_SID: optionalText({ regex: /^AC[0-9a-fA-F]{32}$/, description: "AC followed by 32 hex digits" }),
-  TWILIO_AUTH_TOKEN: optionalText(),
-  // Its SK... form is checked only when it is used, with TWILIO_API_SECRET (carrier-credentials.ts).
-  TWILIO_API_KEY: optionalText(),
-  TWILIO_API_SECRET: optionalText(),
-  TWILIO_ENABLED: booleanVariable(true),
-  TWILIO_PRIORITY: integerVariable(1, { min: 0, max: 1000 }),
-  TWILIO_API_URL: baseUrlVariable("https://api.twilio.com"),
-  TWILIO_NUMBERS_URL: baseUrlVariable("https://numbers.twilio.com"),
-
-  BANDWIDTH_USERNAME: optionalText(),
-  BANDWIDTH_PASSWORD: optionalText(),
-  BANDWIDTH_ACCOUNT_ID: optionalText({ regex: /^[0-9A-Za-z-]{1,64}$/, description: "the numeric account id from the Bandwidth dashboard" }),
-  BANDWIDTH_SITE_ID: optionalText({ regex: /^[0-9A-Za-z-]{1,64}$/, description: "the site (sub-account) id" }),
-  BANDWIDTH_PEER_ID: optionalText({ regex: /^[0-9A-Za-z-]{1,64}$/, description: "the SIP peer (location) id" }),
-  BANDWIDTH_ENABLED: booleanVariable(true),
-  BANDWIDTH_PRIORITY: integerVariable(2, { min: 0, max: 1000 }),
-  BANDWIDTH_API_URL: baseUrlVariable("https://dashboard.bandwidth.com/api"),
-
   PROVIDER_MAX_RETRIES: integerVariable(3, { min: 0, max: 10 }),
   PROVIDER_RETRY_DELAY: integerVariable(1000, { min: 0, max: 60_000, unit: "ms" }),
   PROVIDER_HEALTH_CHECK_INTERVAL: integerVariable(60_000, { min: 1000, max: 3_600_000, unit: "ms" }),
@@ -222,12 +124,6 @@ export const environmentSchema = z.object({
   SEARCH_CACHE_STALE_TTL: integerVariable(3_600_000, { min: 0, max: 86_400_000, unit: "ms" }),
   AVAILABILITY_CACHE_TTL: integerVariable(60_000, { min: 0, max: 86_400_000, unit: "ms" }),
 
-  TWILIO_MAX_CONCURRENCY: integerVariable(20, { min: 1, max: 1000, unit: "calls" }),
-  // Neither carrier publishes a numeric rate: Twilio limits concurrency (the bulkhead above), Bandwidth does not
-  // publish its per-endpoint numbers. Operators set what their account manager tells them.
-  TWILIO_RATE_LIMIT: integerVariable(0, { min: 0, max: 100_000, unit: "requests per second (0: no limit)" }),
-  BANDWIDTH_MAX_CONCURRENCY: integerVariable(10, { min: 1, max: 1000, unit: "calls" }),
-  BANDWIDTH_RATE_LIMIT: integerVariable(0, { min: 0, max: 100_000, unit: "requests per second (0: no limit)" }),
 });
 
 export type ParsedEnvironment = z.infer<typeof environmentSchema>;

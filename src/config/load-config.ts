@@ -1,13 +1,12 @@
 import { hostname } from "node:os";
-import { CREDENTIAL_VARIABLES, readBandwidthCredentials, readTwilioCredentials, requireLiveCredentials } from "./carrier-credentials.js";
-import type { BandwidthCredentials, TwilioCredentials } from "./carrier-credentials.js";
+import { CARRIERS } from "../carriers/registry.js";
+import { anyCredentialSet, readCarrierSettings } from "./carrier-settings.js";
 import { ConfigError, ConfigProblems } from "./config-problems.js";
 import type { NumbergateConfig, ResilienceSettings, ServiceMode } from "./config-types.js";
 import { environmentSchema, parseLogLevel, type LogLevel, type ParsedEnvironment } from "./env-schema.js";
 import { Secret } from "./secret.js";
 
 export { ConfigError } from "./config-problems.js";
-export type { BandwidthCredentials, TwilioCredentials } from "./carrier-credentials.js";
 export type * from "./config-types.js";
 
 /**
@@ -19,21 +18,12 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
   const warnings: string[] = [];
   const env = parseEnvironment(environment, problems);
 
-  const anyCredentialVariable = [...CREDENTIAL_VARIABLES.twilio, ...CREDENTIAL_VARIABLES.bandwidth].some((variable) => (environment[variable] ?? "").trim() !== "");
-  const mode: ServiceMode = env.NUMBERGATE_MODE ?? (anyCredentialVariable ? "live" : "sandbox");
-  let twilioCredentials: TwilioCredentials | undefined;
-  let bandwidthCredentials: BandwidthCredentials | undefined;
-  if (mode === "live") {
-    twilioCredentials = readTwilioCredentials(env, problems, warnings);
-    bandwidthCredentials = readBandwidthCredentials(env, problems);
-    requireLiveCredentials("twilio", env.TWILIO_ENABLED, twilioCredentials, problems);
-    requireLiveCredentials("bandwidth", env.BANDWIDTH_ENABLED, bandwidthCredentials, problems);
-  } else if (anyCredentialVariable) {
+  const credentialsSet = anyCredentialSet(CARRIERS, environment);
+  const mode: ServiceMode = env.NUMBERGATE_MODE ?? (credentialsSet ? "live" : "sandbox");
+  if (mode === "sandbox" && credentialsSet) {
     warnings.push("NUMBERGATE_MODE=sandbox: carrier credentials in the environment are ignored; the built-in emulators are used");
   }
-  if (!env.TWILIO_ENABLED && !env.BANDWIDTH_ENABLED) {
-    problems.add(["TWILIO_ENABLED", "BANDWIDTH_ENABLED"], "TWILIO_ENABLED and BANDWIDTH_ENABLED are both false: at least one carrier must be enabled");
-  }
+  const carriers = readCarrierSettings(CARRIERS, environment, mode, problems, warnings);
   if (env.RESERVATION_DEFAULT_DURATION > env.RESERVATION_MAX_DURATION) {
     problems.add(["RESERVATION_DEFAULT_DURATION"], "RESERVATION_DEFAULT_DURATION must not exceed RESERVATION_MAX_DURATION");
   }
@@ -62,21 +52,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
     logLevel,
     priceTablePath: env.NUMBERGATE_PRICE_TABLE,
     resilience: readResilience(env),
-    twilio: Object.freeze({
-      enabled: env.TWILIO_ENABLED,
-      priority: env.TWILIO_PRIORITY,
-      limits: { maxConcurrency: env.TWILIO_MAX_CONCURRENCY, ratePerSecond: env.TWILIO_RATE_LIMIT },
-      apiUrl: env.TWILIO_API_URL,
-      numbersUrl: env.TWILIO_NUMBERS_URL,
-      credentials: mode === "live" ? twilioCredentials : undefined,
-    }),
-    bandwidth: Object.freeze({
-      enabled: env.BANDWIDTH_ENABLED,
-      priority: env.BANDWIDTH_PRIORITY,
-      limits: { maxConcurrency: env.BANDWIDTH_MAX_CONCURRENCY, ratePerSecond: env.BANDWIDTH_RATE_LIMIT },
-      apiUrl: env.BANDWIDTH_API_URL,
-      credentials: mode === "live" ? bandwidthCredentials : undefined,
-    }),
+    carriers,
     warnings,
   });
 }

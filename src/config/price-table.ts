@@ -1,10 +1,11 @@
 import { readFileSync } from "node:fs";
 import { z } from "zod";
-import { CARRIER_IDS, NUMBER_TYPES, type CarrierId, type MoneyAmount, type NumberType } from "../domain/numbers.js";
+import { CARRIERS } from "../carriers/registry.js";
+import { NUMBER_TYPES, type CarrierId, type MoneyAmount, type NumberType } from "../domain/numbers.js";
 import { ConfigError } from "./load-config.js";
 
 const priceEntrySchema = z.object({
-  carrier: z.enum(CARRIER_IDS),
+  carrier: z.string().refine((id) => CARRIERS.some((carrier) => carrier.id === id), { message: `carrier must be one of ${CARRIERS.map((carrier) => carrier.id).join(", ")}` }),
   country: z.string().regex(/^[A-Z]{2}$/, "country must be an ISO 3166-1 alpha-2 code such as US"),
   number_type: z.enum(NUMBER_TYPES),
   currency: z.string().regex(/^[A-Z]{3}$/, "currency must be an ISO 4217 code such as USD"),

@@ -1,10 +1,5 @@
-/** Identifiers of the carriers numbergate knows. */
-export const CARRIER_IDS = ["twilio", "bandwidth"] as const;
-export type CarrierId = (typeof CARRIER_IDS)[number];
-
-export function isCarrierId(value: string): value is CarrierId {
-  return (CARRIER_IDS as readonly string[]).includes(value);
-}
+/** A carrier's id ("twilio"): the registry (src/carriers/registry.ts) says which exist. */
+export type CarrierId = string;
 
 export const CAPABILITIES = ["voice", "sms", "mms", "fax"] as const;
 export type Capability = (typeof CAPABILITIES)[number];

@@ -1,5 +1,4 @@
 import { CarrierError, type CarrierErrorKind } from "../domain/carrier-error.js";
-import { isCarrierId } from "../domain/numbers.js";
 import type { ParsedPhoneNumber } from "../domain/phone-number.js";
 import { CarrierUnavailableError, LifecycleError } from "../domain/service-errors.js";
 import type { OwnedNumberPage } from "../store/owned-number-store.js";
@@ -91,7 +90,7 @@ export class ReleaseService {
 function replayedFailure(release: ReleaseRecord): Error {
   const kind = release.failureKind;
   const carrierId = release.carrierId;
-  if (kind !== undefined && CARRIER_ERROR_KINDS.has(kind) && isCarrierId(carrierId)) {
+  if (kind !== undefined && CARRIER_ERROR_KINDS.has(kind)) {
     return new CarrierError({ kind: kind as CarrierErrorKind, carrierId, operation: "release", message: release.detail, requestMayHaveReachedCarrier: true });
   }
   return new CarrierUnavailableError(release.carrierId, release.detail);

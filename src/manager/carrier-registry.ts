@@ -6,6 +6,8 @@ export interface CarrierRegistration {
   readonly adapter: CarrierAdapter;
   /** Lower is preferred. */
   readonly priority: number;
+  /** Share of traffic among carriers of equal priority (weighted selection); 100 when unset. */
+  readonly weight?: number;
   readonly enabled: boolean;
   /** True when the adapter talks to a built-in emulator. */
   readonly sandbox: boolean;

@@ -16,7 +16,7 @@ async function control(url: string, init: RequestInit = {}): Promise<{ status: n
 
 /** GET of the Bandwidth account with the sandbox credentials: an ordinary carrier request. */
 async function fetchBandwidthAccount(): Promise<Response> {
-  const { username, password, accountId } = carriers.credentials.bandwidth;
+  const { username, password, accountId } = carriers.bandwidth.credentials;
   return fetch(`${carriers.bandwidth.baseUrl}/accounts/${accountId}`, { headers: { authorization: `Basic ${Buffer.from(`${username}:${password}`).toString("base64")}` } });
 }
 

@@ -5,7 +5,7 @@ import { createChannel, createClient, type Channel } from "nice-grpc";
 import { afterEach, describe, expect, it } from "vitest";
 import { NumberOrderState, OwnedNumberState } from "../../generated/numbergate/v1/numbers.js";
 import { TelecomServiceDefinition, type TelecomServiceClient } from "../../generated/numbergate/v1/telecom_service.js";
-import { EMULATOR_STATE_FILES } from "../../src/app/sandbox-carriers.js";
+import { emulatorStateFile } from "../../src/app/sandbox-carriers.js";
 import { startNumbergate, type RunningNumbergate } from "../../src/app/start-numbergate.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { silentLogger } from "../../src/telemetry/logger.js";
@@ -52,7 +52,7 @@ describe("a sandbox restart", () => {
     const twilioNumber = await buy(first.client, "twilio", "212");
     const bandwidthNumber = await buy(first.client, "bandwidth", "303");
     await stop(first.app);
-    const saved = JSON.parse(await readFile(join(dataDir, EMULATOR_STATE_FILES.twilio), "utf8")) as { owned: [string, unknown][] };
+    const saved = JSON.parse(await readFile(join(dataDir, emulatorStateFile("twilio")), "utf8")) as { owned: [string, unknown][] };
     expect(saved.owned.map(([e164]) => e164)).toEqual([twilioNumber]);
 
     const second = await start({ NUMBERGATE_DATA_DIR: dataDir });

@@ -53,16 +53,16 @@ let bandwidth: BandwidthAdapter;
 beforeAll(async () => {
   sandbox = await startSandboxCarriers();
   dispatcher = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
-  const { twilio: twilioCredentials, bandwidth: bandwidthCredentials } = sandbox.credentials;
+  const [twilioCredentials, bandwidthCredentials] = [sandbox.twilio.credentials, sandbox.bandwidth.credentials];
   twilio = new TwilioAdapter({
     accountSid: twilioCredentials.accountSid,
     username: twilioCredentials.accountSid,
     password: twilioCredentials.authToken,
-    apiBaseUrl: sandbox.twilioUrl,
-    numbersBaseUrl: sandbox.twilioUrl,
+    apiBaseUrl: new URL(sandbox.twilio.origin),
+    numbersBaseUrl: new URL(sandbox.twilio.origin),
     dispatcher,
   });
-  bandwidth = new BandwidthAdapter({ ...bandwidthCredentials, apiBaseUrl: sandbox.bandwidthUrl, dispatcher });
+  bandwidth = new BandwidthAdapter({ ...bandwidthCredentials, apiBaseUrl: new URL(sandbox.bandwidth.baseUrl), dispatcher });
 });
 afterAll(async () => {
   await sandbox.stop();
@@ -81,7 +81,7 @@ describe("Twilio adapter", () => {
     await twilio.doSearch({ ...base, numberType: "mobile" }, {});
     await twilio.doCheckAvailability(phone("+12125550123"), {});
     await twilio.doProbeHealth({});
-    const { accountSid, authToken } = sandbox.credentials.twilio;
+    const { accountSid, authToken } = sandbox.twilio.credentials;
     expectOfficialShape("twilio", sandbox.twilio.requests, "", accountSid, authToken);
     const [first] = sandbox.twilio.requests;
     expect(first?.path).toBe(`/2010-04-01/Accounts/${accountSid}/AvailablePhoneNumbers/US/Local.json`);
@@ -118,7 +118,7 @@ describe("Twilio adapter", () => {
     await twilio.doGetOrderStatus({ carrierOrderId: undefined, orderReference: "ng-shape-1", numbers: [phone(number)] }, {});
     await twilio.doRelease({ number: phone(number), carrierNumberId: purchase.carrierOrderId, orderReference: "rel-shape-1" }, {});
     await twilio.doGetReleaseStatus({ number: phone(number), carrierNumberId: purchase.carrierOrderId, carrierOrderId: undefined, orderReference: "rel-shape-1" }, {});
-    const { accountSid, authToken } = sandbox.credentials.twilio;
+    const { accountSid, authToken } = sandbox.twilio.credentials;
     expectOfficialShape("twilio", sandbox.twilio.requests, "", accountSid, authToken);
     const post = sandbox.twilio.requests.find((request) => request.method === "POST");
     expect(post?.headers["content-type"]).toBe("application/x-www-form-urlencoded");
@@ -145,7 +145,7 @@ describe("Bandwidth adapter", () => {
     await bandwidth.doSearch({ ...base, numberType: "toll_free" }, {});
     await bandwidth.doCheckAvailability(phone("+12125550123"), {});
     await bandwidth.doProbeHealth({});
-    const { username, password, accountId } = sandbox.credentials.bandwidth;
+    const { username, password, accountId } = sandbox.bandwidth.credentials;
     expectOfficialShape("bandwidth", sandbox.bandwidth.requests, "/api", username, password);
     const [first, , vanity, prefix, tollFree, availability] = sandbox.bandwidth.requests;
     expect(first?.path).toBe(`/api/accounts/${accountId}/availableNumbers`);
@@ -171,7 +171,7 @@ describe("Bandwidth adapter", () => {
     } finally {
       sandbox.bandwidth.numbers.pollsBeforeFinal = 2;
     }
-    const { username, password } = sandbox.credentials.bandwidth;
+    const { username, password } = sandbox.bandwidth.credentials;
     expectOfficialShape("bandwidth", sandbox.bandwidth.requests, "/api", username, password);
     const list = sandbox.bandwidth.requests.find((request) => request.method === "GET" && request.path.endsWith("/orders"));
     expect(Object.fromEntries(list?.query ?? [])).toEqual({ customerOrderId: "ng-shape-2", page: "1", size: "10" });

@@ -17,7 +17,7 @@ let authorization: string;
 beforeEach(async () => {
   sandbox = await startSandboxCarriers();
   dispatcher = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
-  const { username, password, accountId } = sandbox.credentials.bandwidth;
+  const { username, password, accountId } = sandbox.bandwidth.credentials;
   accountUrl = `${sandbox.bandwidth.baseUrl}/accounts/${accountId}`;
   authorization = basic(username, password);
 });
@@ -43,7 +43,7 @@ async function forSale(areaCode: string, quantity: number): Promise<string[]> {
 }
 
 function orderBody(tns: readonly string[], options: { siteId?: string | null; peerId?: string; reference?: string } = {}): string {
-  const { siteId, peerId } = sandbox.credentials.bandwidth;
+  const { siteId, peerId } = sandbox.bandwidth.credentials;
   const site = options.siteId === null ? "" : `<SiteId>${options.siteId ?? siteId}</SiteId>`;
   const peer = `<PeerId>${options.peerId ?? peerId}</PeerId>`;
   const list = tns.map((tn) => `<TelephoneNumber>${tn}</TelephoneNumber>`).join("");

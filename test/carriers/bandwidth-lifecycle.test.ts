@@ -14,7 +14,7 @@ let bandwidth: BandwidthAdapter;
 beforeEach(async () => {
   sandbox = await startSandboxCarriers();
   dispatcher = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
-  bandwidth = new BandwidthAdapter({ ...sandbox.credentials.bandwidth, apiBaseUrl: sandbox.bandwidthUrl, dispatcher });
+  bandwidth = new BandwidthAdapter({ ...sandbox.bandwidth.credentials, apiBaseUrl: new URL(sandbox.bandwidth.baseUrl), dispatcher });
 });
 afterEach(async () => {
   await bandwidth.close();
@@ -43,7 +43,7 @@ describe("Bandwidth purchases", () => {
     const placed = await bandwidth.doPurchase({ numbers: [phone(number)], orderReference: "ng-order-1", carrierReservationIds: [] }, {});
     expect(placed).toMatchObject({ state: "pending", purchased: [], failed: [] });
     const [post] = requestsTo("/orders", "POST");
-    const { siteId, peerId } = sandbox.credentials.bandwidth;
+    const { siteId, peerId } = sandbox.bandwidth.credentials;
     expect(post?.body).toContain(`<SiteId>${siteId}</SiteId>`);
     expect(post?.body).toContain(`<PeerId>${peerId}</PeerId>`);
 

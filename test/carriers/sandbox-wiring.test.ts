@@ -25,7 +25,7 @@ describe("sandbox carrier wiring", () => {
       const placed = await bandwidth?.doPurchase?.({ numbers: [phone(offer?.phoneNumber ?? "")], orderReference: "ng-wiring", carrierReservationIds: [] }, {});
       expect(placed?.state).toBe("pending");
       const order = [...sandbox.bandwidth.numbers.orders.values()][0];
-      expect(order).toMatchObject({ siteId: sandbox.credentials.bandwidth.siteId, peerId: sandbox.credentials.bandwidth.peerId });
+      expect(order).toMatchObject({ siteId: sandbox.bandwidth.credentials.siteId, peerId: sandbox.bandwidth.credentials.peerId });
     } finally {
       await sandbox.stop();
       await dispatcher.close();

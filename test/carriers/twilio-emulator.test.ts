@@ -25,7 +25,7 @@ let numbersPath: string;
 beforeEach(async () => {
   sandbox = await startSandboxCarriers();
   dispatcher = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
-  const { accountSid, authToken } = sandbox.credentials.twilio;
+  const { accountSid, authToken } = sandbox.twilio.credentials;
   authorization = basic(accountSid, authToken);
   numbersPath = `/2010-04-01/Accounts/${accountSid}/IncomingPhoneNumbers.json`;
 });
@@ -43,7 +43,7 @@ function buy(body: string, contentType: string): Promise<RawAnswer> {
 }
 
 async function forSale(areaCode: string, count: number): Promise<string[]> {
-  const answer = await get(`/2010-04-01/Accounts/${sandbox.credentials.twilio.accountSid}/AvailablePhoneNumbers/US/Local.json?AreaCode=${areaCode}&PageSize=${count}`);
+  const answer = await get(`/2010-04-01/Accounts/${sandbox.twilio.credentials.accountSid}/AvailablePhoneNumbers/US/Local.json?AreaCode=${areaCode}&PageSize=${count}`);
   return (JSON.parse(answer.body) as { available_phone_numbers: { phone_number: string }[] }).available_phone_numbers.map((number) => number.phone_number);
 }
 
@@ -79,7 +79,7 @@ describe("Twilio emulator: purchases", () => {
   });
 
   it("accepts an API key (SK...) and its secret as well as the auth token, and nothing else", async () => {
-    const { accountSid, apiKeySid, apiKeySecret } = sandbox.credentials.twilio;
+    const { accountSid, apiKeySid, apiKeySecret } = sandbox.twilio.credentials;
     expect((await get(`/2010-04-01/Accounts/${accountSid}.json`, basic(apiKeySid, apiKeySecret))).status).toBe(200);
     const refused = await get(`/2010-04-01/Accounts/${accountSid}.json`, basic(apiKeySid, "wrong-secret"));
     expect(refused.status).toBe(401);

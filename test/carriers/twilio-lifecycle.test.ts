@@ -13,11 +13,11 @@ let twilio: TwilioAdapter;
 
 function adapter(username: string, password: string): TwilioAdapter {
   return new TwilioAdapter({
-    accountSid: sandbox.credentials.twilio.accountSid,
+    accountSid: sandbox.twilio.credentials.accountSid,
     username,
     password,
-    apiBaseUrl: sandbox.twilioUrl,
-    numbersBaseUrl: sandbox.twilioUrl,
+    apiBaseUrl: new URL(sandbox.twilio.origin),
+    numbersBaseUrl: new URL(sandbox.twilio.origin),
     dispatcher,
   });
 }
@@ -25,7 +25,7 @@ function adapter(username: string, password: string): TwilioAdapter {
 beforeEach(async () => {
   sandbox = await startSandboxCarriers();
   dispatcher = new Agent({ keepAliveTimeout: 10, keepAliveMaxTimeout: 10 });
-  twilio = adapter(sandbox.credentials.twilio.accountSid, sandbox.credentials.twilio.authToken);
+  twilio = adapter(sandbox.twilio.credentials.accountSid, sandbox.twilio.credentials.authToken);
 });
 afterEach(async () => {
   await twilio.close();
@@ -109,7 +109,7 @@ describe("Twilio release", () => {
 
 describe("Twilio credentials and account", () => {
   it("works through the adapter with an API key (SK...) and its secret", async () => {
-    const { apiKeySid, apiKeySecret } = sandbox.credentials.twilio;
+    const { apiKeySid, apiKeySecret } = sandbox.twilio.credentials;
     const keyed = adapter(apiKeySid, apiKeySecret);
     try {
       await keyed.doProbeHealth({});

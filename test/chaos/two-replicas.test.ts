@@ -60,7 +60,6 @@ function pick<Value>(values: readonly Value[]): Value {
 describe.each(DATABASES)("chaos: two replicas on $name", (database) => {
   it("no purchase doubled, none lost, nothing recorded that was not bought, every answer true to the final state", async () => {
     carriers = await startSandboxCarriers();
-    const { twilio, bandwidth } = carriers.credentials;
     const dataDir = await mkdtemp(join(tmpdir(), "numbergate-chaos-"));
     dataDirs.push(dataDir);
     const databaseUrl = await database.fresh();
@@ -69,16 +68,7 @@ describe.each(DATABASES)("chaos: two replicas on $name", (database) => {
       NUMBERGATE_GRPC_ADDR: "127.0.0.1:0",
       NUMBERGATE_DATA_DIR: dataDir,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
-      TWILIO_API_URL: carriers.twilioUrl.origin,
-      TWILIO_NUMBERS_URL: carriers.twilioUrl.origin,
-      TWILIO_ACCOUNT_SID: twilio.accountSid,
-      TWILIO_AUTH_TOKEN: twilio.authToken,
-      BANDWIDTH_API_URL: carriers.bandwidthUrl.href,
-      BANDWIDTH_USERNAME: bandwidth.username,
-      BANDWIDTH_PASSWORD: bandwidth.password,
-      BANDWIDTH_ACCOUNT_ID: bandwidth.accountId,
-      BANDWIDTH_SITE_ID: bandwidth.siteId,
-      BANDWIDTH_PEER_ID: bandwidth.peerId,
+      ...carriers.environment,
       PROVIDER_TIMEOUT_PURCHASE: String(BUDGET_MS),
       NUMBERGATE_LEASE_TTL: String(BUDGET_MS + 1_000),
       NUMBERGATE_IN_DOUBT_GRACE: String(GRACE_MS),

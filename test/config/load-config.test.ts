@@ -1,7 +1,8 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
-import { configProblems } from "../support/config-problems.js";
+import { Secret } from "../../src/config/secret.js";
+import { carrierSettings, configProblems, connectionSettings } from "../support/config-problems.js";
 
 const SID = `AC${"a".repeat(32)}`;
 const TOKEN = "super-secret-token-value";
@@ -27,26 +28,31 @@ describe("loadConfig", () => {
       mode: "sandbox",
       grpcAddress: "127.0.0.1:50051",
       resilience: { maxRetries: 3, retryDelayMs: 1000, healthCheckIntervalMs: 60_000, circuitBreakerTimeoutMs: 300_000 },
-      twilio: { enabled: true, priority: 1, credentials: undefined },
-      bandwidth: { enabled: true, priority: 2, credentials: undefined },
     });
-    expect(config.twilio.apiUrl.href).toBe("https://api.twilio.com/");
-    expect(config.twilio.numbersUrl.href).toBe("https://numbers.twilio.com/");
-    expect(config.bandwidth.apiUrl.href).toBe("https://dashboard.bandwidth.com/api");
+    expect(config.carriers).toMatchObject([
+      { id: "twilio", enabled: true, priority: 1, weight: 100, connection: undefined },
+      { id: "bandwidth", enabled: true, priority: 2, weight: 100, connection: undefined },
+    ]);
+    const live = loadConfig({ ...LIVE_TWILIO, BANDWIDTH_ENABLED: "true", BANDWIDTH_USERNAME: "u", BANDWIDTH_PASSWORD: "p", BANDWIDTH_ACCOUNT_ID: "9" });
+    expect(String(connectionSettings(live, "twilio")?.["apiUrl"])).toBe("https://api.twilio.com/");
+    expect(String(connectionSettings(live, "twilio")?.["numbersUrl"])).toBe("https://numbers.twilio.com/");
+    expect(String(connectionSettings(live, "bandwidth")?.["apiUrl"])).toBe("https://dashboard.bandwidth.com/api");
   });
 
   it("goes live when credentials are present, and keeps secrets unprintable", () => {
     const config = loadConfig(LIVE_TWILIO);
     expect(config.mode).toBe("live");
-    expect(config.twilio.credentials?.password.reveal()).toBe(TOKEN);
+    const password = connectionSettings(config, "twilio")?.["password"];
+    expect(password).toBeInstanceOf(Secret);
+    expect((password as Secret).reveal()).toBe(TOKEN);
     expect(JSON.stringify(config)).not.toContain(TOKEN);
     expect(inspect(config, { depth: 10 })).not.toContain(TOKEN);
-    expect(`${config.twilio.credentials?.password}`).toBe("[redacted]");
+    expect(`${String(password)}`).toBe("[redacted]");
   });
 
   it("accepts an API key instead of the auth token", () => {
     const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_API_KEY: `SK${"b".repeat(32)}`, TWILIO_API_SECRET: "s", BANDWIDTH_ENABLED: "false" });
-    expect(config.twilio.credentials?.username).toBe(`SK${"b".repeat(32)}`);
+    expect(connectionSettings(config, "twilio")?.["username"]).toBe(`SK${"b".repeat(32)}`);
   });
 
   it("refuses live mode without credentials for an enabled carrier", () => {
@@ -76,13 +82,13 @@ describe("loadConfig", () => {
   });
 
   it("allows http for loopback base URLs (emulators)", () => {
-    const config = loadConfig({ TWILIO_API_URL: "http://127.0.0.1:9999", BANDWIDTH_API_URL: "http://localhost:8888/api" });
-    expect(config.twilio.apiUrl.port).toBe("9999");
+    const config = loadConfig({ ...LIVE_TWILIO, TWILIO_API_URL: "http://127.0.0.1:9999", BANDWIDTH_API_URL: "http://localhost:8888/api" });
+    expect((connectionSettings(config, "twilio")?.["apiUrl"] as URL).port).toBe("9999");
   });
 
   it("ignores credentials in explicit sandbox mode, and says so", () => {
     const config = loadConfig({ ...LIVE_TWILIO, NUMBERGATE_MODE: "sandbox" });
-    expect(config.twilio.credentials).toBeUndefined();
+    expect(carrierSettings(config, "twilio")?.connection).toBeUndefined();
     expect(config.warnings[0]).toMatch(/ignored/);
   });
 });

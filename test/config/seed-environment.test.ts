@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { loadConfig } from "../../src/config/load-config.js";
-import { configProblems } from "../support/config-problems.js";
+import type { Secret } from "../../src/config/secret.js";
+import { configProblems, connectionSettings } from "../support/config-problems.js";
 import { SEED_ENVIRONMENT, SEED_SECRETS } from "../support/seed-environment.js";
 
 const { AUTH_TOKEN, BANDWIDTH_PASSWORD, DATABASE_PASSWORD } = SEED_SECRETS;
@@ -10,9 +11,9 @@ describe("the seed's environment block", () => {
   it("starts live on the auth token, ignoring the API key that has no secret, with a warning", () => {
     const config = loadConfig(SEED_ENVIRONMENT);
     expect(config.mode).toBe("live");
-    expect(config.twilio.credentials).toMatchObject({ username: SEED_ENVIRONMENT["TWILIO_ACCOUNT_SID"] });
-    expect(config.twilio.credentials?.password.reveal()).toBe(AUTH_TOKEN);
-    expect(config.bandwidth.credentials).toMatchObject({ username: "numbergate-api", accountId: "9901234" });
+    expect(connectionSettings(config, "twilio")).toMatchObject({ username: SEED_ENVIRONMENT["TWILIO_ACCOUNT_SID"] });
+    expect((connectionSettings(config, "twilio")?.["password"] as Secret).reveal()).toBe(AUTH_TOKEN);
+    expect(connectionSettings(config, "bandwidth")).toMatchObject({ username: "numbergate-api", accountId: "9901234" });
     expect(config.warnings).toEqual(["TWILIO_API_KEY is set without TWILIO_API_SECRET, so it is ignored: Twilio is called with TWILIO_AUTH_TOKEN"]);
     expect(config.store.databaseUrl?.reveal()).toBe(SEED_ENVIRONMENT["DATABASE_URL"]);
     expect(config.resilience).toMatchObject({ maxRetries: 3, searchCacheTtlMs: 300_000, availabilityCacheTtlMs: 60_000, circuitBreakerTimeoutMs: 300_000 });
@@ -47,7 +48,9 @@ describe("the seed's environment block", () => {
       RESERVATION_DEFAULT_DURATION: "20000000",
       DATABASE_URL: `postgres://numbergate:${DATABASE_PASSWORD}@db.internal:99999/numbergate`,
     });
-    expect(problems).toEqual([
+    // Every problem, each once; shared variables are checked before the carriers' own.
+    expect(problems).toHaveLength(7);
+    expect(problems).toEqual(expect.arrayContaining([
       expect.stringMatching(/^DATABASE_URL is not a valid URL/),
       "TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits",
       "BANDWIDTH_API_URL must use https (http is allowed only for loopback hosts)",
@@ -55,7 +58,7 @@ describe("the seed's environment block", () => {
       "SEARCH_CACHE_TTL must be a whole number from 0 to 86400000 ms",
       "BANDWIDTH_ACCOUNT_ID is required when other BANDWIDTH_ credentials are set",
       "RESERVATION_DEFAULT_DURATION must not exceed RESERVATION_MAX_DURATION",
-    ]);
+    ]));
     for (const line of problems) {
       expect(line).not.toContain("\n");
       for (const secret of [AUTH_TOKEN, BANDWIDTH_PASSWORD, DATABASE_PASSWORD]) expect(line).not.toContain(secret);

@@ -57,8 +57,7 @@ describe.each<{ carrier: Carrier; other: Carrier }>([
   it("never leaks the carrier's body or credentials into the error", async () => {
     harness.sandbox[carrier].faults.inject({ kind: "status", status: 401 });
     const error = await captureRpcError((options) => harness.client.searchNumbers({ countryCode: "US", areaCode: "212" }, options));
-    const credentials = harness.sandbox.credentials;
-    for (const secret of [credentials.twilio.authToken, credentials.bandwidth.password]) {
+    for (const secret of [harness.sandbox.twilio.credentials.authToken, harness.sandbox.bandwidth.credentials.password]) {
       expect(error.details).not.toContain(secret);
       expect(JSON.stringify(error.rich)).not.toContain(secret);
     }

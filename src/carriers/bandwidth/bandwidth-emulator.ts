@@ -65,6 +65,11 @@ export class BandwidthEmulator extends CarrierEmulator {
     { method: "GET", pattern: IN_SERVICE_PATH, handle: (request, match) => this.#forAccount(match, () => this.#inService(match[2] ?? "")) },
   ];
 
+  /** The account this emulator serves (fake credentials, for tests and `npm run emulators`). */
+  get credentials(): BandwidthEmulatorOptions {
+    return this.#options;
+  }
+
   constructor(options: BandwidthEmulatorOptions) {
     super();
     this.#options = options;

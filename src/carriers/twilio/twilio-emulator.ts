@@ -62,6 +62,11 @@ export class TwilioEmulator extends CarrierEmulator {
     { method: "DELETE", pattern: INCOMING_SID_PATH, handle: (request, match) => this.#forAccount(match, () => this.#release(match[2] ?? "")) },
   ];
 
+  /** The account this emulator serves (fake credentials, for tests and `npm run emulators`). */
+  get credentials(): TwilioEmulatorOptions {
+    return this.#options;
+  }
+
   constructor(options: TwilioEmulatorOptions) {
     super();
     this.#options = options;
