@@ -59,6 +59,42 @@ export function buildInventory(carrierSeed: string): readonly InventoryNumber[] 
   return [...numbers.values()].sort((left, right) => left.nationalNumber.localeCompare(right.nationalNumber));
 }
 
+/** Non-NANP places some emulated carriers also sell in: a city and a national prefix its numbers start with. */
+export const EMULATED_FOREIGN_AREAS: readonly { country: string; callingCode: string; prefix: string; digits: number; city: string; region: string }[] = [
+  // Ofcom's range for drama and documentation: London 020 7946 0xxx.
+  { country: "GB", callingCode: "44", prefix: "2079460", digits: 3, city: "London", region: "England" },
+  { country: "DE", callingCode: "49", prefix: "3012345", digits: 3, city: "Berlin", region: "Berlin" },
+  { country: "FR", callingCode: "33", prefix: "1426853", digits: 2, city: "Paris", region: "Ile-de-France" },
+];
+
+export interface ForeignInventoryNumber {
+  readonly e164: string;
+  /** ISO 3166-1 alpha-2. */
+  readonly country: string;
+  /** Without the country calling code. */
+  readonly nationalNumber: string;
+  readonly city: string;
+  readonly region: string;
+  readonly capabilities: readonly Capability[];
+}
+
+/** A few local numbers per foreign area, deterministic per carrier seed; all valid by libphonenumber. */
+export function buildForeignInventory(carrierSeed: string, countries: readonly string[], perArea = 8): readonly ForeignInventoryNumber[] {
+  const numbers: ForeignInventoryNumber[] = [];
+  for (const area of EMULATED_FOREIGN_AREAS.filter((candidate) => countries.includes(candidate.country))) {
+    const random = seededRandom(`${carrierSeed}:${area.country}`);
+    const seen = new Set<string>();
+    for (let attempt = 0; seen.size < perArea && attempt < perArea * 50; attempt += 1) {
+      const nationalNumber = `${area.prefix}${String(Math.floor(random() * 10 ** area.digits)).padStart(area.digits, "0")}`;
+      const e164 = `+${area.callingCode}${nationalNumber}`;
+      if (seen.has(e164) || !parsePhoneNumber(e164).ok) continue;
+      seen.add(e164);
+      numbers.push({ e164, country: area.country, nationalNumber, city: area.city, region: area.region, capabilities: random() < 0.5 ? ["voice"] : ["voice", "sms"] });
+    }
+  }
+  return numbers;
+}
+
 function makeNumber(
   nationalNumber: string,
   tollFree: boolean,
