@@ -20,6 +20,7 @@ export function buildCarrierRegistrations(config: NumbergateConfig, sandbox: San
       adapter: connection ? connection.createAdapter({ dispatcher }) : unconfiguredAdapter(definition.descriptor, disabledReason),
       priority: carrier.priority,
       weight: carrier.weight,
+      priceSource: definition.priceSource,
       enabled: carrier.enabled && connection !== undefined,
       sandbox: sandbox !== undefined,
       disabledReason,

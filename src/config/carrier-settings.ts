@@ -1,11 +1,10 @@
 import { z } from "zod";
+import { DEFAULT_WEIGHT } from "../manager/carrier-registry.js";
 import { parseCarrierVariables, type CarrierConnection, type CarrierDefinition, type RawEnvironment } from "../carriers/kit/carrier-definition.js";
 import type { ConfigProblems } from "./config-problems.js";
 import type { CarrierSettings, ServiceMode } from "./config-types.js";
 import { booleanVariable, integerVariable } from "./variables.js";
 
-/** The weight a carrier gets when <PREFIX>_WEIGHT is not set: equal shares among equals. */
-const DEFAULT_WEIGHT = 100;
 
 /** The variables every carrier has, under its prefix. */
 function sharedSchema(carrier: CarrierDefinition) {

@@ -1,13 +1,18 @@
 import type { CarrierAdapter } from "../domain/carrier-adapter.js";
 import type { Capability, CarrierId, NumberType } from "../domain/numbers.js";
 
+/** The weight of a carrier that sets none: equal shares among equals. */
+export const DEFAULT_WEIGHT = 100;
+
 /** A configured carrier as the manager sees it. */
 export interface CarrierRegistration {
   readonly adapter: CarrierAdapter;
   /** Lower is preferred. */
   readonly priority: number;
-  /** Share of traffic among carriers of equal priority (weighted selection); 100 when unset. */
+  /** Share of traffic among carriers of equal priority (weighted selection); DEFAULT_WEIGHT when unset. */
   readonly weight?: number;
+  /** Where its offers' prices come from: its own answers, or the operator's price table (the default). */
+  readonly priceSource?: "carrier" | "table";
   readonly enabled: boolean;
   /** True when the adapter talks to a built-in emulator. */
   readonly sandbox: boolean;

@@ -1,7 +1,8 @@
+import { PriceSource } from "../../generated/numbergate/v1/numbers.js";
 import { BreakerState, ProviderStatus, type Provider, type ProviderHealth, type ProviderMetrics as ProtoProviderMetrics } from "../../generated/numbergate/v1/providers.js";
 import type { CarrierFeature } from "../domain/carrier-adapter.js";
 import type { CarrierHealthSnapshot } from "../manager/carrier-health.js";
-import type { CarrierRegistration } from "../manager/carrier-registry.js";
+import { DEFAULT_WEIGHT, type CarrierRegistration } from "../manager/carrier-registry.js";
 import type { CarrierMetricsSnapshot } from "../manager/provider-metrics.js";
 import { capabilityToProto, numberTypeToProto } from "./proto-enums.js";
 import { millisecondsToDuration } from "./proto-mapping.js";
@@ -43,6 +44,8 @@ export function providerToProto(registration: CarrierRegistration, drained: bool
     supportsReservations: offered.has("reservations"),
     supportsPorting: offered.has("porting"),
     disabledReason: !registration.enabled ? (registration.disabledReason ?? "disabled") : drained ? "drained by SetProviderEnabled" : "",
+    weight: registration.weight ?? DEFAULT_WEIGHT,
+    priceSource: registration.priceSource === "carrier" ? PriceSource.PRICE_SOURCE_CARRIER : PriceSource.PRICE_SOURCE_PRICE_TABLE,
   };
 }
 

@@ -11,6 +11,7 @@ import { validateAvailabilityRequest } from "./validation/availability-request.j
 import { validateSearchRequest } from "./validation/search-request.js";
 
 const PORTING_ISSUE = "porting work";
+const RECONCILIATION_ISSUE = "inventory reconciliation work";
 
 function notYet(rpc: string, plannedIn: string): () => Promise<never> {
   return async () => {
@@ -73,5 +74,8 @@ export function createTelecomService(dependencies: TelecomServiceDependencies): 
     listPortingOrders: notYet("ListPortingOrders", PORTING_ISSUE),
     cancelPortingOrder: notYet("CancelPortingOrder", PORTING_ISSUE),
     watchPortingOrder: () => notYetStream<WatchPortingOrderResponse>("WatchPortingOrder", PORTING_ISSUE),
+    reconcileInventory: notYet("ReconcileInventory", RECONCILIATION_ISSUE),
+    listInventoryDrifts: notYet("ListInventoryDrifts", RECONCILIATION_ISSUE),
+    resolveInventoryDrift: notYet("ResolveInventoryDrift", RECONCILIATION_ISSUE),
   };
 }

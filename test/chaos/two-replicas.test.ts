@@ -95,7 +95,7 @@ describe.each(DATABASES)("chaos: two replicas on $name", (database) => {
     for (const [providerId, areaCodes] of [["twilio", ["212", "415", "303", "206"]], ["bandwidth", ["212", "303", "305", "512"]]] as const) {
       for (const areaCode of areaCodes) {
         const { numbers } = await anyClient().searchNumbers({ countryCode: "US", areaCode, providerIds: [providerId], limit: LONG ? 12 : 4 });
-        for (const number of numbers) wanted.push({ requestId: `chaos-${wanted.length}`, phoneNumber: number.phoneNumber, providerId, reservationId: "", customerInfo: undefined });
+        for (const number of numbers) wanted.push({ requestId: `chaos-${wanted.length}`, phoneNumber: number.phoneNumber, providerId, reservationId: "", customerInfo: undefined, allowSubstitute: false, maxMonthlyRateCents: undefined });
       }
     }
     const answers: Answer[] = [];

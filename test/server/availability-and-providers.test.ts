@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Capability, NumberType } from "../../generated/numbergate/v1/common.js";
-import { ProviderOutcomeState } from "../../generated/numbergate/v1/numbers.js";
+import { ProviderOutcomeState, PriceSource } from "../../generated/numbergate/v1/numbers.js";
 import { startHarness, type Harness } from "../support/harness.js";
 
 let harness: Harness;
@@ -45,5 +45,9 @@ describe("ListProviders", () => {
     ]);
     expect(providers[1]?.capabilities).toEqual([Capability.CAPABILITY_VOICE, Capability.CAPABILITY_SMS, Capability.CAPABILITY_MMS]);
     expect(providers[1]?.numberTypes).toEqual([NumberType.NUMBER_TYPE_LOCAL, NumberType.NUMBER_TYPE_TOLL_FREE]);
+    expect(providers.map((provider) => [provider.weight, provider.priceSource])).toEqual([
+      [100, PriceSource.PRICE_SOURCE_PRICE_TABLE],
+      [100, PriceSource.PRICE_SOURCE_PRICE_TABLE],
+    ]);
   });
 });

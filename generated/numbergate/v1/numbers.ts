@@ -75,6 +75,11 @@ export enum ProviderOutcomeState {
   PROVIDER_OUTCOME_STATE_FAILED = 2,
   /** PROVIDER_OUTCOME_STATE_SKIPPED - The carrier was not asked: not eligible, or enough numbers were already found. */
   PROVIDER_OUTCOME_STATE_SKIPPED = 3,
+  /**
+   * PROVIDER_OUTCOME_STATE_CUT_OFF - The carrier was asked but not waited for: enough numbers had come from faster carriers when its hedge
+   * delay ran out (detail says how long it had).
+   */
+  PROVIDER_OUTCOME_STATE_CUT_OFF = 4,
   UNRECOGNIZED = -1,
 }
 
@@ -92,6 +97,9 @@ export function providerOutcomeStateFromJSON(object: any): ProviderOutcomeState 
     case 3:
     case "PROVIDER_OUTCOME_STATE_SKIPPED":
       return ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED;
+    case 4:
+    case "PROVIDER_OUTCOME_STATE_CUT_OFF":
+      return ProviderOutcomeState.PROVIDER_OUTCOME_STATE_CUT_OFF;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -109,6 +117,8 @@ export function providerOutcomeStateToJSON(object: ProviderOutcomeState): string
       return "PROVIDER_OUTCOME_STATE_FAILED";
     case ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED:
       return "PROVIDER_OUTCOME_STATE_SKIPPED";
+    case ProviderOutcomeState.PROVIDER_OUTCOME_STATE_CUT_OFF:
+      return "PROVIDER_OUTCOME_STATE_CUT_OFF";
     case ProviderOutcomeState.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -507,7 +517,18 @@ export interface PurchaseNumberRequest {
   providerId: string;
   /** When set, must hold phone_number at provider_id. */
   reservationId: string;
-  customerInfo: CustomerInfo | undefined;
+  customerInfo:
+    | CustomerInfo
+    | undefined;
+  /**
+   * When the carrier that offered the number cannot take the purchase now (disabled, drained, breaker open,
+   * unreachable before anything was sent), buy an equivalent number from another carrier instead: same
+   * country, number type and area code, at least the offered features, and a known price within
+   * max_monthly_rate_cents when that is set. Off by default: a number belongs to one carrier.
+   */
+  allowSubstitute: boolean;
+  /** In US cents, for a substitute (the requested number itself is bought at its carrier's price). */
+  maxMonthlyRateCents: number | undefined;
 }
 
 export interface PurchaseNumberResponse {
@@ -515,7 +536,20 @@ export interface PurchaseNumberResponse {
     | NumberOrder
     | undefined;
   /** Set once the order completed. */
-  ownedNumber: OwnedNumber | undefined;
+  ownedNumber:
+    | OwnedNumber
+    | undefined;
+  /** Set when allow_substitute made numbergate buy another carrier's equivalent number instead. */
+  substitution: Substitution | undefined;
+}
+
+/** What PurchaseNumber bought instead of the requested number, and why. */
+export interface Substitution {
+  /** The number and carrier the request named. */
+  requestedPhoneNumber: string;
+  requestedProviderId: string;
+  /** Why the requested carrier was not used (for example its breaker is open), for humans. */
+  reason: string;
 }
 
 export interface BatchPurchaseNumbersRequest {
@@ -2846,7 +2880,15 @@ export const NumberOrderItem: MessageFns<NumberOrderItem> = {
 };
 
 function createBasePurchaseNumberRequest(): PurchaseNumberRequest {
-  return { requestId: "", phoneNumber: "", providerId: "", reservationId: "", customerInfo: undefined };
+  return {
+    requestId: "",
+    phoneNumber: "",
+    providerId: "",
+    reservationId: "",
+    customerInfo: undefined,
+    allowSubstitute: false,
+    maxMonthlyRateCents: undefined,
+  };
 }
 
 export const PurchaseNumberRequest: MessageFns<PurchaseNumberRequest> = {
@@ -2865,6 +2907,12 @@ export const PurchaseNumberRequest: MessageFns<PurchaseNumberRequest> = {
     }
     if (message.customerInfo !== undefined) {
       CustomerInfo.encode(message.customerInfo, writer.uint32(42).fork()).join();
+    }
+    if (message.allowSubstitute !== false) {
+      writer.uint32(48).bool(message.allowSubstitute);
+    }
+    if (message.maxMonthlyRateCents !== undefined) {
+      Int64Value.encode({ value: message.maxMonthlyRateCents! }, writer.uint32(58).fork()).join();
     }
     return writer;
   },
@@ -2922,6 +2970,22 @@ export const PurchaseNumberRequest: MessageFns<PurchaseNumberRequest> = {
             message.customerInfo = CustomerInfo.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.allowSubstitute = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.maxMonthlyRateCents = Int64Value.decode(reader, reader.uint32()).value;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2961,6 +3025,16 @@ export const PurchaseNumberRequest: MessageFns<PurchaseNumberRequest> = {
         : isSet(object.customer_info)
         ? CustomerInfo.fromJSON(object.customer_info)
         : undefined,
+      allowSubstitute: isSet(object.allowSubstitute)
+        ? globalThis.Boolean(object.allowSubstitute)
+        : isSet(object.allow_substitute)
+        ? globalThis.Boolean(object.allow_substitute)
+        : false,
+      maxMonthlyRateCents: isSet(object.maxMonthlyRateCents)
+        ? Number(object.maxMonthlyRateCents)
+        : isSet(object.max_monthly_rate_cents)
+        ? Number(object.max_monthly_rate_cents)
+        : undefined,
     };
   },
 
@@ -2981,6 +3055,12 @@ export const PurchaseNumberRequest: MessageFns<PurchaseNumberRequest> = {
     if (message.customerInfo !== undefined) {
       obj.customerInfo = CustomerInfo.toJSON(message.customerInfo);
     }
+    if (message.allowSubstitute !== false) {
+      obj.allowSubstitute = message.allowSubstitute;
+    }
+    if (message.maxMonthlyRateCents !== undefined) {
+      obj.maxMonthlyRateCents = message.maxMonthlyRateCents;
+    }
     return obj;
   },
 
@@ -2996,12 +3076,14 @@ export const PurchaseNumberRequest: MessageFns<PurchaseNumberRequest> = {
     message.customerInfo = (object.customerInfo !== undefined && object.customerInfo !== null)
       ? CustomerInfo.fromPartial(object.customerInfo)
       : undefined;
+    message.allowSubstitute = object.allowSubstitute ?? false;
+    message.maxMonthlyRateCents = object.maxMonthlyRateCents ?? undefined;
     return message;
   },
 };
 
 function createBasePurchaseNumberResponse(): PurchaseNumberResponse {
-  return { order: undefined, ownedNumber: undefined };
+  return { order: undefined, ownedNumber: undefined, substitution: undefined };
 }
 
 export const PurchaseNumberResponse: MessageFns<PurchaseNumberResponse> = {
@@ -3011,6 +3093,9 @@ export const PurchaseNumberResponse: MessageFns<PurchaseNumberResponse> = {
     }
     if (message.ownedNumber !== undefined) {
       OwnedNumber.encode(message.ownedNumber, writer.uint32(18).fork()).join();
+    }
+    if (message.substitution !== undefined) {
+      Substitution.encode(message.substitution, writer.uint32(26).fork()).join();
     }
     return writer;
   },
@@ -3044,6 +3129,14 @@ export const PurchaseNumberResponse: MessageFns<PurchaseNumberResponse> = {
             message.ownedNumber = OwnedNumber.decode(reader, reader.uint32());
             continue;
           }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.substitution = Substitution.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3064,6 +3157,7 @@ export const PurchaseNumberResponse: MessageFns<PurchaseNumberResponse> = {
         : isSet(object.owned_number)
         ? OwnedNumber.fromJSON(object.owned_number)
         : undefined,
+      substitution: isSet(object.substitution) ? Substitution.fromJSON(object.substitution) : undefined,
     };
   },
 
@@ -3074,6 +3168,9 @@ export const PurchaseNumberResponse: MessageFns<PurchaseNumberResponse> = {
     }
     if (message.ownedNumber !== undefined) {
       obj.ownedNumber = OwnedNumber.toJSON(message.ownedNumber);
+    }
+    if (message.substitution !== undefined) {
+      obj.substitution = Substitution.toJSON(message.substitution);
     }
     return obj;
   },
@@ -3089,6 +3186,118 @@ export const PurchaseNumberResponse: MessageFns<PurchaseNumberResponse> = {
     message.ownedNumber = (object.ownedNumber !== undefined && object.ownedNumber !== null)
       ? OwnedNumber.fromPartial(object.ownedNumber)
       : undefined;
+    message.substitution = (object.substitution !== undefined && object.substitution !== null)
+      ? Substitution.fromPartial(object.substitution)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseSubstitution(): Substitution {
+  return { requestedPhoneNumber: "", requestedProviderId: "", reason: "" };
+}
+
+export const Substitution: MessageFns<Substitution> = {
+  encode(message: Substitution, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.requestedPhoneNumber !== "") {
+      writer.uint32(10).string(message.requestedPhoneNumber);
+    }
+    if (message.requestedProviderId !== "") {
+      writer.uint32(18).string(message.requestedProviderId);
+    }
+    if (message.reason !== "") {
+      writer.uint32(26).string(message.reason);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Substitution {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSubstitution();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.requestedPhoneNumber = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.requestedProviderId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.reason = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Substitution {
+    return {
+      requestedPhoneNumber: isSet(object.requestedPhoneNumber)
+        ? globalThis.String(object.requestedPhoneNumber)
+        : isSet(object.requested_phone_number)
+        ? globalThis.String(object.requested_phone_number)
+        : "",
+      requestedProviderId: isSet(object.requestedProviderId)
+        ? globalThis.String(object.requestedProviderId)
+        : isSet(object.requested_provider_id)
+        ? globalThis.String(object.requested_provider_id)
+        : "",
+      reason: isSet(object.reason) ? globalThis.String(object.reason) : "",
+    };
+  },
+
+  toJSON(message: Substitution): unknown {
+    const obj: any = {};
+    if (message.requestedPhoneNumber !== "") {
+      obj.requestedPhoneNumber = message.requestedPhoneNumber;
+    }
+    if (message.requestedProviderId !== "") {
+      obj.requestedProviderId = message.requestedProviderId;
+    }
+    if (message.reason !== "") {
+      obj.reason = message.reason;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<Substitution>): Substitution {
+    return Substitution.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<Substitution>): Substitution {
+    const message = createBaseSubstitution();
+    message.requestedPhoneNumber = object.requestedPhoneNumber ?? "";
+    message.requestedProviderId = object.requestedProviderId ?? "";
+    message.reason = object.reason ?? "";
     return message;
   },
 };

@@ -16,6 +16,7 @@ import {
   numberTypeFromJSON,
   numberTypeToJSON,
 } from "./common.js";
+import { PriceSource, priceSourceFromJSON, priceSourceToJSON } from "./numbers.js";
 
 export const protobufPackage = "numbergate.v1";
 
@@ -119,6 +120,102 @@ export function breakerStateToJSON(object: BreakerState): string {
   }
 }
 
+export enum InventoryDriftKind {
+  INVENTORY_DRIFT_KIND_UNSPECIFIED = 0,
+  /** INVENTORY_DRIFT_KIND_UNKNOWN_TO_NUMBERGATE - The carrier bills the account for a number numbergate does not record as owned (bought elsewhere). */
+  INVENTORY_DRIFT_KIND_UNKNOWN_TO_NUMBERGATE = 1,
+  /** INVENTORY_DRIFT_KIND_MISSING_AT_CARRIER - numbergate records the number as owned but the carrier no longer has it on the account (released elsewhere). */
+  INVENTORY_DRIFT_KIND_MISSING_AT_CARRIER = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function inventoryDriftKindFromJSON(object: any): InventoryDriftKind {
+  switch (object) {
+    case 0:
+    case "INVENTORY_DRIFT_KIND_UNSPECIFIED":
+      return InventoryDriftKind.INVENTORY_DRIFT_KIND_UNSPECIFIED;
+    case 1:
+    case "INVENTORY_DRIFT_KIND_UNKNOWN_TO_NUMBERGATE":
+      return InventoryDriftKind.INVENTORY_DRIFT_KIND_UNKNOWN_TO_NUMBERGATE;
+    case 2:
+    case "INVENTORY_DRIFT_KIND_MISSING_AT_CARRIER":
+      return InventoryDriftKind.INVENTORY_DRIFT_KIND_MISSING_AT_CARRIER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return InventoryDriftKind.UNRECOGNIZED;
+  }
+}
+
+export function inventoryDriftKindToJSON(object: InventoryDriftKind): string {
+  switch (object) {
+    case InventoryDriftKind.INVENTORY_DRIFT_KIND_UNSPECIFIED:
+      return "INVENTORY_DRIFT_KIND_UNSPECIFIED";
+    case InventoryDriftKind.INVENTORY_DRIFT_KIND_UNKNOWN_TO_NUMBERGATE:
+      return "INVENTORY_DRIFT_KIND_UNKNOWN_TO_NUMBERGATE";
+    case InventoryDriftKind.INVENTORY_DRIFT_KIND_MISSING_AT_CARRIER:
+      return "INVENTORY_DRIFT_KIND_MISSING_AT_CARRIER";
+    case InventoryDriftKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum InventoryDriftState {
+  INVENTORY_DRIFT_STATE_UNSPECIFIED = 0,
+  /** INVENTORY_DRIFT_STATE_OPEN - Found and not resolved. */
+  INVENTORY_DRIFT_STATE_OPEN = 1,
+  /** INVENTORY_DRIFT_STATE_ADOPTED - An admin adopted the carrier's number into numbergate's inventory. */
+  INVENTORY_DRIFT_STATE_ADOPTED = 2,
+  /** INVENTORY_DRIFT_STATE_MARKED_RELEASED - An admin marked numbergate's record released. */
+  INVENTORY_DRIFT_STATE_MARKED_RELEASED = 3,
+  /** INVENTORY_DRIFT_STATE_GONE - A later reconciliation found the two agreeing again. */
+  INVENTORY_DRIFT_STATE_GONE = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function inventoryDriftStateFromJSON(object: any): InventoryDriftState {
+  switch (object) {
+    case 0:
+    case "INVENTORY_DRIFT_STATE_UNSPECIFIED":
+      return InventoryDriftState.INVENTORY_DRIFT_STATE_UNSPECIFIED;
+    case 1:
+    case "INVENTORY_DRIFT_STATE_OPEN":
+      return InventoryDriftState.INVENTORY_DRIFT_STATE_OPEN;
+    case 2:
+    case "INVENTORY_DRIFT_STATE_ADOPTED":
+      return InventoryDriftState.INVENTORY_DRIFT_STATE_ADOPTED;
+    case 3:
+    case "INVENTORY_DRIFT_STATE_MARKED_RELEASED":
+      return InventoryDriftState.INVENTORY_DRIFT_STATE_MARKED_RELEASED;
+    case 4:
+    case "INVENTORY_DRIFT_STATE_GONE":
+      return InventoryDriftState.INVENTORY_DRIFT_STATE_GONE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return InventoryDriftState.UNRECOGNIZED;
+  }
+}
+
+export function inventoryDriftStateToJSON(object: InventoryDriftState): string {
+  switch (object) {
+    case InventoryDriftState.INVENTORY_DRIFT_STATE_UNSPECIFIED:
+      return "INVENTORY_DRIFT_STATE_UNSPECIFIED";
+    case InventoryDriftState.INVENTORY_DRIFT_STATE_OPEN:
+      return "INVENTORY_DRIFT_STATE_OPEN";
+    case InventoryDriftState.INVENTORY_DRIFT_STATE_ADOPTED:
+      return "INVENTORY_DRIFT_STATE_ADOPTED";
+    case InventoryDriftState.INVENTORY_DRIFT_STATE_MARKED_RELEASED:
+      return "INVENTORY_DRIFT_STATE_MARKED_RELEASED";
+    case InventoryDriftState.INVENTORY_DRIFT_STATE_GONE:
+      return "INVENTORY_DRIFT_STATE_GONE";
+    case InventoryDriftState.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** A configured carrier and what it can do. */
 export interface Provider {
   /** Stable id: "twilio", "bandwidth", "telnyx", "vonage", "plivo". */
@@ -138,6 +235,10 @@ export interface Provider {
   supportsPorting: boolean;
   /** Why the carrier is disabled, when it is. */
   disabledReason: string;
+  /** Share of traffic among healthy carriers of equal priority (<CARRIER>_WEIGHT). */
+  weight: number;
+  /** Where its offers' prices come from. */
+  priceSource: PriceSource;
 }
 
 export interface ListProvidersRequest {
@@ -247,6 +348,70 @@ export interface SetProviderEnabledResponse {
   provider: Provider | undefined;
 }
 
+/** A difference between what a carrier says the account owns and what numbergate records. */
+export interface InventoryDrift {
+  driftId: string;
+  providerId: string;
+  /** E.164. */
+  phoneNumber: string;
+  kind: InventoryDriftKind;
+  state: InventoryDriftState;
+  /** The carrier's id for the number, when the carrier has it. */
+  carrierNumberId: string;
+  detectTime: Date | undefined;
+  resolveTime:
+    | Date
+    | undefined;
+  /** Who resolved it and why, for the audit trail. */
+  resolutionNote: string;
+}
+
+export interface ReconcileInventoryRequest {
+  /** Only this carrier; empty: every enabled carrier that can list its numbers. */
+  providerId: string;
+}
+
+export interface ReconcileInventoryResponse {
+  /** Open drifts after this run, new and old. */
+  drifts: InventoryDrift[];
+  /** Per carrier: how many numbers the carrier listed and numbergate records, or why it could not be read. */
+  counts: InventoryCount[];
+}
+
+export interface InventoryCount {
+  providerId: string;
+  carrierNumbers: number;
+  numbergateNumbers: number;
+  /** Why the carrier's list could not be read, when it could not. */
+  error: string;
+}
+
+export interface ListInventoryDriftsRequest {
+  /** At most 500; default 50. */
+  pageSize: number;
+  pageToken: string;
+  providerId: string;
+  /** Unspecified: open ones. */
+  state: InventoryDriftState;
+}
+
+export interface ListInventoryDriftsResponse {
+  drifts: InventoryDrift[];
+  nextPageToken: string;
+}
+
+export interface ResolveInventoryDriftRequest {
+  driftId: string;
+  /** ADOPTED (for UNKNOWN_TO_NUMBERGATE) or MARKED_RELEASED (for MISSING_AT_CARRIER). */
+  resolution: InventoryDriftState;
+  /** Why, for the audit log. Required. */
+  note: string;
+}
+
+export interface ResolveInventoryDriftResponse {
+  drift: InventoryDrift | undefined;
+}
+
 function createBaseProvider(): Provider {
   return {
     providerId: "",
@@ -260,6 +425,8 @@ function createBaseProvider(): Provider {
     supportsReservations: false,
     supportsPorting: false,
     disabledReason: "",
+    weight: 0,
+    priceSource: 0,
   };
 }
 
@@ -305,6 +472,12 @@ export const Provider: MessageFns<Provider> = {
     }
     if (message.disabledReason !== "") {
       writer.uint32(90).string(message.disabledReason);
+    }
+    if (message.weight !== 0) {
+      writer.uint32(96).int32(message.weight);
+    }
+    if (message.priceSource !== 0) {
+      writer.uint32(104).int32(message.priceSource);
     }
     return writer;
   },
@@ -430,6 +603,22 @@ export const Provider: MessageFns<Provider> = {
             message.disabledReason = reader.string();
             continue;
           }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.weight = reader.int32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.priceSource = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -485,6 +674,12 @@ export const Provider: MessageFns<Provider> = {
         : isSet(object.disabled_reason)
         ? globalThis.String(object.disabled_reason)
         : "",
+      weight: isSet(object.weight) ? globalThis.Number(object.weight) : 0,
+      priceSource: isSet(object.priceSource)
+        ? priceSourceFromJSON(object.priceSource)
+        : isSet(object.price_source)
+        ? priceSourceFromJSON(object.price_source)
+        : 0,
     };
   },
 
@@ -523,6 +718,12 @@ export const Provider: MessageFns<Provider> = {
     if (message.disabledReason !== "") {
       obj.disabledReason = message.disabledReason;
     }
+    if (message.weight !== 0) {
+      obj.weight = Math.round(message.weight);
+    }
+    if (message.priceSource !== 0) {
+      obj.priceSource = priceSourceToJSON(message.priceSource);
+    }
     return obj;
   },
 
@@ -542,6 +743,8 @@ export const Provider: MessageFns<Provider> = {
     message.supportsReservations = object.supportsReservations ?? false;
     message.supportsPorting = object.supportsPorting ?? false;
     message.disabledReason = object.disabledReason ?? "";
+    message.weight = object.weight ?? 0;
+    message.priceSource = object.priceSource ?? 0;
     return message;
   },
 };
@@ -1999,6 +2202,920 @@ export const SetProviderEnabledResponse: MessageFns<SetProviderEnabledResponse> 
     const message = createBaseSetProviderEnabledResponse();
     message.provider = (object.provider !== undefined && object.provider !== null)
       ? Provider.fromPartial(object.provider)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseInventoryDrift(): InventoryDrift {
+  return {
+    driftId: "",
+    providerId: "",
+    phoneNumber: "",
+    kind: 0,
+    state: 0,
+    carrierNumberId: "",
+    detectTime: undefined,
+    resolveTime: undefined,
+    resolutionNote: "",
+  };
+}
+
+export const InventoryDrift: MessageFns<InventoryDrift> = {
+  encode(message: InventoryDrift, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.driftId !== "") {
+      writer.uint32(10).string(message.driftId);
+    }
+    if (message.providerId !== "") {
+      writer.uint32(18).string(message.providerId);
+    }
+    if (message.phoneNumber !== "") {
+      writer.uint32(26).string(message.phoneNumber);
+    }
+    if (message.kind !== 0) {
+      writer.uint32(32).int32(message.kind);
+    }
+    if (message.state !== 0) {
+      writer.uint32(40).int32(message.state);
+    }
+    if (message.carrierNumberId !== "") {
+      writer.uint32(50).string(message.carrierNumberId);
+    }
+    if (message.detectTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.detectTime), writer.uint32(58).fork()).join();
+    }
+    if (message.resolveTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.resolveTime), writer.uint32(66).fork()).join();
+    }
+    if (message.resolutionNote !== "") {
+      writer.uint32(74).string(message.resolutionNote);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InventoryDrift {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInventoryDrift();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.driftId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.phoneNumber = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.carrierNumberId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.detectTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.resolveTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.resolutionNote = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InventoryDrift {
+    return {
+      driftId: isSet(object.driftId)
+        ? globalThis.String(object.driftId)
+        : isSet(object.drift_id)
+        ? globalThis.String(object.drift_id)
+        : "",
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+      phoneNumber: isSet(object.phoneNumber)
+        ? globalThis.String(object.phoneNumber)
+        : isSet(object.phone_number)
+        ? globalThis.String(object.phone_number)
+        : "",
+      kind: isSet(object.kind) ? inventoryDriftKindFromJSON(object.kind) : 0,
+      state: isSet(object.state) ? inventoryDriftStateFromJSON(object.state) : 0,
+      carrierNumberId: isSet(object.carrierNumberId)
+        ? globalThis.String(object.carrierNumberId)
+        : isSet(object.carrier_number_id)
+        ? globalThis.String(object.carrier_number_id)
+        : "",
+      detectTime: isSet(object.detectTime)
+        ? fromJsonTimestamp(object.detectTime)
+        : isSet(object.detect_time)
+        ? fromJsonTimestamp(object.detect_time)
+        : undefined,
+      resolveTime: isSet(object.resolveTime)
+        ? fromJsonTimestamp(object.resolveTime)
+        : isSet(object.resolve_time)
+        ? fromJsonTimestamp(object.resolve_time)
+        : undefined,
+      resolutionNote: isSet(object.resolutionNote)
+        ? globalThis.String(object.resolutionNote)
+        : isSet(object.resolution_note)
+        ? globalThis.String(object.resolution_note)
+        : "",
+    };
+  },
+
+  toJSON(message: InventoryDrift): unknown {
+    const obj: any = {};
+    if (message.driftId !== "") {
+      obj.driftId = message.driftId;
+    }
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    if (message.phoneNumber !== "") {
+      obj.phoneNumber = message.phoneNumber;
+    }
+    if (message.kind !== 0) {
+      obj.kind = inventoryDriftKindToJSON(message.kind);
+    }
+    if (message.state !== 0) {
+      obj.state = inventoryDriftStateToJSON(message.state);
+    }
+    if (message.carrierNumberId !== "") {
+      obj.carrierNumberId = message.carrierNumberId;
+    }
+    if (message.detectTime !== undefined) {
+      obj.detectTime = message.detectTime.toISOString();
+    }
+    if (message.resolveTime !== undefined) {
+      obj.resolveTime = message.resolveTime.toISOString();
+    }
+    if (message.resolutionNote !== "") {
+      obj.resolutionNote = message.resolutionNote;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<InventoryDrift>): InventoryDrift {
+    return InventoryDrift.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InventoryDrift>): InventoryDrift {
+    const message = createBaseInventoryDrift();
+    message.driftId = object.driftId ?? "";
+    message.providerId = object.providerId ?? "";
+    message.phoneNumber = object.phoneNumber ?? "";
+    message.kind = object.kind ?? 0;
+    message.state = object.state ?? 0;
+    message.carrierNumberId = object.carrierNumberId ?? "";
+    message.detectTime = object.detectTime ?? undefined;
+    message.resolveTime = object.resolveTime ?? undefined;
+    message.resolutionNote = object.resolutionNote ?? "";
+    return message;
+  },
+};
+
+function createBaseReconcileInventoryRequest(): ReconcileInventoryRequest {
+  return { providerId: "" };
+}
+
+export const ReconcileInventoryRequest: MessageFns<ReconcileInventoryRequest> = {
+  encode(message: ReconcileInventoryRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.providerId !== "") {
+      writer.uint32(10).string(message.providerId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReconcileInventoryRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReconcileInventoryRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReconcileInventoryRequest {
+    return {
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+    };
+  },
+
+  toJSON(message: ReconcileInventoryRequest): unknown {
+    const obj: any = {};
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReconcileInventoryRequest>): ReconcileInventoryRequest {
+    return ReconcileInventoryRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReconcileInventoryRequest>): ReconcileInventoryRequest {
+    const message = createBaseReconcileInventoryRequest();
+    message.providerId = object.providerId ?? "";
+    return message;
+  },
+};
+
+function createBaseReconcileInventoryResponse(): ReconcileInventoryResponse {
+  return { drifts: [], counts: [] };
+}
+
+export const ReconcileInventoryResponse: MessageFns<ReconcileInventoryResponse> = {
+  encode(message: ReconcileInventoryResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.drifts) {
+      InventoryDrift.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.counts) {
+      InventoryCount.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ReconcileInventoryResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseReconcileInventoryResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.drifts.push(InventoryDrift.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.counts.push(InventoryCount.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ReconcileInventoryResponse {
+    return {
+      drifts: globalThis.Array.isArray(object?.drifts) ? object.drifts.map((e: any) => InventoryDrift.fromJSON(e)) : [],
+      counts: globalThis.Array.isArray(object?.counts) ? object.counts.map((e: any) => InventoryCount.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: ReconcileInventoryResponse): unknown {
+    const obj: any = {};
+    if (message.drifts?.length) {
+      obj.drifts = message.drifts.map((e) => InventoryDrift.toJSON(e));
+    }
+    if (message.counts?.length) {
+      obj.counts = message.counts.map((e) => InventoryCount.toJSON(e));
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ReconcileInventoryResponse>): ReconcileInventoryResponse {
+    return ReconcileInventoryResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ReconcileInventoryResponse>): ReconcileInventoryResponse {
+    const message = createBaseReconcileInventoryResponse();
+    message.drifts = object.drifts?.map((e) => InventoryDrift.fromPartial(e)) || [];
+    message.counts = object.counts?.map((e) => InventoryCount.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBaseInventoryCount(): InventoryCount {
+  return { providerId: "", carrierNumbers: 0, numbergateNumbers: 0, error: "" };
+}
+
+export const InventoryCount: MessageFns<InventoryCount> = {
+  encode(message: InventoryCount, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.providerId !== "") {
+      writer.uint32(10).string(message.providerId);
+    }
+    if (message.carrierNumbers !== 0) {
+      writer.uint32(16).int32(message.carrierNumbers);
+    }
+    if (message.numbergateNumbers !== 0) {
+      writer.uint32(24).int32(message.numbergateNumbers);
+    }
+    if (message.error !== "") {
+      writer.uint32(34).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): InventoryCount {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseInventoryCount();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.carrierNumbers = reader.int32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.numbergateNumbers = reader.int32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): InventoryCount {
+    return {
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+      carrierNumbers: isSet(object.carrierNumbers)
+        ? globalThis.Number(object.carrierNumbers)
+        : isSet(object.carrier_numbers)
+        ? globalThis.Number(object.carrier_numbers)
+        : 0,
+      numbergateNumbers: isSet(object.numbergateNumbers)
+        ? globalThis.Number(object.numbergateNumbers)
+        : isSet(object.numbergate_numbers)
+        ? globalThis.Number(object.numbergate_numbers)
+        : 0,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: InventoryCount): unknown {
+    const obj: any = {};
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    if (message.carrierNumbers !== 0) {
+      obj.carrierNumbers = Math.round(message.carrierNumbers);
+    }
+    if (message.numbergateNumbers !== 0) {
+      obj.numbergateNumbers = Math.round(message.numbergateNumbers);
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<InventoryCount>): InventoryCount {
+    return InventoryCount.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<InventoryCount>): InventoryCount {
+    const message = createBaseInventoryCount();
+    message.providerId = object.providerId ?? "";
+    message.carrierNumbers = object.carrierNumbers ?? 0;
+    message.numbergateNumbers = object.numbergateNumbers ?? 0;
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseListInventoryDriftsRequest(): ListInventoryDriftsRequest {
+  return { pageSize: 0, pageToken: "", providerId: "", state: 0 };
+}
+
+export const ListInventoryDriftsRequest: MessageFns<ListInventoryDriftsRequest> = {
+  encode(message: ListInventoryDriftsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.providerId !== "") {
+      writer.uint32(26).string(message.providerId);
+    }
+    if (message.state !== 0) {
+      writer.uint32(32).int32(message.state);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListInventoryDriftsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListInventoryDriftsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListInventoryDriftsRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+      state: isSet(object.state) ? inventoryDriftStateFromJSON(object.state) : 0,
+    };
+  },
+
+  toJSON(message: ListInventoryDriftsRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    if (message.state !== 0) {
+      obj.state = inventoryDriftStateToJSON(message.state);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListInventoryDriftsRequest>): ListInventoryDriftsRequest {
+    return ListInventoryDriftsRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListInventoryDriftsRequest>): ListInventoryDriftsRequest {
+    const message = createBaseListInventoryDriftsRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.providerId = object.providerId ?? "";
+    message.state = object.state ?? 0;
+    return message;
+  },
+};
+
+function createBaseListInventoryDriftsResponse(): ListInventoryDriftsResponse {
+  return { drifts: [], nextPageToken: "" };
+}
+
+export const ListInventoryDriftsResponse: MessageFns<ListInventoryDriftsResponse> = {
+  encode(message: ListInventoryDriftsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.drifts) {
+      InventoryDrift.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListInventoryDriftsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListInventoryDriftsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.drifts.push(InventoryDrift.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListInventoryDriftsResponse {
+    return {
+      drifts: globalThis.Array.isArray(object?.drifts) ? object.drifts.map((e: any) => InventoryDrift.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListInventoryDriftsResponse): unknown {
+    const obj: any = {};
+    if (message.drifts?.length) {
+      obj.drifts = message.drifts.map((e) => InventoryDrift.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListInventoryDriftsResponse>): ListInventoryDriftsResponse {
+    return ListInventoryDriftsResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListInventoryDriftsResponse>): ListInventoryDriftsResponse {
+    const message = createBaseListInventoryDriftsResponse();
+    message.drifts = object.drifts?.map((e) => InventoryDrift.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseResolveInventoryDriftRequest(): ResolveInventoryDriftRequest {
+  return { driftId: "", resolution: 0, note: "" };
+}
+
+export const ResolveInventoryDriftRequest: MessageFns<ResolveInventoryDriftRequest> = {
+  encode(message: ResolveInventoryDriftRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.driftId !== "") {
+      writer.uint32(10).string(message.driftId);
+    }
+    if (message.resolution !== 0) {
+      writer.uint32(16).int32(message.resolution);
+    }
+    if (message.note !== "") {
+      writer.uint32(26).string(message.note);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResolveInventoryDriftRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResolveInventoryDriftRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.driftId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.resolution = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.note = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResolveInventoryDriftRequest {
+    return {
+      driftId: isSet(object.driftId)
+        ? globalThis.String(object.driftId)
+        : isSet(object.drift_id)
+        ? globalThis.String(object.drift_id)
+        : "",
+      resolution: isSet(object.resolution) ? inventoryDriftStateFromJSON(object.resolution) : 0,
+      note: isSet(object.note) ? globalThis.String(object.note) : "",
+    };
+  },
+
+  toJSON(message: ResolveInventoryDriftRequest): unknown {
+    const obj: any = {};
+    if (message.driftId !== "") {
+      obj.driftId = message.driftId;
+    }
+    if (message.resolution !== 0) {
+      obj.resolution = inventoryDriftStateToJSON(message.resolution);
+    }
+    if (message.note !== "") {
+      obj.note = message.note;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResolveInventoryDriftRequest>): ResolveInventoryDriftRequest {
+    return ResolveInventoryDriftRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResolveInventoryDriftRequest>): ResolveInventoryDriftRequest {
+    const message = createBaseResolveInventoryDriftRequest();
+    message.driftId = object.driftId ?? "";
+    message.resolution = object.resolution ?? 0;
+    message.note = object.note ?? "";
+    return message;
+  },
+};
+
+function createBaseResolveInventoryDriftResponse(): ResolveInventoryDriftResponse {
+  return { drift: undefined };
+}
+
+export const ResolveInventoryDriftResponse: MessageFns<ResolveInventoryDriftResponse> = {
+  encode(message: ResolveInventoryDriftResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.drift !== undefined) {
+      InventoryDrift.encode(message.drift, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResolveInventoryDriftResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResolveInventoryDriftResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.drift = InventoryDrift.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResolveInventoryDriftResponse {
+    return { drift: isSet(object.drift) ? InventoryDrift.fromJSON(object.drift) : undefined };
+  },
+
+  toJSON(message: ResolveInventoryDriftResponse): unknown {
+    const obj: any = {};
+    if (message.drift !== undefined) {
+      obj.drift = InventoryDrift.toJSON(message.drift);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResolveInventoryDriftResponse>): ResolveInventoryDriftResponse {
+    return ResolveInventoryDriftResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResolveInventoryDriftResponse>): ResolveInventoryDriftResponse {
+    const message = createBaseResolveInventoryDriftResponse();
+    message.drift = (object.drift !== undefined && object.drift !== null)
+      ? InventoryDrift.fromPartial(object.drift)
       : undefined;
     return message;
   },

@@ -47,8 +47,14 @@ import {
   GetProviderHealthResponse,
   GetProviderMetricsRequest,
   GetProviderMetricsResponse,
+  ListInventoryDriftsRequest,
+  ListInventoryDriftsResponse,
   ListProvidersRequest,
   ListProvidersResponse,
+  ReconcileInventoryRequest,
+  ReconcileInventoryResponse,
+  ResolveInventoryDriftRequest,
+  ResolveInventoryDriftResponse,
   SetProviderEnabledRequest,
   SetProviderEnabledResponse,
   WatchProviderHealthRequest,
@@ -253,6 +259,34 @@ export const TelecomServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * Inventory reconciliation (admin): walks each carrier's own list of the account's numbers and reports
+     * where it differs from numbergate's; it never buys or releases anything by itself.
+     */
+    reconcileInventory: {
+      name: "ReconcileInventory",
+      requestType: ReconcileInventoryRequest as typeof ReconcileInventoryRequest,
+      requestStream: false,
+      responseType: ReconcileInventoryResponse as typeof ReconcileInventoryResponse,
+      responseStream: false,
+      options: {},
+    },
+    listInventoryDrifts: {
+      name: "ListInventoryDrifts",
+      requestType: ListInventoryDriftsRequest as typeof ListInventoryDriftsRequest,
+      requestStream: false,
+      responseType: ListInventoryDriftsResponse as typeof ListInventoryDriftsResponse,
+      responseStream: false,
+      options: {},
+    },
+    resolveInventoryDrift: {
+      name: "ResolveInventoryDrift",
+      requestType: ResolveInventoryDriftRequest as typeof ResolveInventoryDriftRequest,
+      requestStream: false,
+      responseType: ResolveInventoryDriftResponse as typeof ResolveInventoryDriftResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -355,6 +389,22 @@ export interface TelecomServiceImplementation<CallContextExt = {}> {
     request: SetProviderEnabledRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<SetProviderEnabledResponse>>;
+  /**
+   * Inventory reconciliation (admin): walks each carrier's own list of the account's numbers and reports
+   * where it differs from numbergate's; it never buys or releases anything by itself.
+   */
+  reconcileInventory(
+    request: ReconcileInventoryRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ReconcileInventoryResponse>>;
+  listInventoryDrifts(
+    request: ListInventoryDriftsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListInventoryDriftsResponse>>;
+  resolveInventoryDrift(
+    request: ResolveInventoryDriftRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ResolveInventoryDriftResponse>>;
 }
 
 export interface TelecomServiceClient<CallOptionsExt = {}> {
@@ -456,6 +506,22 @@ export interface TelecomServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<SetProviderEnabledRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<SetProviderEnabledResponse>;
+  /**
+   * Inventory reconciliation (admin): walks each carrier's own list of the account's numbers and reports
+   * where it differs from numbergate's; it never buys or releases anything by itself.
+   */
+  reconcileInventory(
+    request: DeepPartial<ReconcileInventoryRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ReconcileInventoryResponse>;
+  listInventoryDrifts(
+    request: DeepPartial<ListInventoryDriftsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListInventoryDriftsResponse>;
+  resolveInventoryDrift(
+    request: DeepPartial<ResolveInventoryDriftRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ResolveInventoryDriftResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
