@@ -49,12 +49,12 @@ export class ReservationService {
     this.context.holdsChanged();
 
     try {
-      const carrierReservationId = await manager.callCarrier(
+      const carrierReservation = await manager.callCarrier(
         request.carrierId,
         "reserve",
         async (adapter, callSignal) => {
           const reserver = featureMethods(adapter, "reservations");
-          if (reserver) return (await reserver.doReserve({ number: request.number, holdMs: durationMs }, { signal: callSignal })).carrierReservationId;
+          if (reserver) return reserver.doReserve({ number: request.number, holdMs: durationMs }, { signal: callSignal });
           const offer = await adapter.doCheckAvailability(request.number, { signal: callSignal });
           if (!offer) {
             throw new CarrierError({ kind: "not_found", carrierId: request.carrierId, operation: "reserve", message: `${request.carrierId} does not offer ${request.number.e164}`, requestMayHaveReachedCarrier: true });
@@ -63,7 +63,9 @@ export class ReservationService {
         },
         signal,
       );
-      if (carrierReservationId) await store.reservations.setCarrierReservationId(id, carrierReservationId, now());
+      if (carrierReservation) {
+        await store.reservations.setCarrierReservation(id, carrierReservation.carrierReservationId, carrierReservation.expiresAt?.getTime(), now());
+      }
     } catch (error) {
       await store.reservations.end(id, "cancelled", now());
       this.context.holdsChanged();

@@ -105,8 +105,17 @@ export class ReservationStore {
     return { kind: "existing", reservation: toReservation(row) };
   }
 
-  async setCarrierReservationId(id: string, carrierReservationId: string, now: number): Promise<void> {
-    await this.db.updateTable("reservations").set({ carrier_reservation_id: carrierReservationId, updated_at: now }).where("id", "=", id).execute();
+  /**
+   * Records the carrier's own reservation. When the carrier's hold ends before numbergate's would (Telnyx holds
+   * 30 minutes), numbergate's hold ends with it: past that the carrier may sell the number to someone else.
+   */
+  async setCarrierReservation(id: string, carrierReservationId: string, carrierExpiresAt: number | undefined, now: number): Promise<void> {
+    await this.db.transaction().execute(async (trx) => {
+      await trx.updateTable("reservations").set({ carrier_reservation_id: carrierReservationId, updated_at: now }).where("id", "=", id).execute();
+      if (carrierExpiresAt === undefined) return;
+      await trx.updateTable("reservations").set({ expires_at: carrierExpiresAt }).where("id", "=", id).where("expires_at", ">", carrierExpiresAt).execute();
+      await trx.updateTable("number_holds").set({ expires_at: carrierExpiresAt }).where("holder_kind", "=", "reservation").where("holder_id", "=", id).where("expires_at", ">", carrierExpiresAt).execute();
+    });
   }
 
   async get(id: string): Promise<ReservationRecord | undefined> {
