@@ -1,0 +1,74 @@
+import { randomBytes } from "node:crypto";
+import { z } from "zod";
+import { Secret } from "../../config/secret.js";
+import { baseUrlVariable, optionalText } from "../../config/variables.js";
+import { parseCarrierVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
+import { TELNYX_DESCRIPTOR, TelnyxAdapter } from "./telnyx-adapter.js";
+import { TelnyxEmulator } from "./telnyx-emulator.js";
+
+const variablesSchema = z.object({
+  // A Bearer token (RFC 6750 token68): anything else could not be sent in the Authorization header.
+  TELNYX_API_KEY: optionalText({ regex: /^[A-Za-z0-9\-._~+/]+=*$/, description: "a Telnyx API key (letters, digits and -._~+/ only)" }),
+  TELNYX_API_URL: baseUrlVariable("https://api.telnyx.com/v2"),
+});
+
+const CREDENTIAL_VARIABLES = ["TELNYX_API_KEY"] as const;
+
+type TelnyxConnectionSettings = {
+  readonly apiKey: Secret;
+  readonly apiUrl: URL;
+};
+
+function connection(settings: TelnyxConnectionSettings): CarrierConnection {
+  return {
+    settings,
+    createAdapter: ({ dispatcher }) => new TelnyxAdapter({ apiKey: settings.apiKey.reveal(), apiBaseUrl: settings.apiUrl, dispatcher }),
+  };
+}
+
+/** Fixed key for `npm run emulators`: a fake carrier on loopback, printed on purpose. */
+const FIXED_API_KEY = "KEYSANDBOX0000000000000000000TELNYX_sandbox";
+
+function randomApiKey(): string {
+  return `KEY${randomBytes(16).toString("hex").toUpperCase()}_${randomBytes(8).toString("hex")}`;
+}
+
+export const telnyxCarrier: CarrierDefinition<"telnyx", TelnyxEmulator> = {
+  id: "telnyx",
+  displayName: "Telnyx",
+  descriptor: TELNYX_DESCRIPTOR,
+  envPrefix: "TELNYX",
+  // Telnyx publishes no request rate or concurrency figure (telnyx.md, Rate limits: 429 with x-ratelimit-* headers
+  // only), so there is no rate limit by default; the concurrency default is the one numbergate gives Bandwidth.
+  defaults: { priority: 3, maxConcurrency: 10, ratePerSecond: 0 },
+  variables: {
+    TELNYX_API_KEY: { description: "Telnyx API key (sent as `Authorization: Bearer`)", secret: true },
+    TELNYX_API_URL: { description: "base URL of Telnyx's API v2" },
+  },
+  credentialVariables: CREDENTIAL_VARIABLES,
+  credentialHint: "TELNYX_API_KEY",
+  priceSource: "carrier",
+
+  checkVariables(environment, problems) {
+    parseCarrierVariables(variablesSchema, environment, problems);
+  },
+
+  readConnection(environment, problems) {
+    const values = parseCarrierVariables(variablesSchema, environment, problems);
+    // A malformed key was reported by the schema; none at all means Telnyx is not configured.
+    if (values.TELNYX_API_KEY === undefined) return undefined;
+    return connection({ apiKey: new Secret(values.TELNYX_API_KEY), apiUrl: values.TELNYX_API_URL });
+  },
+
+  async startEmulator(options) {
+    const apiKey = options.fixedCredentials ? FIXED_API_KEY : randomApiKey();
+    const emulator = new TelnyxEmulator({ apiKey });
+    if (options.stateFile !== undefined) emulator.persistStateIn(options.stateFile);
+    await emulator.start(options.port, options.host);
+    return {
+      emulator,
+      connection: connection({ apiKey: new Secret(apiKey), apiUrl: new URL(emulator.baseUrl) }),
+      environment: { TELNYX_API_URL: emulator.baseUrl, TELNYX_API_KEY: apiKey },
+    };
+  },
+};
