@@ -18,6 +18,9 @@ import { LifecycleWorkers } from "../lifecycle/lifecycle-workers.js";
 import { PurchaseService } from "../lifecycle/purchase-service.js";
 import { ReleaseService } from "../lifecycle/release-service.js";
 import { ReservationService } from "../lifecycle/reservation-service.js";
+import { InventoryJob } from "../inventory/inventory-job.js";
+import { InventoryReconciler } from "../inventory/inventory-reconciler.js";
+import { InventoryService } from "../inventory/inventory-service.js";
 import { openStore, type Store } from "../store/store.js";
 import { startServer, type NumbergateServer } from "../server/create-server.js";
 import type { Logger } from "../telemetry/logger.js";
@@ -35,6 +38,8 @@ export interface RunningNumbergate {
   readonly prober: HealthProber;
   readonly store: Store;
   readonly workers: LifecycleWorkers;
+  /** Inventory reconciliation (periodic every NUMBERGATE_RECONCILE_INTERVAL, and on demand). */
+  readonly inventory: InventoryService;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: SandboxCarriers | undefined;
   readonly address: string;
@@ -135,6 +140,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
       availabilityTtlMs: settings.availabilityCacheTtlMs,
     },
     heldNumbers: (e164s) => heldNumbers.among(e164s),
+    selection: settings.providerSelection,
     random: options.random,
     now,
   });
@@ -160,6 +166,15 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     holdsChanged: () => heldNumbers.invalidate(),
     detached: new DetachedWork(),
   };
+  const reconciler = new InventoryReconciler({ store, manager, logger, now });
+  const inventory = new InventoryService(reconciler, store, now);
+  const inventoryJob = new InventoryJob(reconciler, { intervalMs: config.store.reconcileIntervalMs, actor: `reconciler@${config.store.replicaId}`, logger, random: options.random });
+  /** Ends the periodic job and cuts a run in progress short: it only reads carriers, so nothing is left half done. */
+  const stopInventory = async () => {
+    const jobStopped = inventoryJob.stop();
+    await reconciler.stop();
+    await jobStopped;
+  };
   const reservations = new ReservationService(lifecycleContext);
   const lifecycle = {
     reservations,
@@ -167,10 +182,14 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     releases: new ReleaseService(lifecycleContext),
     // Drains and re-enables (SetProviderEnabled) are written to the same audit log as the number lifecycle.
     audit: store.audit,
+    // ReconcileInventory, ListInventoryDrifts, ResolveInventoryDrift (create-server forwards this object as it is).
+    inventory,
   };
   const workers = new LifecycleWorkers(lifecycleContext, reservations);
   workers.start();
   undo.push("stop the lifecycle workers", () => workers.stop());
+  inventoryJob.start();
+  undo.push("stop the inventory reconciliation", stopInventory);
   const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, logger }).catch((error: unknown) => {
     throw listenFailure(error, config.grpcAddress);
   });
@@ -183,6 +202,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     prober,
     store,
     workers,
+    inventory,
     sandbox,
     address: `${host}:${server.port}`,
     async shutdown() {
@@ -191,6 +211,8 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
       // then close the store: a carrier answer that arrives must still be recorded. What is cut at the end
       // records itself as in doubt and frees its lease for another replica.
       await server.shutdown();
+      // Before the store closes: a reconciliation in progress writes what it found, or is cut short first.
+      await stopInventory();
       await workers.stop();
       await lifecycleContext.detached.drain(settings.timeouts.purchase + DRAIN_MARGIN_MS);
       await store.close();

@@ -1,5 +1,5 @@
 import type { CarrierConnection } from "../carriers/kit/carrier-definition.js";
-import type { LogLevel } from "./env-schema.js";
+import type { LogLevel, ProviderSelection } from "./env-schema.js";
 import type { Secret } from "./secret.js";
 
 // The shape of numbergate's validated configuration; load-config.ts builds it and re-exports these types.
@@ -73,6 +73,8 @@ export interface ResilienceSettings {
   readonly availabilityCacheTtlMs: number;
   /** Kept for the seed's name; equals breaker.openDurationMs. */
   readonly circuitBreakerTimeoutMs: number;
+  /** PROVIDER_SELECTION: how carriers of equal priority share traffic (priority, weighted, least_latency). */
+  readonly providerSelection: ProviderSelection;
 }
 
 /** Limits numbergate keeps so that it does not cause the 429s it would then have to survive. */
@@ -93,6 +95,8 @@ export interface StoreSettings {
   readonly inDoubtGraceMs: number;
   readonly purchaseWaitMs: number;
   readonly sweepIntervalMs: number;
+  /** NUMBERGATE_RECONCILE_INTERVAL: between periodic inventory reconciliations (jittered), ms; 0 = only on demand. */
+  readonly reconcileIntervalMs: number;
   readonly defaultReservationMs: number;
   readonly maxReservationMs: number;
 }

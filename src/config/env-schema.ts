@@ -73,6 +73,22 @@ export const listenAddressVariable = z
     return raw;
   });
 
+export const PROVIDER_SELECTIONS = ["priority", "weighted", "least_latency"] as const;
+export type ProviderSelection = (typeof PROVIDER_SELECTIONS)[number];
+
+/** How carriers of equal priority share traffic, in any letter case; priority when unset. */
+const providerSelectionVariable = z
+  .string()
+  .optional()
+  .transform((value, context): ProviderSelection => {
+    if (value === undefined || value.trim() === "") return "priority";
+    const normalized = value.trim().toLowerCase();
+    const selection = PROVIDER_SELECTIONS.find((candidate) => candidate === normalized);
+    if (selection) return selection;
+    context.addIssue({ code: "custom", message: `must be one of ${PROVIDER_SELECTIONS.join(", ")}` });
+    return z.NEVER;
+  });
+
 export const environmentSchema = z.object({
   NUMBERGATE_GRPC_ADDR: listenAddressVariable,
   NUMBERGATE_MODE: z.preprocess(
@@ -91,6 +107,8 @@ export const environmentSchema = z.object({
   NUMBERGATE_IN_DOUBT_GRACE: integerVariable(120_000, { min: 0, max: 86_400_000, unit: "ms" }),
   NUMBERGATE_PURCHASE_WAIT: integerVariable(20_000, { min: 0, max: 300_000, unit: "ms" }),
   NUMBERGATE_SWEEP_INTERVAL: integerVariable(1_000, { min: 10, max: 3_600_000, unit: "ms" }),
+  // 0: inventory reconciliation runs only on demand (ReconcileInventory, npm run admin -- reconcile).
+  NUMBERGATE_RECONCILE_INTERVAL: integerVariable(3_600_000, { min: 0, max: 604_800_000, unit: "ms" }),
   RESERVATION_DEFAULT_DURATION: integerVariable(900_000, { min: 1_000, max: 86_400_000, unit: "ms" }),
   RESERVATION_MAX_DURATION: integerVariable(14_400_000, { min: 1_000, max: 86_400_000, unit: "ms" }),
 
@@ -123,6 +141,7 @@ export const environmentSchema = z.object({
   SEARCH_CACHE_TTL: integerVariable(300_000, { min: 0, max: 86_400_000, unit: "ms" }),
   SEARCH_CACHE_STALE_TTL: integerVariable(3_600_000, { min: 0, max: 86_400_000, unit: "ms" }),
   AVAILABILITY_CACHE_TTL: integerVariable(60_000, { min: 0, max: 86_400_000, unit: "ms" }),
+  PROVIDER_SELECTION: providerSelectionVariable,
 
 });
 

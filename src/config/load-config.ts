@@ -45,6 +45,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
       inDoubtGraceMs: env.NUMBERGATE_IN_DOUBT_GRACE,
       purchaseWaitMs: env.NUMBERGATE_PURCHASE_WAIT,
       sweepIntervalMs: env.NUMBERGATE_SWEEP_INTERVAL,
+      reconcileIntervalMs: env.NUMBERGATE_RECONCILE_INTERVAL,
       defaultReservationMs: env.RESERVATION_DEFAULT_DURATION,
       maxReservationMs: env.RESERVATION_MAX_DURATION,
     }),
@@ -137,5 +138,6 @@ function readResilience(env: ParsedEnvironment): ResilienceSettings {
     searchCacheStaleTtlMs: env.SEARCH_CACHE_STALE_TTL,
     availabilityCacheTtlMs: env.AVAILABILITY_CACHE_TTL,
     circuitBreakerTimeoutMs: env.PROVIDER_CIRCUIT_BREAKER_TIMEOUT,
+    providerSelection: env.PROVIDER_SELECTION,
   });
 }

@@ -1,6 +1,6 @@
 import type { CarrierErrorKind } from "./carrier-error.js";
 import type { ParsedPhoneNumber } from "./phone-number.js";
-import type { NumberType } from "./numbers.js";
+import type { Capability, NumberType } from "./numbers.js";
 
 /**
  * Types of the carrier operations beyond search: reservation, purchase, order status, release, owned
@@ -94,6 +94,8 @@ export interface CarrierOwnedNumber {
   readonly e164: string;
   readonly carrierNumberId: string;
   readonly numberType: NumberType | undefined;
+  /** What the carrier says the number can do, when its list says (adopted numbers keep it). */
+  readonly capabilities?: readonly Capability[];
 }
 
 export interface CarrierOwnedNumbersPage {

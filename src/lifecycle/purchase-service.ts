@@ -4,6 +4,7 @@ import { InvalidRequestError, LifecycleError, OrderFailedError, type FieldViolat
 import type { CustomerInfoRecord, OfferSnapshot, OrderRecord, OwnedNumberRecord } from "../store/records.js";
 import { fingerprint, newId, orderReference, type LifecycleContext } from "./lifecycle-context.js";
 import { workOrder } from "./order-execution.js";
+import { buySubstitute, neverReachedCarrier } from "./purchase-substitution.js";
 import { waitUntilFinal } from "./wait-until-final.js";
 
 export interface PurchaseRequest {
@@ -12,6 +13,12 @@ export interface PurchaseRequest {
   readonly items: readonly PurchaseItem[];
   readonly customerInfo: CustomerInfoRecord | undefined;
   readonly actor: string;
+  /**
+   * allow_substitute (one-number purchases): when the carrier cannot take the purchase and provably nothing
+   * reached it, buy an equivalent number at another carrier instead, at a known price within
+   * maxMonthlyRateCents when set. Absent: the number is bought at its carrier or not at all.
+   */
+  readonly substitute?: { readonly maxMonthlyRateCents?: number };
 }
 
 export interface PurchaseItem {
@@ -24,6 +31,8 @@ export interface PurchaseItem {
 export interface PurchaseResult {
   readonly order: OrderRecord;
   readonly ownedNumbers: readonly OwnedNumberRecord[];
+  /** Set when the order bought an equivalent number instead of the requested one (allow_substitute). */
+  readonly substitution?: { readonly requestedPhoneNumber: string; readonly requestedCarrierId: string; readonly reason: string };
 }
 
 const FINAL_STATES = new Set(["completed", "failed", "partial"]);
@@ -42,7 +51,11 @@ export class PurchaseService {
       carrier: request.carrierId,
       items: request.items.map((item) => [item.number.e164, item.reservationId ?? ""]),
       customer: request.customerInfo ?? null,
+      // Only when asked for, so the fingerprints of plain purchases stay what they always were.
+      ...(request.substitute ? { substitute: { maxMonthlyRateCents: request.substitute.maxMonthlyRateCents ?? null } } : {}),
     });
+    // One wait budget for the whole call, a substitute's order included.
+    const waitUntil = now() + settings.purchaseWaitMs;
     await this.#checkReservations(request);
     const orderId = newId("ord");
     const created = await store.orders.create({
@@ -65,23 +78,45 @@ export class PurchaseService {
         await this.#refuseInactiveReservations(request);
         throw new LifecycleError("failed_precondition", "NUMBER_HELD", `${created.phoneNumber} cannot be bought: ${created.reason}`, { phone_number: created.phoneNumber });
       case "existing":
-        return this.#answer(await this.#waitForFinal(created.order.id, signal));
+        return this.#conclude(request, await this.#waitForFinal(created.order.id, waitUntil, signal), waitUntil, signal);
       case "created": {
         this.context.holdsChanged();
-        // Detached from the caller's signal on purpose: a purchase that was started finishes (or is left in
-        // doubt for the reconciler) even if this caller goes away; only shutdown cuts it.
-        const { detached } = this.context;
-        void detached.run(orderId, () =>
-          workOrder(this.context, created.order, detached.signal)
-            .catch((error: unknown) => {
-              // The order stays pending or in doubt in the database; the reconciler (here or on another replica) finishes it.
-              this.context.logger.error({ err: error, orderId }, "purchase did not finish; the reconciler will resolve the order");
-            })
-            .finally(() => store.orders.releaseLease(orderId, replicaId).catch(() => undefined)),
-        );
-        return this.#answer(await this.#waitForFinal(orderId, signal));
+        this.#startWork(created.order);
+        return this.#conclude(request, await this.#waitForFinal(orderId, waitUntil, signal), waitUntil, signal);
       }
     }
+  }
+
+  /**
+   * Works a newly created order. Detached from the caller's signal on purpose: a purchase that was started
+   * finishes (or is left in doubt for the reconciler) even if this caller goes away; only shutdown cuts it.
+   */
+  #startWork(order: OrderRecord): void {
+    const { detached, store, replicaId } = this.context;
+    void detached.run(order.id, () =>
+      workOrder(this.context, order, detached.signal)
+        .catch((error: unknown) => {
+          // The order stays pending or in doubt in the database; the reconciler (here or on another replica) finishes it.
+          this.context.logger.error({ err: error, orderId: order.id }, "purchase did not finish; the reconciler will resolve the order");
+        })
+        .finally(() => store.orders.releaseLease(order.id, replicaId).catch(() => undefined)),
+    );
+  }
+
+  /**
+   * The answer to a request from the order it made, following a substitution: an order replaced by a
+   * substitute answers with the substitute; a failed order that never reached its carrier gets one when the
+   * request allows it (see buySubstitute); anything else answers as itself.
+   */
+  async #conclude(request: PurchaseRequest, order: OrderRecord, waitUntil: number, signal: AbortSignal | undefined): Promise<PurchaseResult> {
+    const substitution = order.substitution;
+    if (substitution?.kind === "replaced") return this.#answer(await this.#waitForFinal(substitution.substituteOrderId, waitUntil, signal));
+    if (!request.substitute || substitution !== undefined || !neverReachedCarrier(order)) return this.#answer(order);
+    const options = { original: order, maxMonthlyRateCents: request.substitute.maxMonthlyRateCents, actor: request.actor, startWork: (created: OrderRecord) => this.#startWork(created) };
+    const decided = await buySubstitute(this.context, options, signal);
+    // The original, decided: by this call (none found) or by a racing one (replaced, or none found).
+    if (decided.id === order.id) return decided.substitution ? this.#conclude(request, decided, waitUntil, signal) : this.#answer(decided);
+    return this.#answer(await this.#waitForFinal(decided.id, waitUntil, signal));
   }
 
   async getOrder(orderId: string): Promise<PurchaseResult> {
@@ -90,8 +125,9 @@ export class PurchaseService {
     return this.#withOwnedNumbers(order);
   }
 
-  #waitForFinal(orderId: string, signal?: AbortSignal): Promise<OrderRecord> {
-    return waitUntilFinal(this.context, {
+  #waitForFinal(orderId: string, waitUntil: number, signal?: AbortSignal): Promise<OrderRecord> {
+    const budget = { now: this.context.now, settings: { ...this.context.settings, purchaseWaitMs: Math.max(0, waitUntil - this.context.now()) } };
+    return waitUntilFinal(budget, {
       read: async () => {
         const order = await this.context.store.orders.get(orderId);
         if (!order) throw new Error(`order ${orderId} vanished`);
@@ -110,7 +146,9 @@ export class PurchaseService {
   async #answer(order: OrderRecord): Promise<PurchaseResult> {
     if (order.state === "failed") {
       const failedItem = order.items.find((item) => item.state === "failed");
-      const detail = order.detail || (failedItem?.detail ?? "");
+      const failedBecause = order.detail || (failedItem?.detail ?? "");
+      // A substitute was looked for and not bought: the caller hears why, with the original failure.
+      const detail = order.substitution?.kind === "none_found" ? `${failedBecause}; no substitute was bought: ${order.substitution.detail}` : failedBecause;
       throw new OrderFailedError(order.id, order.carrierId, failedItem?.failure ?? { kind: "carrier_refused" }, detail);
     }
     return this.#withOwnedNumbers(order);
@@ -120,7 +158,11 @@ export class PurchaseService {
     const owned = await Promise.all(
       order.items.filter((item) => item.state === "purchased").map((item) => this.context.store.ownedNumbers.findByPhoneNumber(item.phoneNumber)),
     );
-    return { order, ownedNumbers: owned.filter((number): number is OwnedNumberRecord => number !== undefined && number.orderId === order.id) };
+    const ownedNumbers = owned.filter((number): number is OwnedNumberRecord => number !== undefined && number.orderId === order.id);
+    const substitution = order.substitution?.kind === "substitute" ? order.substitution : undefined;
+    if (!substitution) return { order, ownedNumbers };
+    const { requestedPhoneNumber, requestedCarrierId, reason } = substitution;
+    return { order, ownedNumbers, substitution: { requestedPhoneNumber, requestedCarrierId, reason } };
   }
 
   /**

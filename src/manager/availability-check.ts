@@ -4,9 +4,9 @@ import { problemsToError, recordProblem, type Problems } from "./carrier-problem
 import type { CarrierRegistration } from "./carrier-registry.js";
 import type { AvailabilityQuery } from "./manager-queries.js";
 import { priceOffer } from "./offer-pricing.js";
-import { answeredOutcome, skippedOutcome, type ProviderOutcome } from "./provider-outcome.js";
+import { answeredOutcome, cutOffOutcome, skippedOutcome, type ProviderOutcome } from "./provider-outcome.js";
 import { readDeadline, readFailure, type ReadContext } from "./read-context.js";
-import { ReadRoute, type ReadOutcome } from "./read-route.js";
+import { ReadRoute, type ReadCollector, type ReadOutcome } from "./read-route.js";
 import { availabilityKey } from "./search-keys.js";
 
 /** What one carrier answered to an availability check, as cached (lru-cache keeps objects, not undefined). */
@@ -14,11 +14,39 @@ export interface AvailabilityAnswer {
   readonly offer: AvailableNumberOffer | undefined;
 }
 
+/** Keeps the first visible offer: the request is served once a carrier sells the number. */
+class AvailabilityCollector implements ReadCollector<AvailabilityAnswer> {
+  found: AvailableNumberOffer | undefined;
+  /** Per carrier taken in: whether it sells the number (and nobody holds it). */
+  readonly sells = new Map<CarrierId, boolean>();
+
+  constructor(private readonly context: ReadContext) {}
+
+  served(): boolean {
+    return this.found !== undefined;
+  }
+
+  async accept(registration: CarrierRegistration, answer: AvailabilityAnswer): Promise<() => void> {
+    const offer = await this.#visibleOffer(answer);
+    return () => {
+      this.sells.set(registration.adapter.descriptor.id, offer !== undefined);
+      this.found ??= offer;
+    };
+  }
+
+  /** The carrier's offer, priced, unless the number is held or owned anywhere (the shared store's snapshot). */
+  async #visibleOffer(answer: AvailabilityAnswer): Promise<AvailableNumberOffer | undefined> {
+    if (!answer.offer) return undefined;
+    const held = await this.context.heldNumbers([answer.offer.phoneNumber]);
+    return held.has(answer.offer.phoneNumber) ? undefined : priceOffer(answer.offer, this.context.priceTable);
+  }
+}
+
 /**
- * One CheckNumberAvailability across carriers: asks them in routing order (with deadline shares and
- * hedging, see ReadRoute) whether they sell the number now, and stops at the first that does. A number held
- * or owned anywhere (the shared store's snapshot, read at answer time) is not available, whatever the
- * carrier's cached answer says.
+ * One CheckNumberAvailability across carriers: asks them one at a time in routing order (with deadline
+ * shares and hedging, see ReadRoute, each carrier a tier of its own) whether they sell the number now, and
+ * stops at the first that does. A number held or owned anywhere (the shared store's snapshot, read at answer
+ * time) is not available, whatever the carrier's cached answer says.
  */
 export async function checkCarriers(
   context: ReadContext,
@@ -29,13 +57,8 @@ export async function checkCarriers(
   signal: AbortSignal | undefined,
 ): Promise<AvailableNumberOffer | undefined> {
   const { number } = query;
-  const problems: Problems = { failures: [], unavailable: [] };
-  const deadline = readDeadline(context, "check_availability", ordered, query.deadline, signal);
-  const visibleOffer = async (answer: AvailabilityAnswer): Promise<AvailableNumberOffer | undefined> => {
-    if (!answer.offer) return undefined;
-    const held = await context.heldNumbers([answer.offer.phoneNumber]);
-    return held.has(answer.offer.phoneNumber) ? undefined : priceOffer(answer.offer, context.priceTable);
-  };
+  const tiers = ordered.map((registration) => [registration]);
+  const deadline = readDeadline(context, "check_availability", tiers, query.deadline, signal);
 
   const read = async (registration: CarrierRegistration, readSignal: AbortSignal): Promise<ReadOutcome<AvailabilityAnswer>> => {
     const carrierId = registration.adapter.descriptor.id;
@@ -55,36 +78,30 @@ export async function checkCarriers(
     }
   };
 
-  const route = new ReadRoute({ carriers: ordered, operation: "check_availability", deadline, hedgeDelay: context.hedgeDelay, now: context.now, read });
+  const collector = new AvailabilityCollector(context);
+  const route = new ReadRoute({ tiers, operation: "check_availability", deadline, hedgeDelay: context.hedgeDelay, now: context.now, read });
+  const turns = await route.run(collector);
+  const problems: Problems = { failures: [], unavailable: [] };
   let answered = 0;
-  let found: AvailableNumberOffer | undefined;
-  for (const [index, registration] of ordered.entries()) {
+  for (const registration of ordered) {
     const carrierId = registration.adapter.descriptor.id;
-    if (found) {
-      const hedged = route.asked(index) ? " (its hedged answer was not needed)" : "";
-      outcomes.set(carrierId, skippedOutcome(carrierId, `a higher-priority carrier has the number${hedged}`));
-      continue;
+    const turn = turns.get(carrierId);
+    if (!turn) continue;
+    if (turn.kind === "not_asked") {
+      outcomes.set(carrierId, skippedOutcome(carrierId, turn.reason === "served" ? "a carrier asked before it has the number" : "not asked: the caller's deadline left no time"));
+    } else if (turn.kind === "cut_off") {
+      outcomes.set(carrierId, cutOffOutcome(carrierId, turn.reason, turn.waitedMs, "check"));
+    } else if (turn.outcome.kind === "failed") {
+      outcomes.set(carrierId, recordProblem(problems, turn.outcome.error, carrierId, turn.outcome.durationMs));
+    } else {
+      answered += 1;
+      const { outcome } = turn;
+      const sells = collector.sells.get(carrierId) === true;
+      const returned = sells && collector.found?.carrierId === carrierId;
+      const counts = { numbersReturned: returned ? 1 : 0, excludedUnknownPrice: 0, excludedOverPrice: 0, durationMs: outcome.durationMs };
+      outcomes.set(carrierId, { ...answeredOutcome(carrierId, counts, sells ? "available" : "not available"), fromCache: outcome.fromCache });
     }
-    if (!route.asked(index) && deadline.over) {
-      signal?.throwIfAborted();
-      outcomes.set(carrierId, skippedOutcome(carrierId, "not asked: the caller's deadline left no time"));
-      continue;
-    }
-    const step = await route.step(index, async (answer) => (await visibleOffer(answer)) !== undefined);
-    if (step.kind === "superseded") {
-      outcomes.set(carrierId, skippedOutcome(carrierId, `no answer after ${Math.round(step.waitedMs)} ms; a hedged check at ${step.by} answered first`));
-      continue;
-    }
-    const { outcome } = step;
-    if (outcome.kind === "failed") {
-      outcomes.set(carrierId, recordProblem(problems, outcome.error, carrierId, outcome.durationMs));
-      continue;
-    }
-    answered += 1;
-    found = await visibleOffer(outcome.answer);
-    const counts = { numbersReturned: found ? 1 : 0, excludedUnknownPrice: 0, excludedOverPrice: 0, durationMs: outcome.durationMs };
-    outcomes.set(carrierId, { ...answeredOutcome(carrierId, counts, found ? "available" : "not available"), fromCache: outcome.fromCache });
   }
   if (answered === 0) throw problemsToError(problems, outcomes);
-  return found;
+  return collector.found;
 }

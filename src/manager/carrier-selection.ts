@@ -1,6 +1,7 @@
 import type { CarrierId } from "../domain/numbers.js";
 import type { HealthMonitor } from "./carrier-health.js";
 import type { CarrierRegistration } from "./carrier-registry.js";
+import { orderTier, type TierOrderContext } from "./tier-order.js";
 
 export type RoutingDecision =
   | { readonly use: true; readonly demoted: boolean }
@@ -32,14 +33,28 @@ export function routeCarrier(carrierId: CarrierId, context: RoutingContext): Rou
   return { use: true, demoted: weight < 1 && context.random() >= weight };
 }
 
-/** Eligible carriers in the order to try them: routed ones by priority, demoted ones after. */
-export function orderForRouting(
-  eligible: readonly CarrierRegistration[],
-  context: RoutingContext,
-): { ordered: CarrierRegistration[]; skipped: Map<CarrierId, { readonly reason: string; readonly retryAfterMs?: number }> } {
+/** Why numbergate will not call a carrier now, and when it may again. */
+export interface SkippedCarrier {
+  readonly reason: string;
+  readonly retryAfterMs?: number;
+}
+
+/**
+ * The carriers of a read in priority tiers: each tier is every routed carrier of one priority (best first),
+ * ordered within by the selection mode; carriers demoted by their traffic weight (unhealthy, or ramping up
+ * and not drawn this time) follow in tiers of their own, by priority. Searches ask a tier at once and the next
+ * tier only when needed; availability asks the same carriers one at a time, in the same order.
+ */
+export interface RoutePlan {
+  readonly tiers: readonly (readonly CarrierRegistration[])[];
+  readonly skipped: ReadonlyMap<CarrierId, SkippedCarrier>;
+}
+
+/** Routes eligible carriers (in priority order, ties by id) into tiers; see RoutePlan. */
+export function planRoute(eligible: readonly CarrierRegistration[], context: RoutingContext, order: TierOrderContext): RoutePlan {
   const preferred: CarrierRegistration[] = [];
   const demoted: CarrierRegistration[] = [];
-  const skipped = new Map<CarrierId, { readonly reason: string; readonly retryAfterMs?: number }>();
+  const skipped = new Map<CarrierId, SkippedCarrier>();
   for (const registration of eligible) {
     const carrierId = registration.adapter.descriptor.id;
     const decision = routeCarrier(carrierId, context);
@@ -47,5 +62,17 @@ export function orderForRouting(
     else if (decision.demoted) demoted.push(registration);
     else preferred.push(registration);
   }
-  return { ordered: [...preferred, ...demoted], skipped };
+  const tiers = [...byPriority(preferred), ...byPriority(demoted)].map((tier) => orderTier(tier, order));
+  return { tiers, skipped };
+}
+
+/** Consecutive carriers of equal priority, grouped (the input is in priority order). */
+function byPriority(ordered: readonly CarrierRegistration[]): CarrierRegistration[][] {
+  const tiers: CarrierRegistration[][] = [];
+  for (const registration of ordered) {
+    const last = tiers.at(-1);
+    if (last && last[0]?.priority === registration.priority) last.push(registration);
+    else tiers.push([registration]);
+  }
+  return tiers;
 }

@@ -17,8 +17,9 @@ export const HEDGE_MIN_DELAY_MS = 50;
 
 /**
  * Hedged reads, after "The Tail at Scale" (Dean and Barroso): when a carrier has not answered a search or an
- * availability check within its own recent p95, the next carrier is asked too, and the first answer that
- * serves the request wins. Purchases and other writes are never hedged.
+ * availability check within its own recent p95, the next tier of carriers is asked too, and answers are taken
+ * as they come. The same delay bounds the wait for a carrier once the request is served: past it, the carrier
+ * is cut off (see ReadRoute). Purchases and other writes are never hedged.
  */
 export function hedgeAfterRecentLatency(metrics: ProviderMetrics): HedgeDelay {
   return (carrierId, operation) => {

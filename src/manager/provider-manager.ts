@@ -10,8 +10,9 @@ import { AnswerCache } from "./answer-cache.js";
 import { checkCarriers, type AvailabilityAnswer } from "./availability-check.js";
 import { HealthMonitor } from "./carrier-health.js";
 import { directInvoker, type CarrierInvoker } from "./carrier-invoker.js";
+import { isEquivalentOffer, substituteSearch, type SubstitutionTarget } from "./equivalent-numbers.js";
 import { checkEligibility, findRegistration, orderByPriority, type CarrierRegistration, type EligibilityQuestion } from "./carrier-registry.js";
-import { orderForRouting } from "./carrier-selection.js";
+import { planRoute, type RoutePlan } from "./carrier-selection.js";
 import { hedgeAfterRecentLatency, type HedgeDelay } from "./hedging.js";
 import { searchCarriers } from "./number-search.js";
 import { priceOffer } from "./offer-pricing.js";
@@ -20,6 +21,9 @@ import { skippedOutcome, unavailableOutcome, type ProviderOutcome } from "./prov
 import type { ReadContext } from "./read-context.js";
 import type { CarrierSearchAnswer } from "./search-keys.js";
 import { SlowStart } from "./slow-start.js";
+import type { SelectionMode } from "./tier-order.js";
+
+export type { SelectionMode } from "./tier-order.js";
 
 export interface ProviderManagerOptions {
   readonly registrations: readonly CarrierRegistration[];
@@ -36,6 +40,8 @@ export interface ProviderManagerOptions {
   readonly heldNumbers?: (e164s: readonly string[]) => Promise<ReadonlySet<string>>;
   /** When to hedge a read at the next carrier; by default after the carrier's recent p95 latency. */
   readonly hedgeDelay?: HedgeDelay;
+  /** PROVIDER_SELECTION: how carriers of equal priority are ordered (see tier-order.ts); priority by default. */
+  readonly selection?: SelectionMode;
   readonly random?: () => number;
   /** Wall-clock epoch milliseconds (deadlines, cache TTLs). */
   readonly now?: () => number;
@@ -53,7 +59,7 @@ const FEATURE_OF_OPERATION: Partial<Record<CarrierOperation, CarrierFeature>> = 
   port_in_status: "porting",
 };
 
-/** Chooses carriers for each request, asks them in order, merges what they answer, and caches it. */
+/** Chooses carriers for each request, asks them tier by tier, merges what they answer, and caches it. */
 export class ProviderManager {
   readonly health: HealthMonitor;
   readonly metrics: ProviderMetrics;
@@ -67,6 +73,7 @@ export class ProviderManager {
   readonly #searchCache: AnswerCache<CarrierSearchAnswer>;
   readonly #availabilityCache: AnswerCache<AvailabilityAnswer>;
   readonly #random: () => number;
+  readonly #selection: SelectionMode;
   readonly #readContext: ReadContext;
 
   constructor(options: ProviderManagerOptions) {
@@ -78,6 +85,7 @@ export class ProviderManager {
     this.#invoker = options.invoker ?? directInvoker;
     const now = options.now ?? (() => Date.now());
     this.#random = options.random ?? Math.random;
+    this.#selection = options.selection ?? "priority";
     this.#breakerRetryAfterMs = options.breakerRetryAfterMs ?? (() => undefined);
     this.metrics = options.metrics ?? new ProviderMetrics(300_000, now);
     this.health =
@@ -111,27 +119,31 @@ export class ProviderManager {
   }
 
   /**
-   * Asks routable carriers in order until `limit` numbers are found, filling from the next (see
-   * searchCarriers): each within a share of the caller's deadline, hedged at the next carrier when slow.
+   * Asks routable carriers tier by tier (a priority tier at once) until `limit` numbers are found, and merges
+   * their offers (see searchCarriers): each tier within a share of the caller's deadline, hedged at the next
+   * tier when slow, slow carriers cut off once enough numbers are in.
    */
   async searchNumbers(query: SearchNumbersQuery, signal?: AbortSignal): Promise<SearchNumbersResult> {
-    const { ordered, outcomes } = this.#select({ ...query.criteria, carrierIds: query.carrierIds }, (registration) =>
+    const { plan, outcomes } = this.#select({ ...query.criteria, carrierIds: query.carrierIds }, "search", (registration) =>
       registration.adapter.supportsSearch({ ...query.criteria, limit: query.limit }),
     );
-    const result = await searchCarriers(this.#readContext, this.#searchCache, query, ordered, outcomes, signal);
+    const result = await searchCarriers(this.#readContext, this.#searchCache, query, plan.tiers, outcomes, signal);
     return { ...result, outcomes: this.#inConfiguredOrder(outcomes) };
   }
 
-  /** Asks carriers in order whether they sell this number now; stops at the first that does. */
+  /** Asks carriers one at a time, in routing order, whether they sell this number now; stops at the first that does. */
   async checkAvailability(query: AvailabilityQuery, signal?: AbortSignal): Promise<AvailabilityResult> {
     const { number } = query;
-    const { ordered, outcomes } = this.#select({
-      countryCode: number.countryCode ?? "",
-      numberType: number.numberType ?? "local",
-      features: [],
-      carrierIds: query.carrierId ? [query.carrierId] : [],
-    });
-    const offer = await checkCarriers(this.#readContext, this.#availabilityCache, query, ordered, outcomes, signal);
+    const { plan, outcomes } = this.#select(
+      {
+        countryCode: number.countryCode ?? "",
+        numberType: number.numberType ?? "local",
+        features: [],
+        carrierIds: query.carrierId ? [query.carrierId] : [],
+      },
+      "check_availability",
+    );
+    const offer = await checkCarriers(this.#readContext, this.#availabilityCache, query, plan.tiers.flat(), outcomes, signal);
     return { offer, outcomes: this.#inConfiguredOrder(outcomes) };
   }
 
@@ -155,6 +167,19 @@ export class ProviderManager {
     if (feature && !this.offeredFeatures(id).has(feature)) throw new CarrierUnavailableError(carrierId, `numbergate does not offer ${feature} at ${carrierId}`);
     if (!options.evenWhenDrained && this.health.isDrained(id)) throw new CarrierUnavailableError(carrierId, `${carrierId} is drained by SetProviderEnabled`);
     return this.#invoker.invoke(id, operation, (callSignal) => call(registration.adapter, callSignal), { signal });
+  }
+
+  /**
+   * Numbers equivalent to `target` (see substituteSearch) that the other carriers sell now, best first in
+   * the merge order of searches, for a purchase that may buy a substitute. Empty when equivalence cannot be
+   * shown; rejects like searchNumbers when no other carrier can be asked or every one fails.
+   */
+  async findEquivalentNumbers(target: SubstitutionTarget, signal?: AbortSignal): Promise<readonly AvailableNumberOffer[]> {
+    const others = this.#registrations.map((registration) => registration.adapter.descriptor.id).filter((carrierId) => carrierId !== target.carrierId);
+    const query = substituteSearch(target, others);
+    if (!query) return [];
+    const { numbers } = await this.searchNumbers(query, signal);
+    return numbers.filter((offer) => isEquivalentOffer(offer, target));
   }
 
   /** What numbergate last heard a carrier offer for this number (locality, capabilities, price), if cached. */
@@ -181,11 +206,12 @@ export class ProviderManager {
     await Promise.all(this.#registrations.map((registration) => registration.adapter.close()));
   }
 
-  /** Eligible carriers in routing order, and a skipped outcome for every other one. */
+  /** Eligible carriers in routing tiers, and a skipped outcome for every other one. */
   #select(
     question: EligibilityQuestion,
+    operation: "search" | "check_availability",
     supports?: (registration: CarrierRegistration) => { supported: boolean; reason?: string },
-  ): { ordered: CarrierRegistration[]; outcomes: Map<CarrierId, ProviderOutcome> } {
+  ): { plan: RoutePlan; outcomes: Map<CarrierId, ProviderOutcome> } {
     const eligible: CarrierRegistration[] = [];
     const outcomes = new Map<CarrierId, ProviderOutcome>();
     for (const registration of this.#registrations) {
@@ -201,9 +227,13 @@ export class ProviderManager {
       const reasons = [...skipped].map(([carrierId, detail]) => `${carrierId} ${detail}`).join("; ");
       throw new NoEligibleCarrierError(`no enabled carrier can serve this request: ${reasons}`, skipped);
     }
-    const { ordered, skipped } = orderForRouting(eligible, { health: this.health, breakerRetryAfterMs: this.#breakerRetryAfterMs, random: this.#random });
-    for (const [carrierId, skip] of skipped) outcomes.set(carrierId, unavailableOutcome(carrierId, skip.reason, skip.retryAfterMs));
-    return { ordered, outcomes };
+    const plan = planRoute(
+      eligible,
+      { health: this.health, breakerRetryAfterMs: this.#breakerRetryAfterMs, random: this.#random },
+      { mode: this.#selection, random: this.#random, latencyOf: (carrierId) => this.metrics.latencyEstimate(carrierId, operation) },
+    );
+    for (const [carrierId, skip] of plan.skipped) outcomes.set(carrierId, unavailableOutcome(carrierId, skip.reason, skip.retryAfterMs));
+    return { plan, outcomes };
   }
 
   #inConfiguredOrder(outcomes: Map<CarrierId, ProviderOutcome>): readonly ProviderOutcome[] {

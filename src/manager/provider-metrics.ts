@@ -1,6 +1,7 @@
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 import type { CarrierCallObserver } from "../domain/carrier-calls.js";
+import { LatencyEwma } from "./latency-ewma.js";
 import { RollingWindow, type WindowCounts } from "./rolling-window.js";
 
 export interface MetricsFigures {
@@ -42,6 +43,8 @@ export class ProviderMetrics implements CarrierCallObserver {
   readonly #counters = new Map<CarrierId, CarrierCounters>();
   /** Durations of the last successful attempts, per carrier and operation, oldest first. */
   readonly #recentLatencies = new Map<string, number[]>();
+  /** Peak EWMA of every attempt's duration, per carrier and operation (least-latency selection). */
+  readonly #latencyEwma: LatencyEwma;
   readonly #windowMs: number;
   readonly #now: () => number;
   readonly #startedAt: number;
@@ -50,12 +53,14 @@ export class ProviderMetrics implements CarrierCallObserver {
     this.#windowMs = windowMs;
     this.#now = now;
     this.#startedAt = now();
+    this.#latencyEwma = new LatencyEwma(now);
   }
 
   attemptFinished(carrierId: CarrierId, operation: CarrierOperation, outcome: "success" | "failure", durationMs: number): void {
     const counters = this.#for(carrierId);
     const success = outcome === "success";
     if (success) this.#rememberLatency(carrierId, operation, durationMs);
+    this.#latencyEwma.observe(`${carrierId}|${operation}`, durationMs, success);
     counters.lifetime.total += 1;
     if (success) counters.lifetime.successful += 1;
     else counters.lifetime.failed += 1;
@@ -83,6 +88,14 @@ export class ProviderMetrics implements CarrierCallObserver {
     if (!samples || samples.length < Math.max(1, minSamples)) return undefined;
     const sorted = [...samples].sort((left, right) => left - right);
     return sorted[Math.min(sorted.length - 1, Math.ceil(quantile * sorted.length) - 1)];
+  }
+
+  /**
+   * The carrier's recent latency at an operation as a latency-aware balancer sees it (peak EWMA, decaying
+   * while unobserved; see LatencyEwma), or undefined when it was never called for it.
+   */
+  latencyEstimate(carrierId: CarrierId, operation: CarrierOperation): number | undefined {
+    return this.#latencyEwma.estimate(`${carrierId}|${operation}`);
   }
 
   snapshot(carrierId: CarrierId): CarrierMetricsSnapshot {

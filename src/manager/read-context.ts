@@ -22,22 +22,27 @@ export interface ReadContext {
 
 /**
  * The deadline a read works to: the caller's when it is known; otherwise one inferred from the per-attempt
- * timeouts, one PROVIDER_TIMEOUT_* per carrier to try, so that without a deadline a hanging carrier still
- * costs one attempt timeout and leaves the others theirs. Infinity when the invoker enforces no timeout.
+ * timeouts, one PROVIDER_TIMEOUT_* per tier of carriers to try (the longest of the tier: its carriers are
+ * asked together), so that without a deadline a hanging carrier still costs one attempt timeout and leaves
+ * the next tiers theirs. Infinity when the invoker enforces no timeout.
  */
 export function readDeadline(
   context: ReadContext,
   operation: CarrierOperation,
-  carriers: readonly CarrierRegistration[],
+  tiers: readonly (readonly CarrierRegistration[])[],
   callerDeadline: number | undefined,
   signal: AbortSignal | undefined,
 ): ReadDeadline {
   if (callerDeadline !== undefined) return new ReadDeadline(callerDeadline, context.now, signal);
   let budgetMs = 0;
-  for (const registration of carriers) {
-    const timeoutMs = context.invoker.attemptTimeoutMs?.(registration.adapter.descriptor.id, operation);
-    if (timeoutMs === undefined) return new ReadDeadline(Number.POSITIVE_INFINITY, context.now, signal);
-    budgetMs += timeoutMs;
+  for (const tier of tiers) {
+    let tierMs = 0;
+    for (const registration of tier) {
+      const timeoutMs = context.invoker.attemptTimeoutMs?.(registration.adapter.descriptor.id, operation);
+      if (timeoutMs === undefined) return new ReadDeadline(Number.POSITIVE_INFINITY, context.now, signal);
+      tierMs = Math.max(tierMs, timeoutMs);
+    }
+    budgetMs += tierMs;
   }
   return new ReadDeadline(context.now() + budgetMs, context.now, signal);
 }

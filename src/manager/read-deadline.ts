@@ -1,8 +1,9 @@
 import { AttemptTimeLimitError } from "./carrier-invoker.js";
 
 /**
- * The share of the time left that one carrier may use while other carriers remain to be tried: the rest is
- * kept for them, so a carrier that hangs costs a caller half its time, never all of it.
+ * The share of the time left that one carrier (or one tier of carriers asked together) may use while other
+ * carriers remain to be tried: the rest is kept for them, so a carrier that hangs costs a caller half its
+ * time, never all of it.
  */
 export const SHARE_WHILE_OTHERS_REMAIN = 0.5;
 
@@ -29,7 +30,8 @@ export interface TimeAllowance {
 
 /**
  * A read's deadline (epoch ms; Infinity when there is none) and the caller's signal, handing each carrier
- * attempt its allowance: a share of what is left while other carriers remain, everything left for the last.
+ * attempt its allowance: a share of what is left while other tiers of carriers remain, everything left for
+ * the last.
  * An allowance ends with an AttemptTimeLimitError (judged as the carrier timing out) when its time runs out,
  * when the caller's deadline passes, or when the caller gives up after a long wait; with the caller's own
  * reason when the caller cancels early.
@@ -50,13 +52,18 @@ export class ReadDeadline {
     return this.remainingMs() <= 0 || this.callerSignal?.aborted === true;
   }
 
+  /** Rethrows the caller's reason when the caller has left (cancelled): nothing more is worth doing for it. */
+  throwIfCallerLeft(): void {
+    this.callerSignal?.throwIfAborted();
+  }
+
   /**
    * The allowance of one carrier attempt. `usualLatencyMs` (the carrier's recent p95, when known) decides
    * how long a wait makes a caller's cancellation count as the carrier timing out.
    */
-  allowance(carriersStillToTry: number, usualLatencyMs?: number): TimeAllowance {
+  allowance(tiersStillToTry: number, usualLatencyMs?: number): TimeAllowance {
     const remaining = Math.max(0, this.remainingMs());
-    const limitMs = carriersStillToTry > 0 ? remaining * SHARE_WHILE_OTHERS_REMAIN : remaining;
+    const limitMs = tiersStillToTry > 0 ? remaining * SHARE_WHILE_OTHERS_REMAIN : remaining;
     const startedAt = this.now();
     const patienceMs = Math.max(CANCELLATION_COUNTS_AFTER_MS, 2 * (usualLatencyMs ?? 0));
     const controller = new AbortController();

@@ -1,4 +1,4 @@
-import { OwnedNumberState as ProtoOwnedState } from "../../generated/numbergate/v1/numbers.js";
+import { OwnedNumberState as ProtoOwnedState, type Substitution } from "../../generated/numbergate/v1/numbers.js";
 import type { TelecomServiceImplementation } from "../../generated/numbergate/v1/telecom_service.js";
 import type { PurchaseItem, PurchaseService, PurchaseResult } from "../lifecycle/purchase-service.js";
 import type { ReleaseService } from "../lifecycle/release-service.js";
@@ -11,6 +11,7 @@ import {
   FieldViolations,
   checkCustomerInfo,
   checkDuration,
+  checkMaxMonthlyRate,
   checkPhoneNumber,
   checkRequestId,
   checkRequiredProvider,
@@ -35,6 +36,12 @@ const MAX_PAGE_SIZE = 500;
 
 function answerPurchase(result: PurchaseResult) {
   return { order: orderToProto(result.order), ownedNumbers: result.ownedNumbers.map(ownedNumberToProto) };
+}
+
+/** What PurchaseNumber bought instead of the requested number (allow_substitute), and why. */
+function substitutionToProto(substitution: PurchaseResult["substitution"]): Substitution | undefined {
+  if (!substitution) return undefined;
+  return { requestedPhoneNumber: substitution.requestedPhoneNumber, requestedProviderId: substitution.requestedCarrierId, reason: substitution.reason };
 }
 
 const OWNED_STATES: Partial<Record<ProtoOwnedState, OwnedNumberState>> = {
@@ -86,11 +93,14 @@ export function createLifecycleHandlers(services: LifecycleServices | undefined,
       const carrierId = checkRequiredProvider(violations, request.providerId, providerIds());
       const reservationId = checkResourceId(violations, "reservation_id", request.reservationId, false);
       const customerInfo = checkCustomerInfo(violations, request.customerInfo);
+      // Applies to a substitute only (the requested number is bought at its carrier's price); ignored without allow_substitute.
+      const maxMonthlyRateCents = checkMaxMonthlyRate(violations, request.maxMonthlyRateCents);
       violations.throwIfAny();
       if (!number || !carrierId || !requestId) throw new Error("unreachable: validated request without number, provider or request_id");
-      const result = await required().purchases.purchase({ requestId, carrierId, items: [{ number, reservationId }], customerInfo, actor: actorOf(context) }, context.signal);
+      const substitute = request.allowSubstitute ? { maxMonthlyRateCents } : undefined;
+      const result = await required().purchases.purchase({ requestId, carrierId, items: [{ number, reservationId }], customerInfo, actor: actorOf(context), substitute }, context.signal);
       const answer = answerPurchase(result);
-      return { order: answer.order, ownedNumber: answer.ownedNumbers[0] };
+      return { order: answer.order, ownedNumber: answer.ownedNumbers[0], substitution: substitutionToProto(result.substitution) };
     },
 
     async batchPurchaseNumbers(request, context) {

@@ -33,6 +33,8 @@ const OUTCOME_STATE: Readonly<Record<ProviderOutcome["state"], ProviderOutcomeSt
   answered: ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED,
   failed: ProviderOutcomeState.PROVIDER_OUTCOME_STATE_FAILED,
   skipped: ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED,
+  // Asked but not waited for (hedge delay past, enough numbers from others); older clients read it as unknown.
+  cut_off: ProviderOutcomeState.PROVIDER_OUTCOME_STATE_CUT_OFF,
 };
 
 export function outcomeToProto(outcome: ProviderOutcome): ProtoProviderOutcome {

@@ -4,6 +4,7 @@ import type { WatchPortingOrderResponse } from "../../generated/numbergate/v1/po
 import { NotImplementedError } from "../domain/service-errors.js";
 import { callDeadline } from "./call-deadline.js";
 import { offerToProto, outcomeToProto } from "./proto-mapping.js";
+import { createInventoryHandlers } from "./inventory-handlers.js";
 import { createLifecycleHandlers, type LifecycleServices } from "./lifecycle-handlers.js";
 import { createProviderHandlers, type ProviderHandlerDependencies } from "./provider-handlers.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
@@ -11,7 +12,6 @@ import { validateAvailabilityRequest } from "./validation/availability-request.j
 import { validateSearchRequest } from "./validation/search-request.js";
 
 const PORTING_ISSUE = "porting work";
-const RECONCILIATION_ISSUE = "inventory reconciliation work";
 
 function notYet(rpc: string, plannedIn: string): () => Promise<never> {
   return async () => {
@@ -74,8 +74,6 @@ export function createTelecomService(dependencies: TelecomServiceDependencies): 
     listPortingOrders: notYet("ListPortingOrders", PORTING_ISSUE),
     cancelPortingOrder: notYet("CancelPortingOrder", PORTING_ISSUE),
     watchPortingOrder: () => notYetStream<WatchPortingOrderResponse>("WatchPortingOrder", PORTING_ISSUE),
-    reconcileInventory: notYet("ReconcileInventory", RECONCILIATION_ISSUE),
-    listInventoryDrifts: notYet("ListInventoryDrifts", RECONCILIATION_ISSUE),
-    resolveInventoryDrift: notYet("ResolveInventoryDrift", RECONCILIATION_ISSUE),
+    ...createInventoryHandlers(dependencies.lifecycle, providerIds),
   };
 }

@@ -195,12 +195,55 @@ const orderItemFailure = (): Migration => ({
   },
 });
 
+/**
+ * Inventory reconciliation: differences between a carrier's own list of the account's numbers and
+ * owned_numbers. The partial unique index keeps one open drift per carrier, number and kind, so two replicas
+ * reconciling at once record it once; resolved and vanished drifts stay as history.
+ */
+const inventoryDrifts = (): Migration => ({
+  async up(db: UntypedDatabase) {
+    await db.schema
+      .createTable("inventory_drifts")
+      .addColumn("id", "text", (column) => column.primaryKey())
+      .addColumn("carrier_id", "text", (column) => column.notNull())
+      .addColumn("phone_number", "text", (column) => column.notNull())
+      .addColumn("kind", "text", (column) => column.notNull())
+      .addColumn("state", "text", (column) => column.notNull())
+      .addColumn("carrier_number_id", "text")
+      .addColumn("number_type", "text")
+      .addColumn("capabilities", "text", (column) => column.notNull().defaultTo("[]"))
+      .addColumn("owned_number_id", "text")
+      .addColumn("detail", "text", (column) => column.notNull().defaultTo(""))
+      .addColumn("detected_at", "bigint", (column) => column.notNull())
+      .addColumn("last_seen_at", "bigint", (column) => column.notNull())
+      .addColumn("resolved_at", "bigint")
+      .addColumn("resolved_by", "text")
+      .addColumn("resolution_note", "text", (column) => column.notNull().defaultTo(""))
+      .execute();
+    await sql`create unique index inventory_drifts_open on inventory_drifts (carrier_id, phone_number, kind) where state = 'open'`.execute(db);
+    await db.schema.createIndex("inventory_drifts_listing").on("inventory_drifts").columns(["state", "detected_at", "id"]).execute();
+  },
+});
+
+/**
+ * Substitutes (PurchaseNumber allow_substitute): an order remembers its part in a substitution as JSON, the
+ * order that bought an equivalent number instead of it, or the order it was bought instead of, so that every
+ * retry of the request_id answers with the same substitute.
+ */
+const orderSubstitution = (): Migration => ({
+  async up(db: UntypedDatabase) {
+    await db.schema.alterTable("number_orders").addColumn("substitution", "text").execute();
+  },
+});
+
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     getMigrations: async () => ({
       "2026-11-25-001-initial": initial(dialect),
       "2026-11-26-002-money-safety": moneySafety(),
       "2026-11-26-003-order-item-failure": orderItemFailure(),
+      "2026-11-27-004-inventory-drifts": inventoryDrifts(),
+      "2026-11-27-005-order-substitution": orderSubstitution(),
     }),
   };
 }

@@ -1,6 +1,15 @@
 import type { Selectable } from "kysely";
 import { decodeOrderFailure } from "../domain/order-failure.js";
-import { parseJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderItemState, type OrderRecord, type OrderState } from "./records.js";
+import {
+  parseJson,
+  type CustomerInfoRecord,
+  type OfferSnapshot,
+  type OrderItemRecord,
+  type OrderItemState,
+  type OrderRecord,
+  type OrderState,
+  type OrderSubstitution,
+} from "./records.js";
 import type { NumberOrderItemsTable, NumberOrdersTable } from "./schema.js";
 
 /** Rows of the order tables as records, and the owned-number row a bought item becomes. */
@@ -19,9 +28,11 @@ export function toItem(row: Selectable<NumberOrderItemsTable>): OrderItemRecord 
 }
 
 export function toOrder(row: Selectable<NumberOrdersTable>, items: readonly OrderItemRecord[]): OrderRecord {
+  const substitution = parseJson<OrderSubstitution>(row.substitution);
   return {
     id: row.id,
-    requestId: row.request_id,
+    // A substitute's row keeps a suffixed request_id (the column is unique); the order answers to the request's.
+    requestId: substitution?.kind === "substitute" ? substitution.requestId : row.request_id,
     requestFingerprint: row.request_fingerprint,
     carrierId: row.carrier_id,
     state: row.state as OrderState,
@@ -35,6 +46,7 @@ export function toOrder(row: Selectable<NumberOrdersTable>, items: readonly Orde
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     items,
+    substitution,
   };
 }
 

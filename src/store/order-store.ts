@@ -3,7 +3,7 @@ import { encodeOrderFailure, type OrderFailure } from "../domain/order-failure.j
 import { appendAudit, type AuditEntry } from "./audit-store.js";
 import { isUniqueViolation } from "./database.js";
 import { claimDue, releaseLease, renewLease } from "./leases.js";
-import { toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderRecord, type OrderState } from "./records.js";
+import { toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderRecord, type OrderState, type OrderSubstitution } from "./records.js";
 import { ownedRow, toItem, toOrder } from "./order-rows.js";
 import { expireHold } from "./reservation-store.js";
 import type { Database } from "./schema.js";
@@ -21,6 +21,8 @@ export interface NewOrder {
   readonly leaseUntil: number;
   /** Written in the same transaction as the order. */
   readonly audit: AuditEntry;
+  /** A substitute order's part in its substitution (see createSubstitute). */
+  readonly substitution?: OrderSubstitution;
 }
 
 export type CreateOrderResult =
@@ -28,6 +30,13 @@ export type CreateOrderResult =
   | { readonly kind: "existing"; readonly order: OrderRecord }
   | { readonly kind: "request_id_reused"; readonly order: OrderRecord }
   | { readonly kind: "unavailable"; readonly phoneNumber: string; readonly reason: string };
+
+/**
+ * What became of an attempt to create a substitute order: created (or found, made by a racing caller), the
+ * substitute's number is held by someone else (try another), or the original order's substitution was
+ * already decided by another caller (read it from `original`).
+ */
+export type CreateSubstituteResult = CreateOrderResult | { readonly kind: "decided"; readonly original: OrderRecord };
 
 /**
  * What numbergate learnt about an order from one carrier answer or lookup, already judged (see
@@ -55,6 +64,9 @@ export interface AppliedChange {
 }
 
 const UNFINISHED = ["pending", "in_doubt"];
+
+/** Rolls a substitute's transaction back: the original order's substitution was decided meanwhile. */
+class AlreadyDecided extends Error {}
 
 class Unavailable extends Error {
   constructor(readonly phoneNumber: string, readonly reason: string) {
@@ -123,6 +135,7 @@ export class OrderStore {
       customer_info: toJson(order.customerInfo),
       detail: "",
       carrier_call_started_at: null,
+      substitution: toJson(order.substitution),
       lease_owner: order.leaseOwner,
       lease_expires_at: order.leaseUntil,
       next_check_at: null,
@@ -145,6 +158,55 @@ export class OrderStore {
     await trx.insertInto("number_order_items").values(items).execute();
     await appendAudit(trx, [order.audit], order.now);
     return { kind: "created", order: toOrder(row, items.map(toItem)) };
+  }
+
+  /**
+   * Creates the order that buys an equivalent number instead of a failed order's (PurchaseNumber
+   * allow_substitute) and links the failed order to it, in one transaction, so a request_id gets one
+   * substitute however many callers and replicas race: the link is written only while the original's
+   * substitution is undecided, and the substitute's (suffixed) request_id is unique. `link` is the audit row
+   * of the original order saying what replaced it.
+   */
+  async createSubstitute(originalId: string, order: NewOrder, link: AuditEntry): Promise<CreateSubstituteResult> {
+    const decided = async (): Promise<CreateSubstituteResult> => {
+      const original = await this.get(originalId);
+      if (!original) throw new Error(`order ${originalId} vanished`);
+      return { kind: "decided", original };
+    };
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const original = await trx.selectFrom("number_orders").select("substitution").where("id", "=", originalId).executeTakeFirst();
+        if (original?.substitution !== null) throw new AlreadyDecided();
+        const created = await this.#create(trx, order);
+        if (created.kind !== "created") return created;
+        const replaced: OrderSubstitution = { kind: "replaced", substituteOrderId: order.id };
+        const linked = await trx.updateTable("number_orders").set({ substitution: toJson(replaced), updated_at: order.now }).where("id", "=", originalId).where("substitution", "is", null).executeTakeFirst();
+        if (Number(linked.numUpdatedRows) !== 1) throw new AlreadyDecided();
+        await appendAudit(trx, [link], order.now);
+        return created;
+      });
+    } catch (error) {
+      if (error instanceof AlreadyDecided) return decided();
+      if (error instanceof Unavailable) return { kind: "unavailable", phoneNumber: error.phoneNumber, reason: error.reason };
+      // Another caller's substitute (same suffixed request_id) committed first: the original is decided.
+      if (isUniqueViolation(error)) return decided();
+      throw error;
+    }
+  }
+
+  /**
+   * Records that no equivalent number could be bought for a failed order, unless its substitution was decided
+   * meanwhile; returns the order as it is then (its substitution says which).
+   */
+  async recordNoSubstitute(originalId: string, detail: string, audit: AuditEntry, now: number): Promise<OrderRecord> {
+    await this.db.transaction().execute(async (trx) => {
+      const noneFound: OrderSubstitution = { kind: "none_found", detail };
+      const updated = await trx.updateTable("number_orders").set({ substitution: toJson(noneFound), updated_at: now }).where("id", "=", originalId).where("substitution", "is", null).executeTakeFirst();
+      if (Number(updated.numUpdatedRows) === 1) await appendAudit(trx, [audit], now);
+    });
+    const original = await this.get(originalId);
+    if (!original) throw new Error(`order ${originalId} vanished`);
+    return original;
   }
 
   async get(id: string): Promise<OrderRecord | undefined> {

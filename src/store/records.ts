@@ -56,6 +56,26 @@ export interface OrderItemRecord {
   readonly failure: OrderFailure | undefined;
 }
 
+/**
+ * An order's part in a substitution (PurchaseNumber allow_substitute). The substitute order bought an
+ * equivalent number at another carrier for the request (it carries the request's own request_id, which its
+ * row stores with a suffix, since request_id is unique); the original order either names its substitute or
+ * says that none was found, so every retry of the request_id gets the same answer.
+ */
+export type OrderSubstitution =
+  | {
+      readonly kind: "substitute";
+      /** The request's request_id (the same as the original order's). */
+      readonly requestId: string;
+      readonly originalOrderId: string;
+      readonly requestedPhoneNumber: string;
+      readonly requestedCarrierId: string;
+      /** Why the requested carrier was not used, for humans. */
+      readonly reason: string;
+    }
+  | { readonly kind: "replaced"; readonly substituteOrderId: string }
+  | { readonly kind: "none_found"; readonly detail: string };
+
 export interface OrderRecord {
   readonly id: string;
   readonly requestId: string;
@@ -72,6 +92,8 @@ export interface OrderRecord {
   readonly createdAt: number;
   readonly updatedAt: number;
   readonly items: readonly OrderItemRecord[];
+  /** Set when allow_substitute made this order a substitute, or replaced it (see OrderSubstitution). */
+  readonly substitution?: OrderSubstitution;
 }
 
 export type ReleaseState = "pending" | "in_doubt" | "completed" | "failed";

@@ -53,6 +53,8 @@ export interface NumberOrdersTable {
   check_attempts: ColumnType<number, number | undefined, number>;
   created_at: Millis;
   updated_at: Millis;
+  /** Its part in a substitution (allow_substitute), JSON (records.ts OrderSubstitution); null for most orders. */
+  substitution: string | null;
 }
 
 export interface NumberOrderItemsTable {
@@ -171,6 +173,35 @@ export interface AuditLogTable {
   last_at: OptionalMillis;
 }
 
+/**
+ * A difference between a carrier's list of the account's numbers and owned_numbers, found by inventory
+ * reconciliation. One open row per carrier, number and kind (partial unique index).
+ */
+export interface InventoryDriftsTable {
+  id: string;
+  carrier_id: string;
+  phone_number: string;
+  /** unknown_to_numbergate | missing_at_carrier */
+  kind: string;
+  /** open | adopted | marked_released | gone */
+  state: string;
+  carrier_number_id: string | null;
+  /** What the carrier listed (unknown_to_numbergate), used when the number is adopted. */
+  number_type: string | null;
+  /** JSON array of capabilities, as the carrier listed them. */
+  capabilities: ColumnType<string, string | undefined, string>;
+  /** The owned number the carrier no longer lists (missing_at_carrier). */
+  owned_number_id: string | null;
+  detail: ColumnType<string, string | undefined, string>;
+  detected_at: Millis;
+  /** The last reconciliation that still found it. */
+  last_seen_at: Millis;
+  resolved_at: OptionalMillis;
+  /** Who adopted or marked it released; the reconciler that found it gone. */
+  resolved_by: string | null;
+  resolution_note: ColumnType<string, string | undefined, string>;
+}
+
 export interface Database {
   reservations: ReservationsTable;
   number_holds: NumberHoldsTable;
@@ -181,4 +212,5 @@ export interface Database {
   porting_orders: PortingOrdersTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
+  inventory_drifts: InventoryDriftsTable;
 }

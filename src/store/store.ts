@@ -1,5 +1,6 @@
 import { AuditStore } from "./audit-store.js";
 import { openDatabase, type OpenDatabaseOptions } from "./database.js";
+import { InventoryDriftStore } from "./inventory-drift-store.js";
 import type { StoreDialect } from "./migrations.js";
 import { OrderStore } from "./order-store.js";
 import { OwnedNumberStore } from "./owned-number-store.js";
@@ -14,6 +15,7 @@ export interface Store {
   readonly ownedNumbers: OwnedNumberStore;
   readonly releases: ReleaseStore;
   readonly audit: AuditStore;
+  readonly inventoryDrifts: InventoryDriftStore;
   close(): Promise<void>;
 }
 
@@ -26,6 +28,7 @@ export async function openStore(options: OpenDatabaseOptions & { readonly now?: 
     ownedNumbers: new OwnedNumberStore(db),
     releases: new ReleaseStore(db),
     audit: new AuditStore(db, options.now ?? (() => Date.now())),
+    inventoryDrifts: new InventoryDriftStore(db),
     close,
   };
 }

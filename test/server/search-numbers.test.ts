@@ -78,15 +78,19 @@ describe("SearchNumbers across carriers", () => {
     harness.sandbox.bandwidth.faults.clear();
   });
 
-  it("fills from the next carrier when the first has fewer numbers than the limit", async () => {
-    // Each emulator stocks 65 numbers in 212 (60 own, 5 shared with the other carrier).
+  it("fills from the next carrier when the first has fewer numbers than the limit, cheapest first", async () => {
+    // Each emulator stocks 65 numbers in 212 (60 own, 5 shared with the other carrier). Twilio (priority 1) has
+    // too few for 100, so Bandwidth's tier is asked too; the merged answer is ranked by price, and Bandwidth's
+    // numbers are cheaper, so all 65 of them come first and Twilio fills the rest.
     const response = await harness.client.searchNumbers({ countryCode: "US", areaCode: "212", limit: 100 });
     const countFrom = (carrier: string): number => response.numbers.filter((number) => number.providerId === carrier).length;
-    expect(countFrom("twilio")).toBe(65);
-    expect(countFrom("bandwidth")).toBe(35);
-    expect(response.providerOutcomes.map((outcome) => [outcome.providerId, outcome.state, outcome.numbersReturned])).toEqual([
-      ["twilio", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED, 65],
-      ["bandwidth", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED, 35],
+    expect(countFrom("bandwidth")).toBe(65);
+    expect(countFrom("twilio")).toBe(35);
+    const prices = response.numbers.map((number) => Number(number.monthlyPrice?.amountCents ?? Number.MAX_SAFE_INTEGER));
+    expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    expect(response.providerOutcomes.map((outcome) => [outcome.providerId, outcome.state])).toEqual([
+      ["twilio", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED],
+      ["bandwidth", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED],
     ]);
   });
 

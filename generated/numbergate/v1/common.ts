@@ -194,6 +194,13 @@ export enum ErrorReason {
    * carrier had no trace of it, so nothing was bought. ErrorInfo.metadata["order_id"] names the order.
    */
   ERROR_REASON_CARRIER_DID_NOT_ACT = 25,
+  /**
+   * ERROR_REASON_INVENTORY_DRIFT_RESOLUTION_MISMATCH - An inventory drift's resolution does not fit its kind: ADOPTED resolves UNKNOWN_TO_NUMBERGATE,
+   * MARKED_RELEASED resolves MISSING_AT_CARRIER. BadRequest names `resolution`.
+   */
+  ERROR_REASON_INVENTORY_DRIFT_RESOLUTION_MISMATCH = 26,
+  /** ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN - The inventory drift is no longer open (resolved, or gone by itself). BadRequest names `drift_id`. */
+  ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN = 27,
   UNRECOGNIZED = -1,
 }
 
@@ -277,6 +284,12 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 25:
     case "ERROR_REASON_CARRIER_DID_NOT_ACT":
       return ErrorReason.ERROR_REASON_CARRIER_DID_NOT_ACT;
+    case 26:
+    case "ERROR_REASON_INVENTORY_DRIFT_RESOLUTION_MISMATCH":
+      return ErrorReason.ERROR_REASON_INVENTORY_DRIFT_RESOLUTION_MISMATCH;
+    case 27:
+    case "ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN":
+      return ErrorReason.ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -338,6 +351,10 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_ORDER_FAILED";
     case ErrorReason.ERROR_REASON_CARRIER_DID_NOT_ACT:
       return "ERROR_REASON_CARRIER_DID_NOT_ACT";
+    case ErrorReason.ERROR_REASON_INVENTORY_DRIFT_RESOLUTION_MISMATCH:
+      return "ERROR_REASON_INVENTORY_DRIFT_RESOLUTION_MISMATCH";
+    case ErrorReason.ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN:
+      return "ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

@@ -14,6 +14,7 @@ import { BANDWIDTH_XML, type BandwidthAccount } from "./bandwidth-account.js";
 import { bandwidthDisconnect, bandwidthReleaseStatus } from "./bandwidth-disconnects.js";
 import { bandwidthErrorFromResponse } from "./bandwidth-error.js";
 import { bandwidthFindOrder, bandwidthPlaceOrder } from "./bandwidth-orders.js";
+import { listBandwidthInServicePage, type BandwidthOwnedNumbersPage } from "./bandwidth-owned-numbers.js";
 import { bandwidthCancelReservation, bandwidthReserve } from "./bandwidth-reservations.js";
 import type {
   CarrierOrderLookup,
@@ -105,6 +106,11 @@ export class BandwidthAdapter implements CarrierAdapter {
 
   doGetReleaseStatus(lookup: CarrierReleaseLookup, options: CarrierCallOptions): Promise<CarrierReleaseStatus> {
     return bandwidthReleaseStatus(this.#account, lookup, options);
+  }
+
+  /** One page of the TNs in service on the account (GET inserviceNumbers), for inventory reconciliation. */
+  doListOwnedNumbers(page: { readonly pageToken?: string; readonly pageSize: number }, options: CarrierCallOptions): Promise<BandwidthOwnedNumbersPage> {
+    return listBandwidthInServicePage(this.#account, page, options);
   }
 
   supportsSearch(criteria: NumberSearchCriteria): CriteriaSupport {

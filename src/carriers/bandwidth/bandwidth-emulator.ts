@@ -10,6 +10,7 @@ import { buildInventory, type InventoryNumber } from "../emulator-kit/inventory.
 import { buildXml } from "../kit/xml.js";
 import type { BandwidthEmulatedAccount } from "./bandwidth-emulator-common.js";
 import { BandwidthNumberState, DEFAULT_POLLS_BEFORE_FINAL } from "./bandwidth-emulator-orders.js";
+import { listInServiceNumbers } from "./bandwidth-emulator-inservice.js";
 import { searchAvailableNumbers } from "./bandwidth-emulator-search.js";
 import { restoreBandwidthState, saveBandwidthState, type BandwidthSavedState } from "./bandwidth-emulator-state.js";
 
@@ -39,11 +40,13 @@ const ORDERS_PATH = /^\/api\/accounts\/([^/]+)\/orders$/;
 const ORDER_PATH = /^\/api\/accounts\/([^/]+)\/orders\/([^/]+)$/;
 const DISCONNECTS_PATH = /^\/api\/accounts\/([^/]+)\/disconnects$/;
 const DISCONNECT_PATH = /^\/api\/accounts\/([^/]+)\/disconnects\/([^/]+)$/;
+const IN_SERVICE_LIST_PATH = /^\/api\/accounts\/([^/]+)\/inserviceNumbers$/;
 const IN_SERVICE_PATH = /^\/api\/accounts\/([^/]+)\/inserviceNumbers\/([^/]+)$/;
 
 /** Bandwidth's Numbers API on loopback: same paths, Basic auth, XML bodies and error elements. */
 export class BandwidthEmulator extends CarrierEmulator {
   readonly #options: BandwidthEmulatorOptions;
+  readonly #account: BandwidthEmulatedAccount;
   readonly #inventory: readonly InventoryNumber[] = buildInventory("bandwidth");
   /** Numbers held elsewhere (E.164); they vanish from search and cannot be ordered. */
   readonly unavailable = new Set<string>();
@@ -62,6 +65,7 @@ export class BandwidthEmulator extends CarrierEmulator {
     { method: "GET", pattern: ORDER_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.fetchOrder(match[2] ?? "")) },
     { method: "POST", pattern: DISCONNECTS_PATH, handle: (request, match) => this.#xmlWrite(request, match, () => this.numbers.disconnects.place(request)) },
     { method: "GET", pattern: DISCONNECT_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.disconnects.fetch(match[2] ?? "")) },
+    { method: "GET", pattern: IN_SERVICE_LIST_PATH, handle: (request, match) => this.#forAccount(match, () => listInServiceNumbers(request.query, this.numbers.owned, this.#account)) },
     { method: "GET", pattern: IN_SERVICE_PATH, handle: (request, match) => this.#forAccount(match, () => this.#inService(match[2] ?? "")) },
   ];
 
@@ -73,13 +77,13 @@ export class BandwidthEmulator extends CarrierEmulator {
   constructor(options: BandwidthEmulatorOptions) {
     super();
     this.#options = options;
-    const account: BandwidthEmulatedAccount = {
+    this.#account = {
       accountId: options.accountId,
       siteId: options.siteId,
       peerId: options.peerId,
       accountUrl: () => `${this.baseUrl}/accounts/${encodeURIComponent(options.accountId)}`,
     };
-    this.numbers = new BandwidthNumberState(this.#inventory, this.unavailable, account);
+    this.numbers = new BandwidthNumberState(this.#inventory, this.unavailable, this.#account);
     this.numbers.pollsBeforeFinal = options.pollsBeforeFinal ?? DEFAULT_POLLS_BEFORE_FINAL;
   }
 

@@ -14,6 +14,7 @@ import { CarrierHttpClient, basicAuthorization, type CarrierHttpResponse } from 
 import { parseJsonBody } from "../kit/response-body.js";
 import { twilioErrorFromResponse } from "./twilio-error.js";
 import { twilioFindPurchase, twilioPurchase, twilioRelease, twilioReleaseStatus } from "./twilio-lifecycle.js";
+import { listTwilioOwnedNumbersPage, type TwilioOwnedNumbersPage } from "./twilio-owned-numbers.js";
 import type {
   CarrierOrderLookup,
   CarrierOrderStatus,
@@ -143,6 +144,11 @@ export class TwilioAdapter implements CarrierAdapter {
 
   doGetReleaseStatus(lookup: CarrierReleaseLookup, options: CarrierCallOptions): Promise<CarrierReleaseStatus> {
     return twilioReleaseStatus(this.#api, this.#accountSid, lookup, options);
+  }
+
+  /** One page of IncomingPhoneNumbers (every number on the account), with the capabilities Twilio reports. */
+  doListOwnedNumbers(page: { readonly pageToken?: string; readonly pageSize: number }, options: CarrierCallOptions): Promise<TwilioOwnedNumbersPage> {
+    return listTwilioOwnedNumbersPage(this.#api, this.#accountSid, page, options);
   }
 
   async close(): Promise<void> {

@@ -73,6 +73,16 @@ export function checkDuration(violations: FieldViolations, field: string, value:
   return milliseconds === 0 ? undefined : milliseconds;
 }
 
+/** max_monthly_rate_cents (a wrapper: undefined when unset): zero or more whole US cents. */
+export function checkMaxMonthlyRate(violations: FieldViolations, value: number | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (value < 0 || !Number.isSafeInteger(value)) {
+    violations.add("max_monthly_rate_cents", "must be zero or a positive number of cents");
+    return undefined;
+  }
+  return value;
+}
+
 const TEXT_LIMITS = { customerId: 128, name: 200, email: 254, company: 200, line: 200, locality: 100, area: 100, postalCode: 20 } as const;
 
 export function checkCustomerInfo(violations: FieldViolations, value: CustomerInfo | undefined): CustomerInfoRecord | undefined {
