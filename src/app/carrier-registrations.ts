@@ -14,10 +14,10 @@ export function buildCarrierRegistrations(config: NumbergateConfig, sandbox: San
     const definition = findCarrier(carrier.id);
     if (!definition) throw new Error(`carrier ${carrier.id} is configured but not registered`);
     const connection = sandbox ? sandbox.connections.get(carrier.id) : carrier.connection;
-    // In live mode a carrier without credentials is disabled by configuration (load-config enforces it).
-    const disabledReason = carrier.enabled ? "no credentials configured" : `disabled by ${carrier.enabledVariable}=false`;
+    // load-config turns a live carrier without credentials off, saying why; an enabled one has its connection.
+    const disabledReason = carrier.disabledReason ?? (connection ? undefined : "no credentials configured");
     return {
-      adapter: connection ? connection.createAdapter({ dispatcher }) : unconfiguredAdapter(definition.descriptor, disabledReason),
+      adapter: connection ? connection.createAdapter({ dispatcher }) : unconfiguredAdapter(definition.descriptor, disabledReason ?? "no credentials configured"),
       priority: carrier.priority,
       weight: carrier.weight,
       priceSource: definition.priceSource,

@@ -1,13 +1,16 @@
 import { bandwidthCarrier } from "./bandwidth/bandwidth-carrier.js";
 import type { CarrierDefinition } from "./kit/carrier-definition.js";
+import { plivoCarrier } from "./plivo/plivo-carrier.js";
+import { telnyxCarrier } from "./telnyx/telnyx-carrier.js";
 import { twilioCarrier } from "./twilio/twilio-carrier.js";
+import { vonageCarrier } from "./vonage/vonage-carrier.js";
 
 /**
  * Every carrier numbergate speaks to, in its default order. Adding a carrier is its folder under src/carriers/
  * and one line here; everything else (configuration, sandbox, `npm run emulators`, pipelines, ListProviders,
  * the README check and the contract tests) reads this list.
  */
-export const CARRIERS = [twilioCarrier, bandwidthCarrier] as const;
+export const CARRIERS = [twilioCarrier, bandwidthCarrier, telnyxCarrier, vonageCarrier, plivoCarrier] as const;
 
 export type RegisteredCarrier = (typeof CARRIERS)[number];
 

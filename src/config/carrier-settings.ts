@@ -30,7 +30,10 @@ export function anyCredentialSet(carriers: readonly CarrierDefinition[], environ
 
 /**
  * Every registered carrier's settings. Its variables are always checked; its credentials are read only in live
- * mode, where an enabled carrier without them is refused (sandbox mode uses the built-in emulators).
+ * mode. There a carrier whose credentials are all unset, and whose <PREFIX>_ENABLED is unset too, stays off
+ * (with one warning naming every such carrier), so a team using one carrier need not switch the others off; a
+ * carrier explicitly enabled, or with some of its credentials set, must be complete or start-up is refused.
+ * Sandbox mode uses the built-in emulators.
  */
 export function readCarrierSettings(
   carriers: readonly CarrierDefinition[],
@@ -39,18 +42,27 @@ export function readCarrierSettings(
   problems: ConfigProblems,
   warnings: string[],
 ): CarrierSettings[] {
-  const settings = carriers.map((carrier) => {
+  const withoutCredentials: CarrierDefinition[] = [];
+  const settings = carriers.map((carrier): CarrierSettings => {
     const prefix = carrier.envPrefix;
+    const enabledVariable = `${prefix}_ENABLED`;
     const shared = parseCarrierVariables(sharedSchema(carrier), environment, problems);
     const number = (name: string, fallback: number): number => {
       const value = shared[`${prefix}_${name}`];
       return typeof value === "number" ? value : fallback;
     };
-    const enabled = shared[`${prefix}_ENABLED`] !== false;
+    let enabled = shared[enabledVariable] !== false;
+    let disabledReason = enabled ? undefined : `disabled by ${enabledVariable}=false`;
     let connection: CarrierConnection | undefined;
     if (mode === "live") {
       connection = carrier.readConnection(environment, problems, warnings);
-      requireLiveCredentials(carrier, enabled, connection, problems);
+      if (enabled && connection === undefined && !isSet(environment, enabledVariable) && !carrier.credentialVariables.some((variable) => isSet(environment, variable))) {
+        enabled = false;
+        disabledReason = `no credentials in live mode (set ${carrier.credentialHint} to use it)`;
+        withoutCredentials.push(carrier);
+      } else {
+        requireLiveCredentials(carrier, enabled, connection, problems);
+      }
     } else {
       carrier.checkVariables(environment, problems);
     }
@@ -58,18 +70,32 @@ export function readCarrierSettings(
       id: carrier.id,
       displayName: carrier.displayName,
       enabled,
+      disabledReason,
       priority: number("PRIORITY", carrier.defaults.priority),
       weight: number("WEIGHT", DEFAULT_WEIGHT),
       limits: Object.freeze({ maxConcurrency: number("MAX_CONCURRENCY", carrier.defaults.maxConcurrency), ratePerSecond: number("RATE_LIMIT", carrier.defaults.ratePerSecond) }),
       connection,
-      enabledVariable: `${prefix}_ENABLED`,
+      enabledVariable,
     });
   });
   if (!settings.some((carrier) => carrier.enabled)) {
-    const variables = settings.map((carrier) => carrier.enabledVariable);
-    problems.add(variables, `${variables.join(", ")} are all false: at least one carrier must be enabled`);
+    if (withoutCredentials.length > 0) {
+      const variables = withoutCredentials.flatMap((carrier) => carrier.credentialVariables);
+      problems.add(variables, `NUMBERGATE_MODE=live needs at least one carrier's credentials: ${withoutCredentials.map((carrier) => carrier.credentialHint).join("; or ")}`);
+    } else {
+      const variables = settings.map((carrier) => carrier.enabledVariable);
+      problems.add(variables, `${variables.join(", ")} are all false: at least one carrier must be enabled`);
+    }
+  } else if (withoutCredentials.length > 0) {
+    const names = withoutCredentials.map((carrier) => carrier.id).join(", ");
+    const switches = withoutCredentials.map((carrier) => `${carrier.envPrefix}_ENABLED=false`).join(", ");
+    warnings.push(`live mode: ${names} ${withoutCredentials.length === 1 ? "has" : "have"} no credentials and stay${withoutCredentials.length === 1 ? "s" : ""} off (set ${switches} to say so and silence this)`);
   }
   return settings;
+}
+
+function isSet(environment: RawEnvironment, variable: string): boolean {
+  return (environment[variable] ?? "").trim() !== "";
 }
 
 /** Live mode calls every enabled carrier for real: one without credentials (and no other problem said why) is refused. */

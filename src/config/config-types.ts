@@ -12,6 +12,8 @@ export interface CarrierSettings {
   readonly displayName: string;
   /** <PREFIX>_ENABLED: false removes it from selection. */
   readonly enabled: boolean;
+  /** Why it is off, for ListProviders and health: switched off, or (live mode) no credentials. */
+  readonly disabledReason: string | undefined;
   /** Lower is preferred. */
   readonly priority: number;
   /** Share of traffic among healthy carriers of equal priority (weighted selection). */

@@ -94,12 +94,14 @@ export interface CarrierAdapter {
 
 /**
  * The features numbergate offers at a carrier beyond search, availability and probes, each with the adapter
- * methods it needs. Purchases and releases are what a carrier is registered for, so every carrier declares
- * them; reservations and porting are declared per carrier in its descriptor.
+ * methods it needs. Purchases, releases and listing the account's numbers (inventory reconciliation) are what
+ * a carrier is registered for, so every carrier declares them; reservations and porting are declared per
+ * carrier in its descriptor.
  */
 export const CARRIER_FEATURE_METHODS = {
   purchases: ["doPurchase", "doGetOrderStatus"],
   releases: ["doRelease", "doGetReleaseStatus"],
+  inventory: ["doListOwnedNumbers"],
   reservations: ["doReserve", "doCancelReservation"],
   porting: ["doCheckPortability", "doCreatePortIn", "doGetPortIn", "doCancelPortIn"],
 } as const satisfies Record<string, readonly (keyof CarrierAdapter)[]>;
@@ -113,7 +115,7 @@ export type FeatureMethods<Feature extends CarrierFeature> = CarrierAdapter & Re
 
 /** The features a descriptor declares. */
 export function declaredFeatures(descriptor: CarrierDescriptor): ReadonlySet<CarrierFeature> {
-  const features = new Set<CarrierFeature>(["purchases", "releases"]);
+  const features = new Set<CarrierFeature>(["purchases", "releases", "inventory"]);
   if (descriptor.supportsReservations) features.add("reservations");
   if (descriptor.supportsPorting) features.add("porting");
   return features;

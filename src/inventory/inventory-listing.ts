@@ -1,4 +1,4 @@
-import type { CarrierAdapter } from "../domain/carrier-adapter.js";
+import { featureMethods, type CarrierAdapter } from "../domain/carrier-adapter.js";
 import { CarrierError } from "../domain/carrier-error.js";
 import type { CarrierOwnedNumber, CarrierOwnedNumbersPage } from "../domain/carrier-lifecycle.js";
 import { CAPABILITIES, type Capability, type NumberType } from "../domain/numbers.js";
@@ -28,7 +28,7 @@ export interface ListingLimits {
 
 /** Whether the carrier's adapter can list the account's numbers at all. */
 export function canListOwnedNumbers(adapter: CarrierAdapter): boolean {
-  return typeof adapter.doListOwnedNumbers === "function";
+  return featureMethods(adapter, "inventory") !== undefined;
 }
 
 /**
@@ -63,7 +63,7 @@ export async function listCarrierNumbers(
 }
 
 function listPage(adapter: CarrierAdapter, carrierId: string, pageToken: string | undefined, pageSize: number, signal: AbortSignal | undefined): Promise<CarrierOwnedNumbersPage> {
-  const page = adapter.doListOwnedNumbers?.(pageToken === undefined ? { pageSize } : { pageToken, pageSize }, { signal });
+  const page = featureMethods(adapter, "inventory")?.doListOwnedNumbers(pageToken === undefined ? { pageSize } : { pageToken, pageSize }, { signal });
   if (!page) throw new CarrierUnavailableError(carrierId, `${carrierId} cannot list its numbers`);
   return page;
 }
@@ -80,14 +80,7 @@ function toListed(number: CarrierOwnedNumber): ListedNumber {
   return { e164: number.e164, carrierNumberId: number.carrierNumberId, numberType: number.numberType, capabilities: listedCapabilities(number) };
 }
 
-/**
- * The capabilities a carrier's list reports for a number. CarrierOwnedNumber does not declare them (yet); the
- * Twilio and Bandwidth adapters add them to each listed number, so they are read where present.
- */
+/** The capabilities the carrier's list reports for a number, when it reports them. */
 function listedCapabilities(number: CarrierOwnedNumber): readonly Capability[] {
-  if (!("capabilities" in number)) return [];
-  const reported: unknown = number.capabilities;
-  if (!Array.isArray(reported)) return [];
-  const values: readonly unknown[] = reported;
-  return CAPABILITIES.filter((capability) => values.includes(capability));
+  return CAPABILITIES.filter((capability) => number.capabilities?.includes(capability) ?? false);
 }

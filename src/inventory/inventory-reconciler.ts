@@ -132,6 +132,6 @@ export class InventoryReconciler {
 function whyUnreadable(registration: CarrierRegistration): string | undefined {
   const carrierId = registration.adapter.descriptor.id;
   if (!registration.enabled) return `${carrierId} is not enabled (${registration.disabledReason ?? "disabled"})`;
-  if (!canListOwnedNumbers(registration.adapter)) return `${carrierId} cannot list its numbers: its adapter has no doListOwnedNumbers`;
+  if (!canListOwnedNumbers(registration.adapter)) return `${carrierId} cannot list its numbers: its adapter does not offer the inventory feature`;
   return undefined;
 }

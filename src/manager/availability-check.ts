@@ -88,7 +88,9 @@ export async function checkCarriers(
     const turn = turns.get(carrierId);
     if (!turn) continue;
     if (turn.kind === "not_asked") {
-      outcomes.set(carrierId, skippedOutcome(carrierId, turn.reason === "served" ? "a carrier asked before it has the number" : "not asked: the caller's deadline left no time"));
+      const servedBy = collector.found?.carrierId;
+      const served = servedBy === undefined ? "not asked: a carrier asked earlier has the number" : `not asked: ${servedBy}, asked earlier, has the number`;
+      outcomes.set(carrierId, skippedOutcome(carrierId, turn.reason === "served" ? served : "not asked: the caller's deadline left no time"));
     } else if (turn.kind === "cut_off") {
       outcomes.set(carrierId, cutOffOutcome(carrierId, turn.reason, turn.waitedMs, "check"));
     } else if (turn.outcome.kind === "failed") {

@@ -39,7 +39,8 @@ export function operationPolicy(operation: CarrierOperation, timeouts: Operation
     case "order_status":
       return { timeoutMs: timeouts.orderStatus, idempotent: true, judgedBySpeed: false, boundedByBudget: false };
     case "list_owned":
-      return { timeoutMs: timeouts.orderStatus, idempotent: true, judgedBySpeed: true, boundedByBudget: false };
+      // A page of a long list is slow by nature: it says nothing about the carrier's search latency.
+      return { timeoutMs: timeouts.orderStatus, idempotent: true, judgedBySpeed: false, boundedByBudget: false };
     case "portability":
       return { timeoutMs: timeouts.porting, idempotent: true, judgedBySpeed: true, boundedByBudget: false };
     case "port_in_status":

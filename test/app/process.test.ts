@@ -42,11 +42,14 @@ describe("npm start (src/main.ts)", () => {
     expect(stderr).toBe("numbergate: configuration error: PROVIDER_MAX_RETRIES must be a whole number from 0 to 10\n");
   });
 
-  it("refuses live mode without credentials for an enabled carrier", async () => {
-    const child = launch(MAIN, { NUMBERGATE_MODE: "live" });
-    const { code, stderr } = await exitOf(child);
-    expect(code).toBe(2);
-    expect(stderr).toMatch(/^numbergate: configuration error: NUMBERGATE_MODE=live needs TWILIO_ACCOUNT_SID/);
+  it("refuses live mode without credentials for any carrier, or for one explicitly enabled", async () => {
+    const none = await exitOf(launch(MAIN, { NUMBERGATE_MODE: "live" }));
+    expect(none.code).toBe(2);
+    expect(none.stderr).toMatch(/^numbergate: configuration error: NUMBERGATE_MODE=live needs at least one carrier's credentials: TWILIO_ACCOUNT_SID/);
+    const enabled = await exitOf(launch(MAIN, { TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "hunter2-secret", PLIVO_ENABLED: "true" }));
+    expect(enabled.code).toBe(2);
+    expect(enabled.stderr).toMatch(/^numbergate: configuration error: NUMBERGATE_MODE=live needs PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN while PLIVO_ENABLED is true/);
+    expect(enabled.stderr).not.toContain("hunter2-secret");
   });
 });
 

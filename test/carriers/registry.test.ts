@@ -15,7 +15,7 @@ const documented = new Set(
 /** The rows of the README's carriers table: prefix → the row. */
 const carrierRows = new Map(
   README.split("\n")
-    .filter((line) => /^\| [^|]+ \| `[A-Z0-9_]+` \| `\d+` \| `\d+` \|/.test(line))
+    .filter((line) => /^\| [^|]+ \| `[A-Z0-9_]+` \| `\d+` \| `\d+` \| `\d+` \|/.test(line))
     .map((line) => [/\| `([A-Z0-9_]+)` \|/.exec(line)?.[1] ?? "", line]),
 );
 
@@ -29,7 +29,8 @@ describe("the carrier registry", () => {
   it.each(CARRIERS.map((carrier) => [carrier.id, carrier] as const))("documents every variable of %s in the README", (_id, carrier) => {
     const row = carrierRows.get(carrier.envPrefix);
     expect(row, `README's carriers table has no row for prefix ${carrier.envPrefix}`).toBeDefined();
-    expect(row).toContain(`| \`${carrier.defaults.priority}\` | \`${carrier.defaults.maxConcurrency}\` |`);
+    expect(row).toContain(`| \`${carrier.defaults.priority}\` | \`${carrier.defaults.maxConcurrency}\` | \`${carrier.defaults.ratePerSecond}\` |`);
+    expect(row).toContain(carrier.priceSource === "carrier" ? "| the carrier" : "| the price table |");
     for (const shared of sharedVariableNames(carrier)) expect(documented, `README documents ${shared} as <PREFIX>_...`).toContain(shared.replace(carrier.envPrefix, "<PREFIX>"));
     for (const variable of Object.keys(carrier.variables)) expect(documented, `README's variable tables miss ${variable}`).toContain(variable);
   });

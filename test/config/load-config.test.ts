@@ -1,5 +1,6 @@
 import { inspect } from "node:util";
 import { describe, expect, it } from "vitest";
+import { CARRIERS } from "../../src/carriers/registry.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { Secret } from "../../src/config/secret.js";
 import { carrierSettings, configProblems, connectionSettings } from "../support/config-problems.js";
@@ -32,6 +33,9 @@ describe("loadConfig", () => {
     expect(config.carriers).toMatchObject([
       { id: "twilio", enabled: true, priority: 1, weight: 100, connection: undefined },
       { id: "bandwidth", enabled: true, priority: 2, weight: 100, connection: undefined },
+      { id: "telnyx", enabled: true, priority: 3, weight: 100, connection: undefined },
+      { id: "vonage", enabled: true, priority: 4, weight: 100, connection: undefined },
+      { id: "plivo", enabled: true, priority: 5, weight: 100, connection: undefined, limits: { ratePerSecond: 60 } },
     ]);
     const live = loadConfig({ ...LIVE_TWILIO, BANDWIDTH_ENABLED: "true", BANDWIDTH_USERNAME: "u", BANDWIDTH_PASSWORD: "p", BANDWIDTH_ACCOUNT_ID: "9" });
     expect(String(connectionSettings(live, "twilio")?.["apiUrl"])).toBe("https://api.twilio.com/");
@@ -57,7 +61,23 @@ describe("loadConfig", () => {
 
   it("refuses live mode without credentials for an enabled carrier", () => {
     expect(configError({ ...LIVE_TWILIO, BANDWIDTH_ENABLED: "true" })).toMatch(/^NUMBERGATE_MODE=live needs BANDWIDTH_USERNAME.*BANDWIDTH_ENABLED/);
-    expect(configError({ NUMBERGATE_MODE: "live" })).toMatch(/TWILIO_ACCOUNT_SID/);
+    const none = configError({ NUMBERGATE_MODE: "live" });
+    expect(none).toMatch(/^NUMBERGATE_MODE=live needs at least one carrier's credentials: /);
+    for (const carrier of CARRIERS) expect(none).toContain(carrier.credentialHint);
+  });
+
+  it("in live mode leaves a carrier off when none of its credentials (nor its _ENABLED) is set, with one warning", () => {
+    const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TELNYX_ENABLED: "false" });
+    expect(config.carriers.map((carrier) => [carrier.id, carrier.enabled, carrier.disabledReason])).toEqual([
+      ["twilio", true, undefined],
+      ["bandwidth", false, expect.stringMatching(/^no credentials in live mode \(set BANDWIDTH_USERNAME/)],
+      ["telnyx", false, "disabled by TELNYX_ENABLED=false"],
+      ["vonage", false, expect.stringMatching(/^no credentials in live mode \(set VONAGE_API_KEY and VONAGE_API_SECRET/)],
+      ["plivo", false, expect.stringMatching(/^no credentials in live mode \(set PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN/)],
+    ]);
+    expect(config.warnings).toEqual(["live mode: bandwidth, vonage, plivo have no credentials and stay off (set BANDWIDTH_ENABLED=false, VONAGE_ENABLED=false, PLIVO_ENABLED=false to say so and silence this)"]);
+    // Half a carrier's credentials is a mistake, not a wish to leave it off.
+    expect(configError({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, PLIVO_AUTH_ID: "MAAAAAAAAAAAAAAAAAAA" })).toMatch(/^PLIVO_AUTH_TOKEN is required/);
   });
 
   // Bandwidth is disabled where Twilio credentials are given, so that each case has exactly its own problem.
@@ -73,7 +93,7 @@ describe("loadConfig", () => {
     [{ TWILIO_ACCOUNT_SID: SID, BANDWIDTH_ENABLED: "false" }, /^TWILIO_AUTH_TOKEN \(or TWILIO_API_KEY/],
     [{ TWILIO_API_SECRET: TOKEN, TWILIO_ACCOUNT_SID: SID, BANDWIDTH_ENABLED: "false" }, /^TWILIO_API_KEY is required/],
     [{ BANDWIDTH_USERNAME: "u", BANDWIDTH_PASSWORD: TOKEN, TWILIO_ENABLED: "false" }, /^BANDWIDTH_ACCOUNT_ID is required/],
-    [{ TWILIO_ENABLED: "false", BANDWIDTH_ENABLED: "false" }, /at least one carrier must be enabled/],
+    [Object.fromEntries(CARRIERS.map((carrier) => [`${carrier.envPrefix}_ENABLED`, "false"])), /at least one carrier must be enabled/],
   ])("rejects %o with one line naming the variable", (environment, message) => {
     const text = configError(environment as Record<string, string>);
     expect(text).toMatch(message);

@@ -13,13 +13,14 @@ import { ProviderManager } from "../../src/manager/provider-manager.js";
 import { startHarness, type Harness } from "../support/harness.js";
 import { descriptor, register, ScriptedCarrier } from "./scripted-carrier.js";
 
-/** A scripted carrier that also buys and releases (every registered carrier must). */
+/** A scripted carrier that also buys, releases and lists its numbers (every registered carrier must). */
 function sellingCarrier(overrides: Parameters<typeof descriptor>[1] = {}, extra: Partial<CarrierAdapter> = {}): CarrierAdapter {
   return Object.assign(new ScriptedCarrier(descriptor("twilio", overrides)), {
     doPurchase: async () => ({ carrierOrderId: undefined, state: "completed" as const, purchased: [], failed: [] }),
     doGetOrderStatus: async () => undefined,
     doRelease: async () => ({ state: "completed" as const, carrierOrderId: undefined }),
     doGetReleaseStatus: async () => ({ state: "completed" as const }),
+    doListOwnedNumbers: async () => ({ numbers: [], nextPageToken: undefined }),
     ...extra,
   });
 }
@@ -28,7 +29,12 @@ describe("carrier feature declarations", () => {
   it("offers exactly what a descriptor declares and its adapter backs, and reports every disagreement", () => {
     const sound = sellingCarrier();
     expect(declarationProblems(sound)).toEqual([]);
-    expect([...offeredFeatures(sound)]).toEqual(["purchases", "releases"]);
+    expect([...offeredFeatures(sound)]).toEqual(["purchases", "releases", "inventory"]);
+
+    // A carrier that cannot list its numbers is reported: inventory reconciliation needs every carrier's list.
+    const unlisted = Object.assign(sellingCarrier(), { doListOwnedNumbers: undefined });
+    expect(declarationProblems(unlisted)).toEqual(["twilio declares inventory but has no doListOwnedNumbers"]);
+    expect(featureMethods(unlisted, "inventory")).toBeUndefined();
 
     // Declared, but the methods are not there: not offered, and the declaration is reported.
     const overDeclared = sellingCarrier({ supportsPorting: true, supportsReservations: true }, { doReserve: async () => ({ carrierReservationId: "r", expiresAt: undefined }) });
@@ -82,8 +88,8 @@ describe("every registered carrier (contract)", () => {
         const backed = CARRIER_FEATURE_METHODS[feature].every((method) => typeof adapter[method] === "function");
         expect(offered.has(feature), `${adapter.descriptor.id} ${feature}`).toBe(declared.has(feature) && backed);
       }
-      // Every carrier is registered to sell and release numbers.
-      expect([...offered]).toEqual(expect.arrayContaining(["purchases", "releases"]));
+      // Every carrier is registered to sell and release numbers, and to list the account's numbers.
+      expect([...offered]).toEqual(expect.arrayContaining(["purchases", "releases", "inventory"]));
       const provider = providers.find((candidate) => candidate.providerId === adapter.descriptor.id);
       expect(provider).toMatchObject({ supportsReservations: offered.has("reservations"), supportsPorting: false });
     }

@@ -4,6 +4,10 @@ import { afterEach, describe, expect, it, vi } from "vitest";
 import { ProviderStatus } from "../../generated/numbergate/v1/providers.js";
 import type { EmulatorRequest } from "../../src/carriers/emulator-kit/carrier-emulator.js";
 import { startHarness, type Harness } from "../support/harness.js";
+import { onlyCarriers } from "../support/only-carriers.js";
+
+/** Failover from a primary (Twilio) to a secondary (Bandwidth): the other carriers are switched off. */
+const TWO_CARRIERS = onlyCarriers("twilio", "bandwidth");
 
 const isSearch = (request: EmulatorRequest) => request.path.includes("vailable");
 const SEARCH = { countryCode: "US", areaCode: "212", limit: 5 };
@@ -17,7 +21,7 @@ afterEach(async () => {
 
 describe("caching", () => {
   it("100 identical concurrent searches make one carrier call", async () => {
-    harness = await startHarness(CACHED);
+    harness = await startHarness({ ...TWO_CARRIERS, ...CACHED });
     const responses = await Promise.all(Array.from({ length: 100 }, () => harness.client.searchNumbers(SEARCH)));
     expect(harness.sandbox.twilio.countRequests(isSearch)).toBe(1);
     expect(harness.sandbox.bandwidth.countRequests(isSearch)).toBe(0);
@@ -26,7 +30,7 @@ describe("caching", () => {
   });
 
   it("serves equal searches from cache, however they were spelled, and says so", async () => {
-    harness = await startHarness(CACHED);
+    harness = await startHarness({ ...TWO_CARRIERS, ...CACHED });
     await harness.client.searchNumbers({ ...SEARCH, region: "ny", features: [2, 1] });
     const again = await harness.client.searchNumbers({ ...SEARCH, region: " NY ", features: [1, 2, 1] });
     expect(harness.sandbox.twilio.countRequests(isSearch)).toBe(1);
@@ -34,7 +38,7 @@ describe("caching", () => {
   });
 
   it("hides a reserved number from cached searches and availability at once, and shows it again when the hold ends", async () => {
-    harness = await startHarness(CACHED);
+    harness = await startHarness({ ...TWO_CARRIERS, ...CACHED });
     const first = await harness.client.searchNumbers(SEARCH);
     const taken = first.numbers[0]?.phoneNumber ?? "";
     expect((await harness.client.checkNumberAvailability({ phoneNumber: taken })).available).toBe(true);
@@ -55,7 +59,7 @@ describe("caching", () => {
   });
 
   it("serves stale results, flagged, when every carrier is failing", async () => {
-    harness = await startHarness({ ...CACHED, SEARCH_CACHE_TTL: "1000" });
+    harness = await startHarness({ ...TWO_CARRIERS, ...CACHED, SEARCH_CACHE_TTL: "1000" });
     const fresh = await harness.client.searchNumbers(SEARCH);
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(Date.now() + 1001);
@@ -70,7 +74,7 @@ describe("caching", () => {
 
 describe("GetProviderMetrics", () => {
   it("matches the calls the test made, exactly", async () => {
-    harness = await startHarness({ PROVIDER_MAX_RETRIES: "1", PROVIDER_RETRY_DELAY: "1" }, { random: () => 0 });
+    harness = await startHarness({ ...TWO_CARRIERS, PROVIDER_MAX_RETRIES: "1", PROVIDER_RETRY_DELAY: "1" }, { random: () => 0 });
     for (let index = 0; index < 3; index += 1) await harness.client.searchNumbers(SEARCH);
     // Two searches where Twilio fails twice each (the call and its retry): Bandwidth answers them.
     harness.sandbox.twilio.faults.inject({ kind: "status", status: 503, times: 4 });
@@ -98,7 +102,7 @@ describe("GetProviderMetrics", () => {
 
 describe("SetProviderEnabled", () => {
   it("drains a carrier (in-flight calls finish, no new calls) and re-enables it with gradual recovery", async () => {
-    harness = await startHarness({ PROVIDER_SLOW_START_WINDOW: "60000" }, { random: () => 0.5 });
+    harness = await startHarness({ ...TWO_CARRIERS, PROVIDER_SLOW_START_WINDOW: "60000" }, { random: () => 0.5 });
     // The search is held at Twilio until the drain is done: it is provably in flight when the drain comes.
     harness.sandbox.twilio.faults.inject({ kind: "hold", times: 1, pathIncludes: "AvailablePhoneNumbers" });
     const inFlight = harness.client.searchNumbers(SEARCH);
@@ -125,7 +129,7 @@ describe("SetProviderEnabled", () => {
   });
 
   it("grpc.health.v1 reports NOT_SERVING when no carrier can serve, and SERVING again after", async () => {
-    harness = await startHarness();
+    harness = await startHarness(TWO_CARRIERS);
     const channel = createChannel(harness.app.address);
     const health = createClient(HealthDefinition, channel);
     const statuses: number[] = [];

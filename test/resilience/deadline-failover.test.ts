@@ -14,6 +14,10 @@ import { ProviderMetrics } from "../../src/manager/provider-metrics.js";
 import { SlowStart } from "../../src/manager/slow-start.js";
 import { ResilientInvoker } from "../../src/resilience/resilient-invoker.js";
 import { startHarness, type Harness } from "../support/harness.js";
+import { onlyCarriers } from "../support/only-carriers.js";
+
+/** Failover from a primary (Twilio) to a secondary (Bandwidth): the other carriers are switched off. */
+const TWO_CARRIERS = onlyCarriers("twilio", "bandwidth");
 
 const SEARCHES = 300;
 const CONCURRENCY = 10;
@@ -68,7 +72,7 @@ afterEach(async () => {
 
 describe("deadline-aware failover: the primary hangs on search, callers use 2 s deadlines", () => {
   it("at least 99% of searches are answered by the secondary, and the abandoned attempts leave the primary unhealthy with its breaker open", async () => {
-    const started = await startHarness(DEFAULT_RESILIENCE);
+    const started = await startHarness({ ...TWO_CARRIERS, ...DEFAULT_RESILIENCE });
     harness = started;
     channel = createChannel(started.app.address);
     const client = createClientFactory().use(deadlineMiddleware).create(TelecomServiceDefinition, channel);
@@ -97,7 +101,7 @@ describe("deadline-aware failover: the primary hangs on search, callers use 2 s 
   });
 
   it("with grpc-timeout on the wire and no latency history (so no hedging), deadline shares alone answer 99%", async () => {
-    const started = await startHarness(DEFAULT_RESILIENCE);
+    const started = await startHarness({ ...TWO_CARRIERS, ...DEFAULT_RESILIENCE });
     harness = started;
     started.sandbox.twilio.faults.inject({ kind: "hang", pathIncludes: "AvailablePhoneNumbers" });
     // A grpc-js client sends its deadline as grpc-timeout, which the server hands to the manager.
@@ -128,7 +132,7 @@ describe("deadline-aware failover: the primary hangs on search, callers use 2 s 
   });
 
   it("with the caller's deadline known (as the server passes it), deadline shares alone answer 99%, without hedging", async () => {
-    const started = await startHarness(DEFAULT_RESILIENCE);
+    const started = await startHarness({ ...TWO_CARRIERS, ...DEFAULT_RESILIENCE });
     harness = started;
     // The manager as start-numbergate builds it, over the same emulators, with hedging off.
     const settings = loadConfig({ ...DEFAULT_RESILIENCE, NUMBERGATE_MODE: "sandbox" }).resilience;

@@ -5,6 +5,10 @@ import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_
 import { ProviderOutcomeState } from "../../generated/numbergate/v1/numbers.js";
 import type { EmulatorRequest } from "../../src/carriers/emulator-kit/carrier-emulator.js";
 import { captureRpcError, startHarness, type Harness } from "../support/harness.js";
+import { onlyCarriers } from "../support/only-carriers.js";
+
+/** Failover from a primary (Twilio) to a secondary (Bandwidth): the other carriers are switched off. */
+const TWO_CARRIERS = onlyCarriers("twilio", "bandwidth");
 
 const isSearch = (request: EmulatorRequest) => request.path.includes("vailable");
 const SEARCH = { countryCode: "US", areaCode: "212", limit: 5 };
@@ -13,7 +17,7 @@ describe("failover: callers see no errors while the primary carrier fails", () =
   let harness: Harness;
   // A fresh numbergate per case: health learned in one case (a carrier marked unhealthy) would reorder the next.
   beforeEach(async () => {
-    harness = await startHarness({ PROVIDER_TIMEOUT_SEARCH: "2000", PROVIDER_MAX_RETRIES: "1", PROVIDER_RETRY_DELAY: "10" }, { random: () => 0 });
+    harness = await startHarness({ ...TWO_CARRIERS, PROVIDER_TIMEOUT_SEARCH: "2000", PROVIDER_MAX_RETRIES: "1", PROVIDER_RETRY_DELAY: "10" }, { random: () => 0 });
   });
   afterEach(async () => {
     vi.useRealTimers();
@@ -79,7 +83,7 @@ describe("failover: callers see no errors while the primary carrier fails", () =
 describe("429 with Retry-After", () => {
   let harness: Harness;
   beforeEach(async () => {
-    harness = await startHarness({ PROVIDER_MAX_RETRIES: "2", PROVIDER_RETRY_DELAY: "10", PROVIDER_MAX_RETRY_AFTER: "5000" }, { random: () => 0 });
+    harness = await startHarness({ ...TWO_CARRIERS, PROVIDER_MAX_RETRIES: "2", PROVIDER_RETRY_DELAY: "10", PROVIDER_MAX_RETRY_AFTER: "5000" }, { random: () => 0 });
   });
   afterEach(async () => {
     vi.useRealTimers();
@@ -113,7 +117,7 @@ describe("429 with Retry-After", () => {
 describe("deadlines", () => {
   let harness: Harness;
   beforeAll(async () => {
-    harness = await startHarness({ PROVIDER_TIMEOUT_SEARCH: "30000", PROVIDER_MAX_RETRIES: "3" });
+    harness = await startHarness({ ...TWO_CARRIERS, PROVIDER_TIMEOUT_SEARCH: "30000", PROVIDER_MAX_RETRIES: "3" });
   });
   afterAll(async () => harness.close());
 

@@ -15,9 +15,12 @@ describe("CheckNumberAvailability", () => {
     const number = search.numbers[0]?.phoneNumber ?? "";
     const response = await harness.client.checkNumberAvailability({ phoneNumber: number });
     expect(response).toMatchObject({ phoneNumber: number, available: true, number: { providerId: "bandwidth", locality: "Chicago" } });
-    expect(response.providerOutcomes.map((outcome) => [outcome.providerId, outcome.detail])).toEqual([
-      ["twilio", "not available"],
-      ["bandwidth", "available"],
+    expect(response.providerOutcomes.map((outcome) => [outcome.providerId, outcome.state, outcome.detail])).toEqual([
+      ["twilio", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED, "not available"],
+      ["bandwidth", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED, "available"],
+      ["telnyx", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED, "not asked: bandwidth, asked earlier, has the number"],
+      ["vonage", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED, "not asked: bandwidth, asked earlier, has the number"],
+      ["plivo", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED, "not asked: bandwidth, asked earlier, has the number"],
     ]);
   });
 
@@ -42,12 +45,26 @@ describe("ListProviders", () => {
     expect(providers.map((provider) => [provider.providerId, provider.enabled, provider.priority, provider.sandbox])).toEqual([
       ["twilio", true, 1, true],
       ["bandwidth", true, 2, true],
+      ["telnyx", true, 3, true],
+      ["vonage", true, 4, true],
+      ["plivo", true, 5, true],
     ]);
     expect(providers[1]?.capabilities).toEqual([Capability.CAPABILITY_VOICE, Capability.CAPABILITY_SMS, Capability.CAPABILITY_MMS]);
     expect(providers[1]?.numberTypes).toEqual([NumberType.NUMBER_TYPE_LOCAL, NumberType.NUMBER_TYPE_TOLL_FREE]);
+    // Bandwidth and Telnyx hold numbers at the carrier; the others only in numbergate.
+    expect(providers.map((provider) => [provider.providerId, provider.supportsReservations])).toEqual([
+      ["twilio", false],
+      ["bandwidth", true],
+      ["telnyx", true],
+      ["vonage", false],
+      ["plivo", false],
+    ]);
     expect(providers.map((provider) => [provider.weight, provider.priceSource])).toEqual([
       [100, PriceSource.PRICE_SOURCE_PRICE_TABLE],
       [100, PriceSource.PRICE_SOURCE_PRICE_TABLE],
+      [100, PriceSource.PRICE_SOURCE_CARRIER],
+      [100, PriceSource.PRICE_SOURCE_CARRIER],
+      [100, PriceSource.PRICE_SOURCE_CARRIER],
     ]);
   });
 });

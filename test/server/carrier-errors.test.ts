@@ -1,9 +1,21 @@
 import { Status } from "nice-grpc";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import type { CarrierEmulator } from "../../src/carriers/emulator-kit/carrier-emulator.js";
 import type { FaultRule } from "../../src/carriers/emulator-kit/faults.js";
+import { CARRIERS } from "../../src/carriers/registry.js";
 import { captureRpcError, startHarness, type Harness } from "../support/harness.js";
+import { onlyCarriers } from "../support/only-carriers.js";
 
-type Carrier = "twilio" | "bandwidth";
+function emulatorOf(harness: Harness, carrierId: string): CarrierEmulator {
+  const emulator = harness.sandbox.emulators.get(carrierId);
+  if (!emulator) throw new Error(`no emulator for ${carrierId}`);
+  return emulator;
+}
+
+/** Every secret the emulators were started with (the variables each carrier marks secret). */
+function emulatorSecrets(harness: Harness): string[] {
+  return CARRIERS.flatMap((carrier) => Object.entries(carrier.variables).filter(([, variable]) => "secret" in variable && variable.secret === true).flatMap(([name]) => harness.sandbox.environment[name] ?? []));
+}
 
 const cases: readonly { fault: FaultRule; code: Status; reason: string }[] = [
   { fault: { kind: "status", status: 401 }, code: Status.INTERNAL, reason: "CARRIER_AUTH_FAILED" },
@@ -17,26 +29,27 @@ const cases: readonly { fault: FaultRule; code: Status; reason: string }[] = [
   { fault: { kind: "reset" }, code: Status.UNAVAILABLE, reason: "CARRIER_NETWORK_ERROR" },
 ];
 
-describe.each<{ carrier: Carrier; other: Carrier }>([
-  { carrier: "twilio", other: "bandwidth" },
-  { carrier: "bandwidth", other: "twilio" },
-])("$carrier error answers map to gRPC codes", ({ carrier, other }) => {
+describe.each(CARRIERS.map((definition) => ({ carrier: definition.id })))("$carrier error answers map to gRPC codes", ({ carrier }) => {
   let harness: Harness;
   beforeAll(async () => {
-    harness = await startHarness({ [`${other.toUpperCase()}_ENABLED`]: "false" });
+    harness = await startHarness(onlyCarriers(carrier));
   });
   afterAll(async () => harness.close());
-  afterEach(() => harness.sandbox[carrier].faults.clear());
+  afterEach(() => emulatorOf(harness, carrier).faults.clear());
 
   it.each(cases)("$fault.kind $fault.status -> $reason", async ({ fault, code, reason }) => {
-    harness.sandbox[carrier].faults.inject(fault);
+    emulatorOf(harness, carrier).faults.inject(fault);
     const error = await captureRpcError((options) => harness.client.searchNumbers({ countryCode: "US", areaCode: "212" }, options));
     expect(error.code).toBe(code);
     expect(error.rich?.errorInfo?.reason).toBe(reason);
     expect(error.rich?.errorInfo?.metadata["carrier"]).toBe(carrier);
     expect(error.rich?.status.code).toBe(code);
-    if (fault.kind === "rate_limit") {
-      // Twilio sends Retry-After; Bandwidth sends X-RateLimit-Reset (epoch seconds), read as a delay.
+    if (fault.kind === "rate_limit" && (carrier === "plivo" || carrier === "vonage")) {
+      // Plivo and Vonage document no Retry-After on their 429 (plivo.md, vonage.md: Rate limits), and their
+      // emulators send none: numbergate does not invent one.
+      expect(error.rich?.retryInfo).toBeUndefined();
+    } else if (fault.kind === "rate_limit") {
+      // Twilio sends Retry-After; Bandwidth X-RateLimit-Reset (epoch seconds), Telnyx x-ratelimit-reset (seconds to go).
       const seconds = error.rich?.retryInfo?.retryDelay?.seconds ?? -1;
       expect(seconds).toBeGreaterThanOrEqual(5);
       expect(seconds).toBeLessThanOrEqual(8);
@@ -44,20 +57,22 @@ describe.each<{ carrier: Carrier; other: Carrier }>([
   });
 
   it("refused connections map to UNAVAILABLE", async () => {
-    await harness.sandbox[carrier].refuseConnections();
+    await emulatorOf(harness, carrier).refuseConnections();
     try {
       const error = await captureRpcError((options) => harness.client.searchNumbers({ countryCode: "US", areaCode: "212" }, options));
       expect(error.code).toBe(Status.UNAVAILABLE);
       expect(error.rich?.errorInfo?.reason).toBe("CARRIER_NETWORK_ERROR");
     } finally {
-      await harness.sandbox[carrier].acceptConnections();
+      await emulatorOf(harness, carrier).acceptConnections();
     }
   });
 
   it("never leaks the carrier's body or credentials into the error", async () => {
-    harness.sandbox[carrier].faults.inject({ kind: "status", status: 401 });
+    emulatorOf(harness, carrier).faults.inject({ kind: "status", status: 401 });
     const error = await captureRpcError((options) => harness.client.searchNumbers({ countryCode: "US", areaCode: "212" }, options));
-    for (const secret of [harness.sandbox.twilio.credentials.authToken, harness.sandbox.bandwidth.credentials.password]) {
+    const secrets = emulatorSecrets(harness);
+    expect(secrets.filter((secret) => secret.length >= 8).length).toBeGreaterThanOrEqual(CARRIERS.length);
+    for (const secret of secrets) {
       expect(error.details).not.toContain(secret);
       expect(JSON.stringify(error.rich)).not.toContain(secret);
     }
@@ -73,11 +88,18 @@ describe("when every carrier fails", () => {
   afterAll(async () => harness.close());
 
   it("answers with ALL_CARRIERS_FAILED and one metadata entry per carrier", async () => {
-    harness.sandbox.twilio.faults.inject({ kind: "status", status: 503, times: 1 });
-    harness.sandbox.bandwidth.faults.inject({ kind: "status", status: 401, times: 1 });
+    const faults: Record<string, { fault: FaultRule; reason: string }> = {
+      twilio: { fault: { kind: "status", status: 503, times: 1 }, reason: "CARRIER_SERVER_ERROR" },
+      bandwidth: { fault: { kind: "status", status: 401, times: 1 }, reason: "CARRIER_AUTH_FAILED" },
+      telnyx: { fault: { kind: "rate_limit", retryAfterSeconds: 3, times: 1 }, reason: "CARRIER_RATE_LIMITED" },
+      vonage: { fault: { kind: "malformed", times: 1 }, reason: "CARRIER_SERVER_ERROR" },
+      plivo: { fault: { kind: "reset", times: 1 }, reason: "CARRIER_NETWORK_ERROR" },
+    };
+    expect(Object.keys(faults)).toEqual(CARRIERS.map((carrier) => carrier.id));
+    for (const [carrierId, { fault }] of Object.entries(faults)) emulatorOf(harness, carrierId).faults.inject(fault);
     const error = await captureRpcError((options) => harness.client.searchNumbers({ countryCode: "US", areaCode: "212" }, options));
     expect(error.code).toBe(Status.UNAVAILABLE);
     expect(error.rich?.errorInfo?.reason).toBe("ALL_CARRIERS_FAILED");
-    expect(error.rich?.errorInfo?.metadata).toEqual({ twilio: "CARRIER_SERVER_ERROR", bandwidth: "CARRIER_AUTH_FAILED" });
+    expect(error.rich?.errorInfo?.metadata).toEqual(Object.fromEntries(Object.entries(faults).map(([carrierId, { reason }]) => [carrierId, reason])));
   });
 });

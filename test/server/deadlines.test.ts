@@ -10,6 +10,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { ReserveNumberRequest, SearchNumbersRequest, SearchNumbersResponse } from "../../generated/numbergate/v1/numbers.js";
 import { deadlineInterceptor } from "../../src/server/call-deadline.js";
 import { startHarness, type Harness } from "../support/harness.js";
+import { onlyCarriers } from "../support/only-carriers.js";
 import { RawGrpcClient } from "./raw-grpc.js";
 
 const SEARCH = SearchNumbersRequest.fromPartial({ countryCode: "US", areaCode: "212" });
@@ -19,7 +20,7 @@ const CONCURRENT = 20;
 let harness: Harness;
 beforeAll(async () => {
   // One carrier, slower than any deadline below: every call must end at its deadline.
-  harness = await startHarness({ BANDWIDTH_ENABLED: "false" });
+  harness = await startHarness(onlyCarriers("twilio"));
   harness.sandbox.twilio.faults.inject({ kind: "latency", latencyMs: 2000 });
 });
 afterAll(async () => harness.close());

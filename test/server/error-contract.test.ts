@@ -4,9 +4,11 @@ import { Status } from "nice-grpc";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { ErrorReason } from "../../generated/numbergate/v1/common.js";
 import { ReserveNumberRequest, SearchNumbersRequest } from "../../generated/numbergate/v1/numbers.js";
+import { InventoryDriftState } from "../../generated/numbergate/v1/providers.js";
 import { ProviderManager } from "../../src/manager/provider-manager.js";
 import { startServer } from "../../src/server/create-server.js";
 import { silentLogger } from "../../src/telemetry/logger.js";
+import { onlyCarriers } from "../support/only-carriers.js";
 import { captureRpcError, startHarness, type DecodedErrorDetails, type Harness } from "../support/harness.js";
 import { RawGrpcClient } from "./raw-grpc.js";
 
@@ -49,7 +51,9 @@ interface Scenario {
 const SEARCH = { countryCode: "US", areaCode: "212" };
 const GARBAGE = new Uint8Array([0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff]);
 const FAST = { NUMBERGATE_SWEEP_INTERVAL: "50", NUMBERGATE_ORDER_CHECK_INTERVAL: "50" };
-const TWILIO_ONLY = { BANDWIDTH_ENABLED: "false" };
+const TWILIO_ONLY = onlyCarriers("twilio");
+/** The carriers every scenario starts with unless it says otherwise: the rows' examples name Twilio and Bandwidth. */
+const TWO_CARRIERS = onlyCarriers("twilio", "bandwidth");
 
 async function forSale(harness: Harness, providerId: string, areaCode = "212", count = 1): Promise<string[]> {
   const { numbers } = await harness.client.searchNumbers({ countryCode: "US", areaCode, providerIds: [providerId], limit: count });
@@ -64,6 +68,16 @@ async function raw(harness: Harness, path: string, bytes: Uint8Array, headers: R
   } finally {
     client.close();
   }
+}
+
+/** A number bought in Twilio's console, outside numbergate: reconciliation finds it as an open drift. */
+async function unknownNumberDrift(harness: Harness): Promise<string> {
+  const [phoneNumber = ""] = await forSale(harness, "twilio", "202");
+  harness.sandbox.twilio.addOwned(phoneNumber);
+  const { drifts } = await harness.client.reconcileInventory({ providerId: "twilio" });
+  const drift = drifts.find((candidate) => candidate.phoneNumber === phoneNumber);
+  if (!drift) throw new Error(`reconciliation did not find ${phoneNumber}`);
+  return drift.driftId;
 }
 
 const fields = (answer: Answer) => answer.rich?.badRequest?.fieldViolations.map((violation) => violation.field) ?? [];
@@ -265,7 +279,8 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
   },
   "no enabled carrier can serve the request": {
     run: (harness) => captureRpcError((options) => harness.client.searchNumbers({ countryCode: "JP" }, options)),
-    check: (answer) => expect(Object.keys(metadata(answer)).sort()).toEqual(["bandwidth", "twilio"]),
+    // Every registered carrier says why it cannot, those switched off included.
+    check: (answer) => expect(metadata(answer)).toMatchObject({ twilio: expect.any(String), bandwidth: expect.any(String), plivo: "disabled by PLIVO_ENABLED=false" }),
   },
   "numbergate did not call the carrier: its breaker is open, it is drained, or numbergate's concurrency limit for it is full": {
     environment: { ...TWILIO_ONLY, PROVIDER_BREAKER_WINDOW: "2", PROVIDER_BREAKER_MIN_CALLS: "2", PROVIDER_CIRCUIT_BREAKER_TIMEOUT: "60000" },
@@ -333,6 +348,31 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
   },
 
   // Answered by gRPC itself.
+  "an inventory drift resolved the way its kind does not allow (`ADOPTED` resolves `UNKNOWN_TO_NUMBERGATE`, `MARKED_RELEASED` resolves `MISSING_AT_CARRIER`)": {
+    environment: { ...TWILIO_ONLY, NUMBERGATE_RECONCILE_INTERVAL: "0" },
+    async run(harness) {
+      const driftId = await unknownNumberDrift(harness);
+      return captureRpcError((options) => harness.client.resolveInventoryDrift({ driftId, resolution: InventoryDriftState.INVENTORY_DRIFT_STATE_MARKED_RELEASED, note: "never ours" }, options));
+    },
+    check(answer) {
+      expect(fields(answer)).toEqual(["resolution"]);
+      expect(metadata(answer)).toMatchObject({ drift_id: expect.stringMatching(/^dft_/), kind: "UNKNOWN_TO_NUMBERGATE" });
+    },
+  },
+  "an inventory drift that is no longer open (resolved, or gone by itself), unless the request repeats the resolution it got (that answers with the drift)": {
+    environment: { ...TWILIO_ONLY, NUMBERGATE_RECONCILE_INTERVAL: "0" },
+    async run(harness) {
+      const driftId = await unknownNumberDrift(harness);
+      const adopt = { driftId, resolution: InventoryDriftState.INVENTORY_DRIFT_STATE_ADOPTED, note: "bought in the console" };
+      const adopted = await harness.client.resolveInventoryDrift(adopt);
+      expect(await harness.client.resolveInventoryDrift(adopt)).toEqual(adopted);
+      return captureRpcError((options) => harness.client.resolveInventoryDrift({ ...adopt, resolution: InventoryDriftState.INVENTORY_DRIFT_STATE_MARKED_RELEASED }, options));
+    },
+    check(answer) {
+      expect(fields(answer)).toEqual(["drift_id"]);
+      expect(metadata(answer)).toMatchObject({ drift_id: expect.stringMatching(/^dft_/), state: "ADOPTED" });
+    },
+  },
   "the call's deadline passed": {
     environment: TWILIO_ONLY,
     run(harness) {
@@ -369,7 +409,7 @@ describe("README ### Errors: every row is what the server answers", () => {
   it.each(ROWS)("$when: $code $reason", async (row) => {
     const scenario = SCENARIOS[row.when];
     if (!scenario) throw new Error(`no scenario for README row "${row.when}"`);
-    harness = await startHarness(scenario.environment ?? {});
+    harness = await startHarness({ ...TWO_CARRIERS, ...scenario.environment });
     const answer = await scenario.run(harness);
     expect(Status[answer.code]).toBe(row.code);
     if (row.reason === "") {

@@ -1,6 +1,7 @@
 import { Status, type CallOptions } from "nice-grpc";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { captureRpcError, startHarness, type Harness } from "../support/harness.js";
+import { onlyCarriers } from "../support/only-carriers.js";
 
 const OPEN_MS = 60_000;
 const SEARCH = { countryCode: "US", areaCode: "212" };
@@ -8,7 +9,7 @@ const SEARCH = { countryCode: "US", areaCode: "212" };
 let harness: Harness;
 beforeEach(async () => {
   harness = await startHarness({
-    BANDWIDTH_ENABLED: "false",
+    ...onlyCarriers("twilio"),
     PROVIDER_BREAKER_WINDOW: "2",
     PROVIDER_BREAKER_MIN_CALLS: "2",
     PROVIDER_CIRCUIT_BREAKER_TIMEOUT: String(OPEN_MS),

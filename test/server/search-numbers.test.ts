@@ -88,9 +88,13 @@ describe("SearchNumbers across carriers", () => {
     expect(countFrom("twilio")).toBe(35);
     const prices = response.numbers.map((number) => Number(number.monthlyPrice?.amountCents ?? Number.MAX_SAFE_INTEGER));
     expect(prices).toEqual([...prices].sort((a, b) => a - b));
+    // The next tiers (Telnyx 3, Vonage 4, Plivo 5) are not asked: 100 numbers were in after the second.
     expect(response.providerOutcomes.map((outcome) => [outcome.providerId, outcome.state])).toEqual([
       ["twilio", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED],
       ["bandwidth", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED],
+      ["telnyx", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED],
+      ["vonage", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED],
+      ["plivo", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED],
     ]);
   });
 

@@ -87,6 +87,10 @@ export class BandwidthEmulator extends CarrierEmulator {
     this.numbers.pollsBeforeFinal = options.pollsBeforeFinal ?? DEFAULT_POLLS_BEFORE_FINAL;
   }
 
+  numbersSold(): readonly string[] {
+    return this.numbers.purchases.map((tn) => `+1${tn}`);
+  }
+
   describeState(): { purchases: string[]; owned: string[]; reservations: number; orders: number; disconnects: number } {
     const { numbers } = this;
     return {

@@ -51,6 +51,11 @@ export abstract class CarrierEmulator {
   protected abstract malformedBody(): EmulatorResponse;
   /** The emulator's carrier-side state (owned numbers, purchases), for GET /__emulator/state. */
   abstract describeState(): unknown;
+  /**
+   * Every number the carrier sold through its API, in E.164, once per sale (a number sold twice is listed twice):
+   * the carrier's own record, which tests hold numbergate's against.
+   */
+  abstract numbersSold(): readonly string[];
   /** Everything the carrier would remember across a restart (owned numbers, orders, reservations, ids), as JSON. */
   protected abstract saveState(): unknown;
   /** Puts back what saveState produced; throws on anything else. */

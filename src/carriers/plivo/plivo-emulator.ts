@@ -84,6 +84,10 @@ export class PlivoEmulator extends CarrierEmulator {
     return this.#stock;
   }
 
+  numbersSold(): readonly string[] {
+    return [...this.rentals.purchases];
+  }
+
   describeState(): { purchases: string[]; owned: string[]; pending: string[] } {
     const rented = [...this.rentals.rented];
     return {

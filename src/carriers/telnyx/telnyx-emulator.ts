@@ -104,6 +104,10 @@ export class TelnyxEmulator extends CarrierEmulator {
     for (const order of this.account.orders.values()) if (order.status === "pending") completeOrder(this.account, order);
   }
 
+  numbersSold(): readonly string[] {
+    return [...this.account.purchases];
+  }
+
   describeState(): { purchases: string[]; owned: string[]; orders: number; reservations: number } {
     const { account } = this;
     return { purchases: [...account.purchases], owned: [...account.phoneNumbers.values()].map((record) => record.phoneNumber), orders: account.orders.size, reservations: account.reservations.size };

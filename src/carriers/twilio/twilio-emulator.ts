@@ -72,6 +72,10 @@ export class TwilioEmulator extends CarrierEmulator {
     this.#options = options;
   }
 
+  numbersSold(): readonly string[] {
+    return [...this.purchases];
+  }
+
   describeState(): { purchases: string[]; owned: string[] } {
     return { purchases: [...this.purchases], owned: [...this.owned.keys()] };
   }

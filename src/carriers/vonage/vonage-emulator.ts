@@ -72,6 +72,10 @@ export class VonageEmulator extends CarrierEmulator {
     return this.#options;
   }
 
+  numbersSold(): readonly string[] {
+    return [...this.purchases];
+  }
+
   describeState(): { purchases: string[]; owned: string[] } {
     return { purchases: [...this.purchases], owned: [...this.owned.keys()].map((msisdn) => `+${msisdn}`) };
   }
@@ -103,12 +107,12 @@ export class VonageEmulator extends CarrierEmulator {
     return request.query.get("api_key") === apiKey && request.query.get("api_secret") === apiSecret;
   }
 
-  protected errorResponse(status: number, retryAfterSeconds?: number): EmulatorResponse {
+  protected errorResponse(status: number): EmulatorResponse {
     if (status === 429) {
       // The SDKs' 429 fixture, RFC 7807 (vonage/examples/generic_rate_limit.429.json). Vonage documents no
-      // Retry-After; it is sent only when a test's fault names one.
-      const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { "retry-after": String(retryAfterSeconds) };
-      return json(429, { title: "Rate Limit Hit", type: "https://developer.vonage.com/api-errors#rate-limit", detail: "Please wait, then retry your request", instance: randomBytes(16).toString("hex") }, headers);
+      // Retry-After (vonage.md, Rate limits), so none is sent, even when a fault names a delay: the adapter must
+      // cope without one, as it will at Vonage.
+      return json(429, { title: "Rate Limit Hit", type: "https://developer.vonage.com/api-errors#rate-limit", detail: "Please wait, then retry your request", instance: randomBytes(16).toString("hex") });
     }
     return vonageStatusResponse(status, String(status), ERROR_LABELS[status] ?? (status >= 500 ? "internal error" : "bad request"));
   }
