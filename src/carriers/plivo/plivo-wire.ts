@@ -50,6 +50,7 @@ export const plivoAvailableNumbersPageSchema = z.object({
   meta: plivoMetaSchema.optional(),
   objects: z.array(plivoAvailableNumberSchema),
 });
+export type PlivoAvailableNumbersPage = z.infer<typeof plivoAvailableNumbersPageSchema>;
 
 /** POST PhoneNumber/{number}/ answers 201 with one entry per number: status "Success", or "pending" (documents). */
 export const plivoBuyResponseSchema = z.object({
