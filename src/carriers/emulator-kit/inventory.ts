@@ -34,7 +34,7 @@ export interface InventoryNumber {
 }
 
 const NUMBERS_PER_CODE = 60;
-/** Numbers both emulators carry, so that cross-carrier deduplication is exercised. */
+/** Numbers every emulator carries, so that cross-carrier deduplication is exercised. */
 const SHARED_PER_CODE = 5;
 
 /**
