@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { CARRIERS } from "../../src/carriers/registry.js";
 import { sharedVariableNames } from "../../src/config/carrier-settings.js";
 import { loadConfig } from "../../src/config/load-config.js";
+import { compileSpecs } from "../support/official-spec.js";
 
 const README = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
 /** The variables named in the README's Configuration tables (first column, each `NAME` in it). */
@@ -39,5 +40,14 @@ describe("the carrier registry", () => {
     const prefix = carrier.envPrefix;
     const config = loadConfig({ [`${prefix}_PRIORITY`]: "7", [`${prefix}_WEIGHT`]: "3", [`${prefix}_MAX_CONCURRENCY`]: "5", [`${prefix}_RATE_LIMIT`]: "9" });
     expect(config.carriers.find((settings) => settings.id === carrier.id)).toMatchObject({ enabled: true, priority: 7, weight: 3, limits: { maxConcurrency: 5, ratePerSecond: 9 } });
+  });
+
+  it.each(CARRIERS.map((carrier) => [carrier.id, carrier] as const))("names an API spec for %s in ../shared/provider-specs that loads, and says whether it is the carrier's own", (_id, carrier) => {
+    for (const spec of compileSpecs(carrier.id)) expect(spec.operationIds.length, spec.file).toBeGreaterThan(0);
+    if (!carrier.apiSpec.official) {
+      // A derived spec may be wrong where the carrier is not: the adapter's header comment says so to its reader.
+      const adapter = readFileSync(new URL(`../../src/carriers/${carrier.id}/${carrier.id}-adapter.ts`, import.meta.url), "utf8");
+      expect(adapter.slice(0, 1500)).toMatch(/derived/i);
+    }
   });
 });

@@ -30,12 +30,16 @@ describe("loadConfig", () => {
       grpcAddress: "127.0.0.1:50051",
       resilience: { maxRetries: 3, retryDelayMs: 1000, healthCheckIntervalMs: 60_000, circuitBreakerTimeoutMs: 300_000 },
     });
-    expect(config.carriers).toMatchObject([
-      { id: "twilio", enabled: true, priority: 1, weight: 100, connection: undefined },
-      { id: "bandwidth", enabled: true, priority: 2, weight: 100, connection: undefined },
-      { id: "telnyx", enabled: true, priority: 3, weight: 100, connection: undefined },
-      { id: "vonage", enabled: true, priority: 4, weight: 100, connection: undefined },
-      { id: "plivo", enabled: true, priority: 5, weight: 100, connection: undefined, limits: { ratePerSecond: 60 } },
+    // Every registered carrier, in its default order, with its own defaults.
+    expect(config.carriers.map(({ id, enabled, priority, weight, connection, limits }) => ({ id, enabled, priority, weight, connection, limits }))).toEqual(
+      CARRIERS.map((carrier) => ({ id: carrier.id, enabled: true, priority: carrier.defaults.priority, weight: 100, connection: undefined, limits: { maxConcurrency: carrier.defaults.maxConcurrency, ratePerSecond: carrier.defaults.ratePerSecond } })),
+    );
+    expect(config.carriers.slice(0, 5)).toMatchObject([
+      { id: "twilio", priority: 1 },
+      { id: "bandwidth", priority: 2 },
+      { id: "telnyx", priority: 3 },
+      { id: "vonage", priority: 4 },
+      { id: "plivo", priority: 5, limits: { ratePerSecond: 60 } },
     ]);
     const live = loadConfig({ ...LIVE_TWILIO, BANDWIDTH_ENABLED: "true", BANDWIDTH_USERNAME: "u", BANDWIDTH_PASSWORD: "p", BANDWIDTH_ACCOUNT_ID: "9" });
     expect(String(connectionSettings(live, "twilio")?.["apiUrl"])).toBe("https://api.twilio.com/");
@@ -68,14 +72,17 @@ describe("loadConfig", () => {
 
   it("in live mode leaves a carrier off when none of its credentials (nor its _ENABLED) is set, with one warning", () => {
     const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TELNYX_ENABLED: "false" });
-    expect(config.carriers.map((carrier) => [carrier.id, carrier.enabled, carrier.disabledReason])).toEqual([
-      ["twilio", true, undefined],
-      ["bandwidth", false, expect.stringMatching(/^no credentials in live mode \(set BANDWIDTH_USERNAME/)],
-      ["telnyx", false, "disabled by TELNYX_ENABLED=false"],
-      ["vonage", false, expect.stringMatching(/^no credentials in live mode \(set VONAGE_API_KEY and VONAGE_API_SECRET/)],
-      ["plivo", false, expect.stringMatching(/^no credentials in live mode \(set PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN/)],
+    const reasons = new Map(config.carriers.map((carrier) => [carrier.id, [carrier.enabled, carrier.disabledReason]]));
+    expect(reasons.get("twilio")).toEqual([true, undefined]);
+    expect(reasons.get("telnyx")).toEqual([false, "disabled by TELNYX_ENABLED=false"]);
+    expect(reasons.get("bandwidth")).toEqual([false, expect.stringMatching(/^no credentials in live mode \(set BANDWIDTH_USERNAME/)]);
+    expect(reasons.get("vonage")).toEqual([false, expect.stringMatching(/^no credentials in live mode \(set VONAGE_API_KEY and VONAGE_API_SECRET/)]);
+    expect(reasons.get("plivo")).toEqual([false, expect.stringMatching(/^no credentials in live mode \(set PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN/)]);
+    const silent = CARRIERS.filter((carrier) => carrier.id !== "twilio" && carrier.id !== "telnyx");
+    for (const carrier of silent) expect(reasons.get(carrier.id)).toEqual([false, expect.stringMatching(/^no credentials in live mode/)]);
+    expect(config.warnings).toEqual([
+      `live mode: ${silent.map((carrier) => carrier.id).join(", ")} have no credentials and stay off (set ${silent.map((carrier) => `${carrier.envPrefix}_ENABLED=false`).join(", ")} to say so and silence this)`,
     ]);
-    expect(config.warnings).toEqual(["live mode: bandwidth, vonage, plivo have no credentials and stay off (set BANDWIDTH_ENABLED=false, VONAGE_ENABLED=false, PLIVO_ENABLED=false to say so and silence this)"]);
     // Half a carrier's credentials is a mistake, not a wish to leave it off.
     expect(configError({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, PLIVO_AUTH_ID: "MAAAAAAAAAAAAAAAAAAA" })).toMatch(/^PLIVO_AUTH_TOKEN is required/);
   });

@@ -36,36 +36,13 @@ async function finalState(orderId: string): Promise<NumberOrderState> {
   return state;
 }
 
-/** Per carrier: the request that places a purchase (where the in-doubt fault goes) and the lookup that finds a lost one. */
-const CARRIER_WIRE: readonly { providerId: string; purchase: RequestMatch; lookup: RequestMatch }[] = [
-  // One request per number; a lost one is found by its FriendlyName (numbergate's order reference).
-  { providerId: "twilio", purchase: { method: "POST", pathIncludes: "IncomingPhoneNumbers" }, lookup: { method: "GET", pathIncludes: "IncomingPhoneNumbers", query: "FriendlyName" } },
-  // One order per purchase; a lost one is found by customerOrderId.
-  { providerId: "bandwidth", purchase: { method: "POST", pathIncludes: "/orders" }, lookup: { method: "GET", pathIncludes: "/orders", query: "customerOrderId" } },
-  // One number order per purchase; a lost one is found by filter[customer_reference].
-  { providerId: "telnyx", purchase: { method: "POST", pathIncludes: "/number_orders" }, lookup: { method: "GET", pathIncludes: "/number_orders", query: "filter[customer_reference]" } },
-  // One buy per number; Vonage keeps no reference, so a lost one is looked for on the account's own list.
-  { providerId: "vonage", purchase: { method: "POST", pathIncludes: "/number/buy" }, lookup: { method: "GET", pathIncludes: "/account/numbers", query: "pattern" } },
-  // One buy per number; Plivo keeps no reference either: the account's number itself is read.
-  { providerId: "plivo", purchase: { method: "POST", pathIncludes: "/PhoneNumber/" }, lookup: { method: "GET", pathIncludes: "/Number/" } },
-];
-
-interface RequestMatch {
-  readonly method: string;
-  readonly pathIncludes: string;
-  /** A query parameter the request must carry; absent: none needed. */
-  readonly query?: string;
+/** Requests that could buy: every carrier places a purchase with a POST naming the number (in its path or body). */
+function purchasesOf(requests: readonly EmulatorRequest[], e164: string): number {
+  const nationalDigits = e164.slice(-10);
+  return requests.filter((request) => request.method === "POST" && `${decodeURIComponent(request.path)} ${decodeURIComponent(request.body)}`.includes(nationalDigits)).length;
 }
 
-function matches(request: EmulatorRequest, match: RequestMatch): boolean {
-  return request.method === match.method && request.path.includes(match.pathIncludes) && (match.query === undefined || request.query.has(match.query));
-}
-
-it("covers every registered carrier", () => {
-  expect(CARRIER_WIRE.map((carrier) => carrier.providerId)).toEqual(CARRIERS.map((carrier) => carrier.id));
-});
-
-describe.each(CARRIER_WIRE)("$providerId: the whole lifecycle speaks the official spec", ({ providerId, purchase, lookup }) => {
+describe.each(CARRIERS.map((carrier) => ({ providerId: carrier.id })))("$providerId: the whole lifecycle speaks the official spec", ({ providerId }) => {
   it("purchase, batch, in-doubt purchase and release; every request valid against the official spec", async () => {
     const emulator = harness.sandbox.emulators.get(providerId);
     if (!emulator) throw new Error(`no ${providerId} emulator`);
@@ -79,7 +56,8 @@ describe.each(CARRIER_WIRE)("$providerId: the whole lifecycle speaks the officia
     const batch = await harness.client.batchPurchaseNumbers({ requestId: `${providerId}-batch`, providerId, items: [batchA, batchB].map((phoneNumber) => ({ phoneNumber, reservationId: "" })) });
     expect(await finalState(batch.order?.orderId ?? "")).toBe(NumberOrderState.NUMBER_ORDER_STATE_COMPLETED);
 
-    emulator.faults.inject({ kind: "hang", afterHandling: true, method: purchase.method, pathIncludes: purchase.pathIncludes, times: 1 });
+    // The purchase's POST is carried out and its answer never comes (any check the adapter makes first is a GET).
+    emulator.faults.inject({ kind: "hang", afterHandling: true, method: "POST", times: 1 });
     const inDoubt = await harness.client.purchaseNumber({ requestId: `${providerId}-doubt`, phoneNumber: doubtful, providerId });
     expect(await finalState(inDoubt.order?.orderId ?? "")).toBe(NumberOrderState.NUMBER_ORDER_STATE_COMPLETED);
 
@@ -89,8 +67,8 @@ describe.each(CARRIER_WIRE)("$providerId: the whole lifecycle speaks the officia
       interval: 50,
     });
 
-    // The in-doubt purchase was found by a lookup, not bought again: the carrier sold each number once.
-    expect(emulator.requests.filter((request) => matches(request, lookup)).length).toBeGreaterThan(0);
+    // The in-doubt purchase was completed without its answer, so by a lookup; its POST was never sent again.
+    expect(purchasesOf(emulator.requests, doubtful)).toBe(1);
     expect([...emulator.numbersSold()].sort()).toEqual([single, batchA, batchB, doubtful].sort());
     const owned = (await harness.client.listNumbers({ providerId })).numbers.filter((number) => number.state === OwnedNumberState.OWNED_NUMBER_STATE_ACTIVE).map((number) => number.phoneNumber);
     expect(owned.sort()).toEqual([batchA, batchB, doubtful].sort());

@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Capability, NumberType } from "../../generated/numbergate/v1/common.js";
 import { ProviderOutcomeState, PriceSource } from "../../generated/numbergate/v1/numbers.js";
+import { CARRIERS } from "../../src/carriers/registry.js";
 import { startHarness, type Harness } from "../support/harness.js";
+
+/** Carriers after Twilio and Bandwidth in the default priority order. */
+const LATER_CARRIERS = CARRIERS.map((carrier) => carrier.id).filter((id) => id !== "twilio" && id !== "bandwidth");
 
 let harness: Harness;
 beforeAll(async () => {
@@ -18,9 +22,7 @@ describe("CheckNumberAvailability", () => {
     expect(response.providerOutcomes.map((outcome) => [outcome.providerId, outcome.state, outcome.detail])).toEqual([
       ["twilio", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED, "not available"],
       ["bandwidth", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_ANSWERED, "available"],
-      ["telnyx", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED, "not asked: bandwidth, asked earlier, has the number"],
-      ["vonage", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED, "not asked: bandwidth, asked earlier, has the number"],
-      ["plivo", ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED, "not asked: bandwidth, asked earlier, has the number"],
+      ...LATER_CARRIERS.map((id) => [id, ProviderOutcomeState.PROVIDER_OUTCOME_STATE_SKIPPED, "not asked: bandwidth, asked earlier, has the number"]),
     ]);
   });
 
@@ -42,29 +44,24 @@ describe("CheckNumberAvailability", () => {
 describe("ListProviders", () => {
   it("lists configured carriers with capabilities, priority and sandbox flag", async () => {
     const { providers } = await harness.client.listProviders({});
-    expect(providers.map((provider) => [provider.providerId, provider.enabled, provider.priority, provider.sandbox])).toEqual([
-      ["twilio", true, 1, true],
-      ["bandwidth", true, 2, true],
-      ["telnyx", true, 3, true],
-      ["vonage", true, 4, true],
-      ["plivo", true, 5, true],
+    expect(providers.map((provider) => [provider.providerId, provider.enabled, provider.priority, provider.sandbox])).toEqual(CARRIERS.map((carrier) => [carrier.id, true, carrier.defaults.priority, true]));
+    expect(providers.slice(0, 5).map((provider) => [provider.providerId, provider.priority])).toEqual([
+      ["twilio", 1],
+      ["bandwidth", 2],
+      ["telnyx", 3],
+      ["vonage", 4],
+      ["plivo", 5],
     ]);
-    expect(providers[1]?.capabilities).toEqual([Capability.CAPABILITY_VOICE, Capability.CAPABILITY_SMS, Capability.CAPABILITY_MMS]);
-    expect(providers[1]?.numberTypes).toEqual([NumberType.NUMBER_TYPE_LOCAL, NumberType.NUMBER_TYPE_TOLL_FREE]);
+    const bandwidth = providers.find((provider) => provider.providerId === "bandwidth");
+    expect(bandwidth?.capabilities).toEqual([Capability.CAPABILITY_VOICE, Capability.CAPABILITY_SMS, Capability.CAPABILITY_MMS]);
+    expect(bandwidth?.numberTypes).toEqual([NumberType.NUMBER_TYPE_LOCAL, NumberType.NUMBER_TYPE_TOLL_FREE]);
     // Bandwidth and Telnyx hold numbers at the carrier; the others only in numbergate.
-    expect(providers.map((provider) => [provider.providerId, provider.supportsReservations])).toEqual([
-      ["twilio", false],
-      ["bandwidth", true],
-      ["telnyx", true],
-      ["vonage", false],
-      ["plivo", false],
-    ]);
-    expect(providers.map((provider) => [provider.weight, provider.priceSource])).toEqual([
-      [100, PriceSource.PRICE_SOURCE_PRICE_TABLE],
-      [100, PriceSource.PRICE_SOURCE_PRICE_TABLE],
-      [100, PriceSource.PRICE_SOURCE_CARRIER],
-      [100, PriceSource.PRICE_SOURCE_CARRIER],
-      [100, PriceSource.PRICE_SOURCE_CARRIER],
-    ]);
+    expect(providers.map((provider) => [provider.providerId, provider.supportsReservations])).toEqual(CARRIERS.map((carrier) => [carrier.id, carrier.descriptor.supportsReservations]));
+    expect(providers.filter((provider) => provider.supportsReservations).map((provider) => provider.providerId).slice(0, 2)).toEqual(["bandwidth", "telnyx"]);
+    // Twilio and Bandwidth are priced from the operator's table; the others by their own answers.
+    expect(providers.map((provider) => [provider.providerId, provider.weight, provider.priceSource])).toEqual(
+      CARRIERS.map((carrier) => [carrier.id, 100, carrier.priceSource === "table" ? PriceSource.PRICE_SOURCE_PRICE_TABLE : PriceSource.PRICE_SOURCE_CARRIER]),
+    );
+    expect(CARRIERS.filter((carrier) => carrier.priceSource === "table").map((carrier) => carrier.id)).toEqual(["twilio", "bandwidth"]);
   });
 });

@@ -2,39 +2,17 @@ import { existsSync, readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { OpenAPIRouter, OpenAPIValidator, type Operation, type Request as SpecRequest } from "openapi-backend";
 import type { EmulatorRequest } from "../../src/carriers/emulator-kit/carrier-emulator.js";
+import type { CarrierApiSpec } from "../../src/carriers/kit/carrier-definition.js";
+import { CARRIERS as REGISTERED_CARRIERS, type RegisteredCarrier } from "../../src/carriers/registry.js";
 import { prepareDocument } from "./official-spec-document.js";
 import { isSchema, xmlBodyProblems, type Schema } from "./official-spec-xml.js";
 
-interface CarrierSpec {
-  /**
-   * The spec file below ../shared/provider-specs/, or, where a carrier has several, one per prefix of the path below
-   * the base path (the longest prefix that matches wins; "/" catches the rest).
-   */
-  readonly spec: string | Readonly<Record<`/${string}`, string>>;
-  /**
-   * What the carrier's emulator serves in front of the spec's paths, i.e. the path of the carrier's base URL as the
-   * emulator reproduces it. A `{name}` segment matches any one segment (Plivo's account id).
-   */
-  readonly basePath: string;
-}
+/** The carriers whose API specs the recorded requests are checked against: every registered one (its `apiSpec`). */
+const SPECS: ReadonlyMap<string, CarrierApiSpec> = new Map(REGISTERED_CARRIERS.map((carrier) => [carrier.id, carrier.apiSpec]));
 
-/** The carriers whose official OpenAPI specs the recorded requests are checked against: adding one is one entry. */
-const CARRIERS = {
-  // Two documents: api.twilio.com (/2010-04-01/...) and numbers.twilio.com (/v1/...); both servers have an empty path.
-  twilio: { spec: { "/v1/": "twilio/numbers_v1.trimmed.json", "/": "twilio/api_v2010.trimmed.json" }, basePath: "" },
-  // The spec's server says /api/v1, but the real paths (and the docs' examples, and the emulator) are /api/accounts/...
-  bandwidth: { spec: "bandwidth/numbers_v1.trimmed.fixed.json", basePath: "/api" },
-  // servers: https://api.telnyx.com/v2, and the spec's paths (/available_phone_numbers) carry no /v2.
-  telnyx: { spec: "telnyx/openapi.trimmed.json", basePath: "/v2" },
-  // servers: https://rest.nexmo.com; the paths (/number/search, /account/numbers) are complete.
-  vonage: { spec: "vonage/numbers.yml", basePath: "" },
-  // servers: https://api.plivo.com/v1/Account/{auth_id}, paths /PhoneNumber/ etc. Unofficial, derived from the docs.
-  plivo: { spec: "plivo/numbers.derived.openapi.yaml", basePath: "/v1/Account/{auth_id}" },
-} as const satisfies Readonly<Record<string, CarrierSpec>>;
+export type SpecCarrier = RegisteredCarrier["id"];
 
-export type SpecCarrier = keyof typeof CARRIERS;
-
-export const SPEC_CARRIERS = Object.keys(CARRIERS) as readonly SpecCarrier[];
+export const SPEC_CARRIERS: readonly SpecCarrier[] = REGISTERED_CARRIERS.map((carrier) => carrier.id);
 
 export interface SpecViolation {
   /** `METHOD /recorded/path?query` of the offending request. */
@@ -104,18 +82,19 @@ function loadSpec(file: string): LoadedSpec {
   return spec;
 }
 
-function carrierSpec(carrier: SpecCarrier): CarrierSpec {
-  if (!Object.hasOwn(CARRIERS, carrier)) throw new Error(`No official spec is known for carrier '${String(carrier)}' (known: ${SPEC_CARRIERS.join(", ")})`);
-  return CARRIERS[carrier];
+function carrierSpec(carrier: SpecCarrier): CarrierApiSpec {
+  const spec = SPECS.get(carrier);
+  if (spec === undefined) throw new Error(`No official spec is known for carrier '${String(carrier)}' (known: ${SPEC_CARRIERS.join(", ")})`);
+  return spec;
 }
 
 function specFiles(carrier: SpecCarrier): string[] {
-  const { spec } = carrierSpec(carrier);
+  const spec = carrierSpec(carrier).documents;
   return typeof spec === "string" ? [spec] : Object.values(spec);
 }
 
 function specFile(carrier: SpecCarrier, path: string): string {
-  const { spec } = carrierSpec(carrier);
+  const spec = carrierSpec(carrier).documents;
   if (typeof spec === "string") return spec;
   const prefix = Object.keys(spec)
     .filter((candidate) => path.startsWith(candidate))

@@ -73,6 +73,12 @@ export const bandwidthCarrier: CarrierDefinition<"bandwidth", BandwidthEmulator>
   credentialVariables: CREDENTIAL_VARIABLES,
   credentialHint: "BANDWIDTH_USERNAME, BANDWIDTH_PASSWORD and BANDWIDTH_ACCOUNT_ID",
   priceSource: "table",
+  apiSpec: {
+    // The spec's server says /api/v1, but the real paths (and the docs' examples, and the emulator) are /api/accounts/...
+    documents: "bandwidth/numbers_v1.trimmed.fixed.json",
+    basePath: "/api",
+    official: true,
+  },
 
   checkVariables(environment, problems) {
     parseCarrierVariables(variablesSchema, environment, problems);

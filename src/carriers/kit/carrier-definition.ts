@@ -25,12 +25,29 @@ export interface CarrierDefinition<Id extends string = string, Emulator extends 
   readonly credentialHint: string;
   /** Where offer prices come from: the carrier's own answers, or the operator's price table. */
   readonly priceSource: "carrier" | "table";
+  /** The API description the adapter and emulator are built from; tests check every emulated request against it. */
+  readonly apiSpec: CarrierApiSpec;
   /** Checks the format of every variable of this carrier that is set; each bad one is a problem naming it. */
   checkVariables(environment: RawEnvironment, problems: ProblemSink): void;
   /** Live mode: the connection its variables describe; undefined when none of its credentials is set. */
   readConnection(environment: RawEnvironment, problems: ProblemSink, warnings: string[]): CarrierConnection | undefined;
   /** Sandbox mode and `npm run emulators`: its emulator on loopback, and the connection that reaches it. */
   startEmulator(options: EmulatorOptions): Promise<StartedEmulator<Emulator>>;
+}
+
+export interface CarrierApiSpec {
+  /**
+   * The OpenAPI file below ../shared/provider-specs/, or, where a carrier has several, one per prefix of the path
+   * below the base path (the longest prefix that matches wins; "/" catches the rest).
+   */
+  readonly documents: string | Readonly<Record<`/${string}`, string>>;
+  /**
+   * What the carrier serves in front of the spec's paths, i.e. the path of its base URL as the emulator reproduces
+   * it. A `{name}` segment matches any one segment (Plivo's account id).
+   */
+  readonly basePath: string;
+  /** False where the description is derived from the carrier's documentation rather than published by the carrier. */
+  readonly official: boolean;
 }
 
 export interface CarrierDefaults {

@@ -55,6 +55,12 @@ export const plivoCarrier: CarrierDefinition<"plivo", PlivoEmulator> = {
   credentialVariables: CREDENTIAL_VARIABLES,
   credentialHint: "PLIVO_AUTH_ID and PLIVO_AUTH_TOKEN",
   priceSource: "carrier",
+  apiSpec: {
+    // servers: https://api.plivo.com/v1/Account/{auth_id}, paths /PhoneNumber/ etc. Derived from Plivo's docs.
+    documents: "plivo/numbers.derived.openapi.yaml",
+    basePath: "/v1/Account/{auth_id}",
+    official: false,
+  },
 
   checkVariables(environment, problems) {
     parseCarrierVariables(variablesSchema, environment, problems);

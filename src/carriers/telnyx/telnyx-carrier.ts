@@ -48,6 +48,12 @@ export const telnyxCarrier: CarrierDefinition<"telnyx", TelnyxEmulator> = {
   credentialVariables: CREDENTIAL_VARIABLES,
   credentialHint: "TELNYX_API_KEY",
   priceSource: "carrier",
+  apiSpec: {
+    // servers: https://api.telnyx.com/v2, and the spec's paths (/available_phone_numbers) carry no /v2.
+    documents: "telnyx/openapi.trimmed.json",
+    basePath: "/v2",
+    official: true,
+  },
 
   checkVariables(environment, problems) {
     parseCarrierVariables(variablesSchema, environment, problems);

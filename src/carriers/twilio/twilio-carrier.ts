@@ -111,6 +111,12 @@ export const twilioCarrier: CarrierDefinition<"twilio", TwilioEmulator> = {
   credentialVariables: CREDENTIAL_VARIABLES,
   credentialHint: "TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN (or TWILIO_API_KEY and TWILIO_API_SECRET)",
   priceSource: "table",
+  apiSpec: {
+    // Two documents: api.twilio.com (/2010-04-01/...) and numbers.twilio.com (/v1/...); both servers have an empty path.
+    documents: { "/v1/": "twilio/numbers_v1.trimmed.json", "/": "twilio/api_v2010.trimmed.json" },
+    basePath: "",
+    official: true,
+  },
 
   checkVariables(environment: RawEnvironment, problems: ProblemSink): void {
     parseCarrierVariables(variablesSchema, environment, problems);

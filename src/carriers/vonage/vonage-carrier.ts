@@ -52,6 +52,12 @@ export const vonageCarrier: CarrierDefinition<"vonage", VonageEmulator> = {
   credentialVariables: CREDENTIAL_VARIABLES,
   credentialHint: "VONAGE_API_KEY and VONAGE_API_SECRET",
   priceSource: "carrier",
+  apiSpec: {
+    // servers: https://rest.nexmo.com; the paths (/number/search, /account/numbers) are complete.
+    documents: "vonage/numbers.yml",
+    basePath: "",
+    official: true,
+  },
 
   checkVariables(environment, problems) {
     parseCarrierVariables(variablesSchema, environment, problems);
