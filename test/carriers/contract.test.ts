@@ -1,4 +1,4 @@
-import { Agent } from "undici";
+import { Agent, request } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CarrierEmulator } from "../../src/carriers/emulator-kit/carrier-emulator.js";
 import type { StartedEmulator } from "../../src/carriers/kit/carrier-definition.js";
@@ -198,10 +198,21 @@ describe.each(CARRIERS.map((carrier) => [carrier.id, carrier] as const))("%s hon
     const search = () => adapter.doSearch(NEW_YORK, {});
     started.emulator.faults.inject({ kind: "status", status: 401, times: 1 });
     expect(await carrierError(search)).toMatchObject({ kind: "auth", carrierId: id, requestMayHaveReachedCarrier: true });
+    // What the carrier's own 429 says about when to retry (Retry-After, or Telnyx's x-ratelimit-reset; Vonage and
+    // Plivo say nothing), read raw; the adapter must pass on exactly that.
+    started.emulator.faults.inject({ kind: "rate_limit", retryAfterSeconds: 2, times: 1 });
+    const raw = await request(`${started.emulator.baseUrl}/`, { dispatcher });
+    await raw.body.dump();
+    expect(raw.statusCode).toBe(429);
+    const retryHint = raw.headers["retry-after"] ?? raw.headers["x-ratelimit-reset"];
+    // The probe is not the adapter's: it is left out of the spec check.
+    started.emulator.requests.pop();
     started.emulator.faults.inject({ kind: "rate_limit", retryAfterSeconds: 2, times: 1 });
     const limited = await carrierError(search);
     expect(limited.kind).toBe("rate_limited");
-    if (limited.retryAfterMs !== undefined) expect(limited.retryAfterMs).toBeGreaterThan(0);
+    if (retryHint === undefined) expect(limited.retryAfterMs).toBeUndefined();
+    // Bandwidth's reset is an epoch second, rounded up: up to a second more than asked.
+    else expect(limited.retryAfterMs).toSatisfy((ms: number) => ms >= 1000 && ms <= 3000);
     started.emulator.faults.inject({ kind: "status", status: 503, times: 1 });
     expect(await carrierError(search)).toMatchObject({ kind: "carrier_server" });
     started.emulator.faults.inject({ kind: "malformed", times: 1 });
