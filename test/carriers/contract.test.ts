@@ -1,4 +1,4 @@
-import { Agent, request } from "undici";
+import { Agent } from "undici";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import type { CarrierEmulator } from "../../src/carriers/emulator-kit/carrier-emulator.js";
 import type { StartedEmulator } from "../../src/carriers/kit/carrier-definition.js";
@@ -9,6 +9,7 @@ import type { CarrierOrderStatus } from "../../src/domain/carrier-lifecycle.js";
 import type { AvailableNumberOffer, NumberSearchCriteria } from "../../src/domain/numbers.js";
 import { parsePhoneNumber, type ParsedPhoneNumber } from "../../src/domain/phone-number.js";
 import { specViolations, type SpecCarrier } from "../support/official-spec.js";
+import { sendsRetryHint } from "../support/retry-hint.js";
 
 /**
  * One contract, every registered carrier: each adapter against its own emulator, the same questions asked the
@@ -198,19 +199,12 @@ describe.each(CARRIERS.map((carrier) => [carrier.id, carrier] as const))("%s hon
     const search = () => adapter.doSearch(NEW_YORK, {});
     started.emulator.faults.inject({ kind: "status", status: 401, times: 1 });
     expect(await carrierError(search)).toMatchObject({ kind: "auth", carrierId: id, requestMayHaveReachedCarrier: true });
-    // What the carrier's own 429 says about when to retry (Retry-After, or Telnyx's x-ratelimit-reset; Vonage and
-    // Plivo say nothing), read raw; the adapter must pass on exactly that.
-    started.emulator.faults.inject({ kind: "rate_limit", retryAfterSeconds: 2, times: 1 });
-    const raw = await request(`${started.emulator.baseUrl}/`, { dispatcher });
-    await raw.body.dump();
-    expect(raw.statusCode).toBe(429);
-    const retryHint = raw.headers["retry-after"] ?? raw.headers["x-ratelimit-reset"];
-    // The probe is not the adapter's: it is left out of the spec check.
-    started.emulator.requests.pop();
+    // What the carrier's own 429 says about when to retry, read raw; the adapter must pass on exactly that.
+    const retryHint = await sendsRetryHint(started.emulator, dispatcher);
     started.emulator.faults.inject({ kind: "rate_limit", retryAfterSeconds: 2, times: 1 });
     const limited = await carrierError(search);
     expect(limited.kind).toBe("rate_limited");
-    if (retryHint === undefined) expect(limited.retryAfterMs).toBeUndefined();
+    if (!retryHint) expect(limited.retryAfterMs).toBeUndefined();
     // Bandwidth's reset is an epoch second, rounded up: up to a second more than asked.
     else expect(limited.retryAfterMs).toSatisfy((ms: number) => ms >= 1000 && ms <= 3000);
     started.emulator.faults.inject({ kind: "status", status: 503, times: 1 });

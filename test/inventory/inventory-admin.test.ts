@@ -97,9 +97,9 @@ describe("npm run admin -- reconcile and drifts: exit codes", () => {
       const usage = await run(environment, args);
       expect({ args, code: usage.code, stderr: usage.stderr.split("\n")[0] }).toEqual({ args, code: 2, stderr: "usage: npm run admin -- audit [--after ID] [--limit N]" });
     }
-    const unknown = await run(environment, ["reconcile", "--provider", "acme"]);
+    const unknown = await run(environment, ["reconcile", "--provider", "no-such-carrier"]);
     expect(unknown.code).toBe(2);
-    expect(unknown.stderr).toMatch(/^numbergate admin: unknown provider "acme"; configured providers: twilio, bandwidth/);
+    expect(unknown.stderr).toMatch(/^numbergate admin: unknown provider "no-such-carrier"; configured providers: twilio, bandwidth/);
     const sandboxMode = await run({ NUMBERGATE_DATA_DIR: environment["NUMBERGATE_DATA_DIR"] }, ["reconcile"]);
     expect(sandboxMode.code).toBe(2);
     expect(sandboxMode.stderr).toContain("reconcile needs the carriers, and in sandbox mode they are emulators inside the numbergate process");

@@ -28,14 +28,14 @@ describe("invalid requests name every bad field in google.rpc.BadRequest", () =>
   });
 
   it("ReconcileInventory with a provider_id that names no carrier: UNKNOWN_PROVIDER", async () => {
-    const error = await captureRpcError((options) => harness.client.reconcileInventory({ providerId: "acme" }, options));
+    const error = await captureRpcError((options) => harness.client.reconcileInventory({ providerId: "no-such-carrier" }, options));
     expect(error.code).toBe(Status.INVALID_ARGUMENT);
     expect(error.rich?.errorInfo?.reason).toBe("UNKNOWN_PROVIDER");
     expect(fieldsOf(error)).toEqual(["provider_id"]);
   });
 
   it("ListInventoryDrifts: page_size, page_token, state and provider_id at once", async () => {
-    const error = await captureRpcError((options) => harness.client.listInventoryDrifts({ pageSize: -1, pageToken: "not-ours", state: 42 as InventoryDriftState, providerId: "acme" }, options));
+    const error = await captureRpcError((options) => harness.client.listInventoryDrifts({ pageSize: -1, pageToken: "not-ours", state: 42 as InventoryDriftState, providerId: "no-such-carrier" }, options));
     expect(error.code).toBe(Status.INVALID_ARGUMENT);
     expect(error.rich?.errorInfo?.reason).toBe("INVALID_FIELD");
     expect(fieldsOf(error).sort()).toEqual(["page_size", "page_token", "provider_id", "state"]);
