@@ -6,6 +6,7 @@ import { createChannel, createClient } from "nice-grpc";
 import { TelecomServiceDefinition } from "../generated/numbergate/v1/telecom_service.js";
 import { startSandboxCarriers } from "../src/app/sandbox-carriers.js";
 import { startNumbergate } from "../src/app/start-numbergate.js";
+import { CARRIERS } from "../src/carriers/registry.js";
 import { TwilioAdapter } from "../src/carriers/twilio/twilio-adapter.js";
 import { loadConfig } from "../src/config/load-config.js";
 import { parsePhoneNumber } from "../src/domain/phone-number.js";
@@ -74,6 +75,25 @@ for (let index = 0; index < results.length; index += 3) {
 }
 
 console.log(formatRow(cached));
+
+// Fan-out: every carrier in one priority tier, against each carrier asked alone through the same server.
+const oneTier = Object.fromEntries(CARRIERS.map((carrier) => [`${carrier.envPrefix}_PRIORITY`, "1"]));
+const fanOutConfig = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: join(dataDir, "fan-out"), SEARCH_CACHE_TTL: "0", SEARCH_CACHE_STALE_TTL: "0", ...oneTier });
+const fanOutApp = await startNumbergate({ config: fanOutConfig, logger: silentLogger(), sandbox, dispatcher });
+const fanOutChannel = createChannel(fanOutApp.address);
+const fanOutClient = createClient(TelecomServiceDefinition, fanOutChannel);
+const fanOutOptions = { calls: 200, concurrency: 1, warmup: 30 };
+const alone: Measurement[] = [];
+for (const carrier of CARRIERS) {
+  alone.push(await measure(`SearchNumbers 212, ${carrier.id} alone (c=1)`, () => fanOutClient.searchNumbers({ ...request(), providerIds: [carrier.id] }), fanOutOptions));
+}
+const fanOut = await measure(`SearchNumbers 212, all ${CARRIERS.length} in one tier (c=1)`, () => fanOutClient.searchNumbers(request()), fanOutOptions);
+fanOutChannel.close();
+await fanOutApp.shutdown();
+for (const result of [...alone, fanOut]) console.log(formatRow(result));
+const slowestAlone = Math.max(...alone.map((result) => result.p50Ms));
+const sumAlone = alone.reduce((sum, result) => sum + result.p50Ms, 0);
+console.log(`all carriers in one tier: p50 / slowest carrier alone = ${(fanOut.p50Ms / slowestAlone).toFixed(2)}x; p50 / sum of carriers alone = ${(fanOut.p50Ms / sumAlone).toFixed(2)}x`);
 
 // Purchases: the exactly-once path (order and holds written before the call, outcome after) against the
 // bare carrier call, each buying distinct numbers.

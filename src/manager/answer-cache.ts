@@ -10,9 +10,23 @@ export interface AnswerCacheOptions {
   readonly now: () => number;
 }
 
-/** What the first caller of a load hands lru-cache's fetchMethod: how to load, under the flight's signal. */
+/** What the first caller of a load hands lru-cache's fetchMethod: how to load, and the key its answer is kept under. */
 interface LoadContext<Value> {
   readonly load: (signal: AbortSignal) => Promise<Value>;
+  readonly key: string;
+}
+
+export interface LoadOptions {
+  readonly signal?: AbortSignal;
+  /** Load even over a fresh answer (one that does not cover the request). */
+  readonly replace?: boolean;
+  /**
+   * How big a load this caller starts (a search's limit): loads of one key but different sizes run as separate
+   * flights, and a caller joins a running flight only when `accepts` its size. Without it, every load of the key
+   * is one flight.
+   */
+  readonly size?: number;
+  readonly accepts?: (size: number) => boolean;
 }
 
 /**
@@ -25,7 +39,14 @@ class Flight {
   readonly controller = new AbortController();
   waiters = 0;
   settled = false;
+  constructor(
+    readonly key: string,
+    readonly size: number | undefined,
+  ) {}
 }
+
+/** lru-cache's key of a sized flight; the answer is kept under the plain key. */
+const flightKeyOf = (key: string, size: number | undefined): string => (size === undefined ? key : `${key}\u0000${size}`);
 
 /**
  * Carrier answers keyed by a normalized request, on lru-cache: `ttl` decides freshness, `fetch` gives
@@ -52,9 +73,11 @@ export class AnswerCache<Value extends object> {
       // lru-cache reads ttl 0 as "never expires"; when caching is off nothing is read from here anyway.
       ttl: options.ttlMs,
       ...clock,
-      fetchMethod: async (key, _stale, { signal, context }) => {
+      fetchMethod: async (fetchKey, _stale, { signal, context }) => {
         const value = await context.load(signal);
-        this.#lastGood?.set(key, value);
+        // A sized flight's answer is kept under the plain key, where fresh() and lastGood() look.
+        if (fetchKey !== context.key && this.#servesFresh) this.#fresh.set(context.key, value);
+        this.#lastGood?.set(context.key, value);
         return value;
       },
     });
@@ -73,32 +96,47 @@ export class AnswerCache<Value extends object> {
   }
 
   /**
-   * Loads through `load` unless a load of the same key is already running, which this caller then joins.
-   * `replace` loads even over a fresh answer (one that does not cover the request). Rejects with the
-   * signal's reason as soon as it aborts; the shared load goes on while anyone else waits for it.
+   * Loads through `load` unless a load of the same key (of a size this caller accepts) is already running, which
+   * this caller then joins. `replace` loads even over a fresh answer (one that does not cover the request). Rejects
+   * with the signal's reason as soon as it aborts; the shared load goes on while anyone else waits for it.
    */
-  async load(key: string, load: (signal: AbortSignal) => Promise<Value>, options: { readonly signal?: AbortSignal; readonly replace?: boolean } = {}): Promise<Value> {
+  async load(key: string, load: (signal: AbortSignal) => Promise<Value>, options: LoadOptions = {}): Promise<Value> {
     for (let attempt = 0; ; attempt += 1) {
       options.signal?.throwIfAborted();
-      const candidate = new Flight();
+      const joinable = this.#joinableFlight(key, options);
+      const size = joinable ? joinable.size : options.size;
+      const flightKey = flightKeyOf(key, size);
+      const candidate = new Flight(key, size);
       const status: LRUCache.Status<string, Value, LoadContext<Value>> = {};
       // lru-cache decides whether this call starts a fetch or joins the running one (and then ignores the signal).
-      const result = this.#fresh.fetch(key, {
-        context: { load },
-        forceRefresh: options.replace === true || !this.#servesFresh,
+      const result = this.#fresh.fetch(flightKey, {
+        context: { load, key },
+        forceRefresh: options.replace === true || !this.#servesFresh || flightKey !== key,
         signal: candidate.controller.signal,
         status,
       });
       if (status.fetchDispatched) {
-        this.#track(key, candidate, result);
+        this.#track(flightKey, candidate, result);
         return this.#wait(candidate, result, options.signal);
       }
-      const running = this.#flights.get(key);
+      const running = this.#flights.get(flightKey);
       if (status.fetch === "hit" || attempt >= 2) return this.#wait(running ?? candidate, result, options.signal);
       if (running && !running.controller.signal.aborted) return this.#wait(running, result, options.signal);
       // A flight aborted a moment ago stays in lru-cache until its rejection is handled: wait that out.
       await result.catch(() => undefined);
     }
+  }
+
+  /** A running, unaborted flight of the key whose size the caller accepts (the smallest such). */
+  #joinableFlight(key: string, options: LoadOptions): Flight | undefined {
+    if (options.size === undefined) return undefined;
+    let best: Flight | undefined;
+    for (const flight of this.#flights.values()) {
+      if (flight.key !== key || flight.size === undefined || flight.controller.signal.aborted) continue;
+      if (flight.size !== options.size && !options.accepts?.(flight.size)) continue;
+      if (!best || flight.size < (best.size ?? 0)) best = flight;
+    }
+    return best;
   }
 
   /** The first kept answer (fresh or last good) matching. */
@@ -108,13 +146,14 @@ export class AnswerCache<Value extends object> {
     return undefined;
   }
 
-  #track(key: string, flight: Flight, result: Promise<Value | undefined>): void {
-    this.#flights.set(key, flight);
+  #track(flightKey: string, flight: Flight, result: Promise<Value | undefined>): void {
+    this.#flights.set(flightKey, flight);
     const land = () => {
       flight.settled = true;
-      if (this.#flights.get(key) === flight) this.#flights.delete(key);
-      // Caching off: the answer served its waiters and is not kept (no other flight has started since).
-      if (!this.#servesFresh && !this.#flights.has(key)) this.#fresh.delete(key);
+      if (this.#flights.get(flightKey) === flight) this.#flights.delete(flightKey);
+      // Caching off, or a sized flight (its answer is kept under the plain key): the flight's entry served its
+      // waiters and is not kept (no other flight has started under it since).
+      if ((!this.#servesFresh || flightKey !== flight.key) && !this.#flights.has(flightKey)) this.#fresh.delete(flightKey);
     };
     result.then(land, land);
   }

@@ -15,6 +15,13 @@ import { answerCovers, searchKey, type CarrierSearchAnswer } from "./search-keys
  * priced, filtered, deduplicated by E.164, ranked by price, then priority). Serves cached answers while
  * fresh, and stale ones (flagged) when every carrier fails.
  */
+/** The sizes carriers are asked for: each is one page at every carrier but Plivo (20 a page). */
+const SEARCH_STEPS = [10, 20, 50];
+
+export function searchStep(limit: number): number {
+  return SEARCH_STEPS.find((step) => step >= limit) ?? limit;
+}
+
 export async function searchCarriers(
   context: ReadContext,
   cache: AnswerCache<CarrierSearchAnswer>,
@@ -31,8 +38,9 @@ export async function searchCarriers(
     const carrierId = registration.adapter.descriptor.id;
     const started = context.now();
     const needed = query.limit - collector.found;
-    // Ask for the whole limit even when others already found some: carriers' stocks overlap.
-    const limitAsked = query.limit;
+    // Ask for the whole limit even when others already found some (carriers' stocks overlap), rounded up to a
+    // step so that concurrent searches of the same criteria share one call and its answer serves later ones.
+    const limitAsked = searchStep(query.limit);
     const key = searchKey(carrierId, query.criteria);
     const fresh = cache.fresh(key);
     const servedFromCache = fresh !== undefined && answerCovers(fresh, needed);
@@ -43,9 +51,10 @@ export async function searchCarriers(
         .invoke(carrierId, "search", (callSignal) => registration.adapter.doSearch({ ...query.criteria, limit: limitAsked }, { signal: callSignal }), { signal: flightSignal })
         .then((result): CarrierSearchAnswer => ({ offers: result.numbers, warnings: result.warnings, limitAsked }));
     try {
-      let answer = await cache.load(key, load, { signal: readSignal, replace: fresh !== undefined });
-      // Joined a load for fewer numbers that the carrier had: ask again for as many as this search needs.
-      if (!answerCovers(answer, needed) && answer.limitAsked < limitAsked) answer = await cache.load(key, load, { signal: readSignal, replace: true });
+      // Concurrent searches of the same criteria share one carrier call, but only one asked for at least as many
+      // numbers as this search still needs: joining a smaller one would leave this search short, and it would then
+      // ask the next tier for numbers its first carrier had.
+      const answer = await cache.load(key, load, { signal: readSignal, replace: fresh !== undefined, size: limitAsked, accepts: (size) => size >= needed });
       return { kind: "answered", answer, fromCache: false, durationMs: context.now() - started };
     } catch (error) {
       return { kind: "failed", error: readFailure(error, carrierId, "search"), durationMs: context.now() - started };

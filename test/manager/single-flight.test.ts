@@ -90,13 +90,22 @@ describe("search cache on lru-cache", () => {
     await expect(manager.searchNumbers(SEARCH)).rejects.toMatchObject({ kind: "carrier_server" });
   });
 
-  it("asks again for more numbers than a joined, smaller load covered", async () => {
-    const carrier = new ScriptedCarrier(descriptor("twilio"), (call) => ({ answer: { numbers: offersOf("twilio", numbersFrom("212555", call === 1 ? 5 : 20)), warnings: [] } }));
+  it("never leaves a search short by joining a smaller load: it asks for its own, rounded up to a step", async () => {
+    const carrier = new ScriptedCarrier(descriptor("twilio"), (call) => ({ answer: { numbers: offersOf("twilio", numbersFrom("212555", call === 1 ? 10 : 20)), warnings: [] } }));
     const manager = new ProviderManager({ registrations: [register(carrier, 1)], cache: CACHE_ON, hedgeDelay: NO_HEDGING });
     const [small, large] = await Promise.all([manager.searchNumbers(SEARCH), manager.searchNumbers({ ...SEARCH, limit: 20 })]);
     expect(small.numbers).toHaveLength(5);
     expect(large.numbers).toHaveLength(20);
-    expect(carrier.searches.map((criteria) => criteria.limit)).toEqual([5, 20]);
+    // Limit 5 is asked as 10, limit 20 as 20: the larger search did not wait on the smaller call.
+    expect(carrier.searches.map((criteria) => criteria.limit)).toEqual([10, 20]);
+  });
+
+  it("lets a search join a running load that asked for at least as many numbers", async () => {
+    const carrier = new ScriptedCarrier(descriptor("twilio"), () => ({ answer: { numbers: offersOf("twilio", numbersFrom("212555", 50)), warnings: [] } }));
+    const manager = new ProviderManager({ registrations: [register(carrier, 1)], cache: CACHE_OFF, hedgeDelay: NO_HEDGING });
+    const answers = await Promise.all([manager.searchNumbers({ ...SEARCH, limit: 40 }), manager.searchNumbers({ ...SEARCH, limit: 12 }), manager.searchNumbers({ ...SEARCH, limit: 7 })]);
+    expect(answers.map((answer) => answer.numbers.length)).toEqual([40, 12, 7]);
+    expect(carrier.searches.map((criteria) => criteria.limit)).toEqual([50]);
   });
 });
 
@@ -112,5 +121,24 @@ describe("AnswerCache", () => {
     expect(cache.find(() => true)).toBeUndefined();
     await cache.load("k", load);
     expect(calls).toBe(2);
+  });
+
+  it("runs loads of different sizes as separate flights; a caller joins one whose size it accepts", async () => {
+    const cache = new AnswerCache<{ size: number }>({ ttlMs: 60_000, staleTtlMs: 0, maxEntries: 10, now: () => Date.now() });
+    const sizes: number[] = [];
+    const loadOf = (size: number) => async () => {
+      sizes.push(size);
+      await Promise.resolve();
+      return { size };
+    };
+    const [big, joined, own] = await Promise.all([
+      cache.load("k", loadOf(50), { size: 50 }),
+      cache.load("k", loadOf(20), { size: 20, accepts: (size) => size >= 12 }),
+      cache.load("k", loadOf(10), { size: 10, accepts: (size) => size === 10 }),
+    ]);
+    expect([big.size, joined.size, own.size]).toEqual([50, 50, 10]);
+    expect(sizes).toEqual([50, 10]);
+    // Answers are kept under the plain key, the last to land.
+    expect(cache.fresh("k")?.size).toBe(10);
   });
 });
