@@ -1,6 +1,6 @@
 import { LRUCache } from "lru-cache";
 
-export interface AnswerCacheOptions {
+export interface AnswerCacheOptions<Value = unknown> {
   /** Answers are served from cache this long; 0: never (identical concurrent loads still share one call). */
   readonly ttlMs: number;
   /** The last good answer is kept this long, to be served flagged stale when every carrier fails; 0: not kept. */
@@ -8,6 +8,11 @@ export interface AnswerCacheOptions {
   readonly maxEntries: number;
   /** The clock of both TTLs (lru-cache's `perf`), injected so tests can move time. */
   readonly now: () => number;
+  /**
+   * Whether a fresh answer already kept should stay rather than give way to one a sized flight just loaded
+   * (a search keeps the answer that asked for more numbers: it serves more later searches). Default: never.
+   */
+  readonly keepOver?: (kept: Value, incoming: Value) => boolean;
 }
 
 /** What the first caller of a load hands lru-cache's fetchMethod: how to load, and the key its answer is kept under. */
@@ -64,7 +69,7 @@ export class AnswerCache<Value extends object> {
   readonly #flights = new Map<string, Flight>();
   readonly #servesFresh: boolean;
 
-  constructor(options: AnswerCacheOptions) {
+  constructor(options: AnswerCacheOptions<Value>) {
     // ttlResolution 0: read the injected clock on every check rather than caching it behind a timer.
     const clock = { perf: { now: options.now }, ttlResolution: 0 };
     this.#servesFresh = options.ttlMs > 0;
@@ -76,7 +81,10 @@ export class AnswerCache<Value extends object> {
       fetchMethod: async (fetchKey, _stale, { signal, context }) => {
         const value = await context.load(signal);
         // A sized flight's answer is kept under the plain key, where fresh() and lastGood() look.
-        if (fetchKey !== context.key && this.#servesFresh) this.#fresh.set(context.key, value);
+        if (fetchKey !== context.key && this.#servesFresh) {
+          const kept = this.#fresh.get(context.key);
+          if (!kept || !options.keepOver?.(kept, value)) this.#fresh.set(context.key, value);
+        }
         this.#lastGood?.set(context.key, value);
         return value;
       },

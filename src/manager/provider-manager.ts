@@ -97,7 +97,9 @@ export class ProviderManager {
         now,
       });
     const cache = options.cache ?? NO_CACHE;
-    this.#searchCache = new AnswerCache({ ttlMs: cache.searchTtlMs, staleTtlMs: cache.searchStaleTtlMs, maxEntries: 10_000, now });
+    // A fresh answer for more numbers is kept over a smaller one that lands later: it covers more searches.
+    const keepOver = (kept: CarrierSearchAnswer, incoming: CarrierSearchAnswer) => kept.limitAsked > incoming.limitAsked;
+    this.#searchCache = new AnswerCache<CarrierSearchAnswer>({ ttlMs: cache.searchTtlMs, staleTtlMs: cache.searchStaleTtlMs, maxEntries: 10_000, now, keepOver });
     this.#availabilityCache = new AnswerCache({ ttlMs: cache.availabilityTtlMs, staleTtlMs: 0, maxEntries: 50_000, now });
     this.#readContext = {
       invoker: this.#invoker,

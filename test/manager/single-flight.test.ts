@@ -138,7 +138,10 @@ describe("AnswerCache", () => {
     ]);
     expect([big.size, joined.size, own.size]).toEqual([50, 50, 10]);
     expect(sizes).toEqual([50, 10]);
-    // Answers are kept under the plain key, the last to land.
+    // Answers are kept under the plain key: the last to land, unless told which to keep.
     expect(cache.fresh("k")?.size).toBe(10);
+    const keeping = new AnswerCache<{ size: number }>({ ttlMs: 60_000, staleTtlMs: 0, maxEntries: 10, now: () => Date.now(), keepOver: (kept, incoming) => kept.size > incoming.size });
+    await Promise.all([keeping.load("k", loadOf(50), { size: 50 }), keeping.load("k", loadOf(10), { size: 10, accepts: () => false })]);
+    expect(keeping.fresh("k")?.size).toBe(50);
   });
 });
