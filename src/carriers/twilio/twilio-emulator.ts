@@ -12,6 +12,7 @@ import { formParameters, twilioErrorResponse } from "./twilio-emulator-common.js
 import { parseTwilioSavedState, type TwilioSavedState } from "./twilio-emulator-state.js";
 import { listOwnedNumbers, type TwilioOwnedNumber } from "./twilio-emulator-owned.js";
 import { nationalFriendlyName, searchAvailablePhoneNumbers } from "./twilio-emulator-search.js";
+import { TwilioPorting } from "./twilio-emulator-porting.js";
 
 export { twilioContainsMatcher } from "./twilio-emulator-search.js";
 
@@ -21,7 +22,13 @@ export interface TwilioEmulatorOptions {
   /** An API key of the account (SK + 32 hex): Basic auth with it and its secret works like the auth token. */
   readonly apiKeySid: string;
   readonly apiKeySecret: string;
+  /** The clock of the porting walk (tests inject one); defaults to Date.now. */
+  readonly now?: () => number;
+  /** How long each porting step takes on that clock, ms; defaults to 2 seconds, so a sandbox port completes in seconds. */
+  readonly portingStepMs?: number;
 }
+
+const DEFAULT_PORTING_STEP_MS = 2000;
 
 export type TwilioAccountStatus = "active" | "suspended" | "closed";
 
@@ -54,7 +61,12 @@ export class TwilioEmulator extends CarrierEmulator {
   /** What GET Accounts/{Sid}.json reports (a test control for suspended and closed accounts). */
   accountStatus: TwilioAccountStatus = "active";
 
-  protected readonly routes: readonly EmulatorRoute[] = [
+  /** Numbers v1 porting (numbers.twilio.com /v1/Porting/...), served on the same origin as the 2010 API. */
+  readonly porting: TwilioPorting;
+
+  protected readonly routes: readonly EmulatorRoute[];
+
+  readonly #accountRoutes: readonly EmulatorRoute[] = [
     { method: "GET", pattern: ACCOUNT_PATH, handle: (request, match) => this.#forAccount(match, () => this.#fetchAccount()) },
     { method: "GET", pattern: AVAILABLE_PATH, handle: (request, match) => this.#forAccount(match, () => this.#search(request, match)) },
     { method: "POST", pattern: INCOMING_PATH, handle: (request, match) => this.#forAccount(match, () => this.#buy(request)) },
@@ -70,6 +82,24 @@ export class TwilioEmulator extends CarrierEmulator {
   constructor(options: TwilioEmulatorOptions) {
     super();
     this.#options = options;
+    this.porting = new TwilioPorting({
+      accountSid: options.accountSid,
+      authToken: options.authToken,
+      now: options.now ?? Date.now,
+      stepMs: options.portingStepMs ?? DEFAULT_PORTING_STEP_MS,
+      isOwned: (e164) => this.owned.has(e164),
+      inTwilioStock: (e164) => this.#inventory.some((number) => number.e164 === e164),
+      addOwned: (e164) => void this.addOwned(e164),
+    });
+    // The porting walk is caught up before every request, so whatever a request reads (ported numbers among the
+    // IncomingPhoneNumbers included) is as of now, and the walk's webhooks go out as it happens.
+    this.routes = [...this.#accountRoutes, ...this.porting.routes].map((route) => ({
+      ...route,
+      handle: (request, match) => {
+        this.porting.advance();
+        return route.handle(request, match);
+      },
+    }));
   }
 
   numbersSold(): readonly string[] {
@@ -81,7 +111,7 @@ export class TwilioEmulator extends CarrierEmulator {
   }
 
   protected saveState(): TwilioSavedState {
-    return { version: 1, owned: [...this.owned], positions: [...this.#positions], purchases: [...this.purchases] };
+    return { version: 1, owned: [...this.owned], positions: [...this.#positions], purchases: [...this.purchases], porting: this.porting.save() };
   }
 
   protected restoreState(saved: unknown): void {
@@ -91,6 +121,7 @@ export class TwilioEmulator extends CarrierEmulator {
     this.#positions.clear();
     for (const [sid, position] of state.positions) this.#positions.set(sid, position);
     this.purchases.splice(0, this.purchases.length, ...state.purchases);
+    this.porting.restore(state.porting);
   }
 
   /**
