@@ -14,6 +14,8 @@ export interface EmulatedPhoneNumber {
   updatedAt: string;
   /** The number order that bought it; absent for numbers a test put on the account by hand. */
   readonly orderId?: string;
+  /** How it came to the account (the spec's source_type): bought, or ported in by a porting order. */
+  readonly source?: "number_order" | "port_request";
 }
 
 /** One number of a number order: its outcome is settled when the order is accepted, and shown once it completes. */
@@ -107,7 +109,7 @@ export class TelnyxEmulatedAccount {
   }
 
   /** Puts a number on the account, active, as if bought outside numbergate (not counted in `purchases`); returns its id. */
-  addPhoneNumber(e164: string, orderId?: string, status: EmulatedPhoneNumber["status"] = "active"): string {
+  addPhoneNumber(e164: string, orderId?: string, status: EmulatedPhoneNumber["status"] = "active", source: EmulatedPhoneNumber["source"] = "number_order"): string {
     const stocked = this.catalog.get(e164);
     const at = new Date(this.now()).toISOString();
     const id = newInventoryId(new Set(this.phoneNumbers.keys()));
@@ -121,6 +123,7 @@ export class TelnyxEmulatedAccount {
       purchasedAt: at,
       updatedAt: at,
       ...(orderId === undefined ? {} : { orderId }),
+      source,
     });
     return id;
   }

@@ -61,7 +61,7 @@ function matches(record: EmulatedPhoneNumber, query: TelnyxQuery): boolean {
     (query.text("filter[status]") === undefined || record.status === query.text("filter[status]")) &&
     (countries === undefined || countries.includes(record.countryCode)) &&
     (query.text("filter[number_type][eq]") === undefined || record.numberType === query.text("filter[number_type][eq]")) &&
-    query.text("filter[source]") !== "ported" &&
+    (query.text("filter[source]") === undefined || (query.text("filter[source]") === "ported") === (record.source === "port_request")) &&
     nothingMatches.every((name) => query.text(name) === undefined) &&
     query.text("filter[without_tags]") !== "false" &&
     ["filter[billing_group_id]", "filter[emergency_address_id]"].every((name) => query.text(name) === undefined || query.text(name) === "null") &&
@@ -107,7 +107,7 @@ function describePhoneNumber(record: EmulatedPhoneNumber): Record<string, unknow
     external_pin: null,
     tags: [],
     deletion_lock_enabled: false,
-    source_type: "number_order",
+    source_type: record.source ?? "number_order",
     purchased_at: record.purchasedAt,
     activated_at: record.status === "active" ? record.updatedAt : null,
     created_at: record.createdAt,

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import type { TelnyxEmulatedAccount } from "./telnyx-emulator-account.js";
+import { portingOrderSchema, type EmulatedPortingOrder } from "./telnyx-emulator-porting-model.js";
 
 const orderStatus = z.enum(["pending", "success", "failure"]);
 const optionalText = z.string().optional();
@@ -7,7 +8,8 @@ const optionalText = z.string().optional();
 /**
  * What the Telnyx emulator remembers across a restart when the sandbox keeps its state (NUMBERGATE_DATA_DIR): the
  * account's numbers with their inventory ids, number orders (with their progress, so a pending one goes on from where
- * it was), reservations and the purchase history. Test controls (unavailable numbers) are not carrier state.
+ * it was), reservations, porting orders (with their walk) and the purchase history. Porting orders came later: a
+ * saved state without them reads as none. Test controls (unavailable numbers) are not carrier state.
  */
 const telnyxSavedStateSchema = z.object({
   version: z.literal(1),
@@ -50,11 +52,12 @@ const telnyxSavedStateSchema = z.object({
     }),
   ),
   purchases: z.array(z.string()),
+  portingOrders: z.array(portingOrderSchema).default([]),
 });
 
 export type TelnyxSavedState = z.infer<typeof telnyxSavedStateSchema>;
 
-export function saveTelnyxState(account: TelnyxEmulatedAccount): TelnyxSavedState {
+export function saveTelnyxState(account: TelnyxEmulatedAccount, portingOrders: ReadonlyMap<string, EmulatedPortingOrder>): TelnyxSavedState {
   // JSON drops the undefined optional fields, which the schema reads back as absent.
   return JSON.parse(
     JSON.stringify({
@@ -63,12 +66,13 @@ export function saveTelnyxState(account: TelnyxEmulatedAccount): TelnyxSavedStat
       orders: [...account.orders.values()],
       reservations: [...account.reservations.values()],
       purchases: account.purchases,
+      portingOrders: [...portingOrders.values()],
     }),
   ) as TelnyxSavedState;
 }
 
 /** Replaces the account's state with a saved one; throws naming the first field that does not fit. */
-export function restoreTelnyxState(account: TelnyxEmulatedAccount, saved: unknown): void {
+export function restoreTelnyxState(account: TelnyxEmulatedAccount, portingOrders: Map<string, EmulatedPortingOrder>, saved: unknown): void {
   const parsed = telnyxSavedStateSchema.safeParse(saved);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -85,4 +89,6 @@ export function restoreTelnyxState(account: TelnyxEmulatedAccount, saved: unknow
     account.reservations.set(reservation.id, { ...reservation, customerReference: reservation.customerReference, phoneNumbers });
   }
   account.purchases.splice(0, account.purchases.length, ...state.purchases);
+  portingOrders.clear();
+  for (const order of state.portingOrders) portingOrders.set(order.id, structuredClone(order));
 }

@@ -3,6 +3,7 @@ import { TelnyxEmulatedAccount, DEFAULT_POLLS_BEFORE_FINAL } from "./telnyx-emul
 import { buildTelnyxCatalog } from "./telnyx-emulator-catalog.js";
 import { readTelnyxQuery, telnyxErrorResponse } from "./telnyx-emulator-common.js";
 import { completeOrder, createNumberOrder, listNumberOrders, retrieveNumberOrder } from "./telnyx-emulator-orders.js";
+import { DEFAULT_PORTING_POLLS_PER_STEP, TelnyxPorting, telnyxPortingRoutes } from "./telnyx-emulator-porting.js";
 import { deletePhoneNumber, listPhoneNumbers, retrievePhoneNumber } from "./telnyx-emulator-phone-numbers.js";
 import { createNumberReservation, extendNumberReservation, retrieveNumberReservation } from "./telnyx-emulator-reservations.js";
 import { searchAvailablePhoneNumbers } from "./telnyx-emulator-search.js";
@@ -13,7 +14,9 @@ export interface TelnyxEmulatorOptions {
   readonly apiKey: string;
   /** GETs of a number order answered pending before it completes; 0 completes it on the first GET. Defaults to 1. */
   readonly pollsBeforeFinal?: number;
-  /** The emulator's clock (reservations expire by it); defaults to Date.now. */
+  /** GETs of a porting order answered in one status before it takes its next step; 0 moves it on every GET. Defaults to 1. */
+  readonly portingPollsPerStep?: number;
+  /** The emulator's clock (reservations expire by it, ported orders wait for their FOC date on it); defaults to Date.now. */
   readonly now?: () => number;
 }
 
@@ -57,6 +60,8 @@ const STATUS_ERRORS: Readonly<Record<number, StatusError>> = {
 export class TelnyxEmulator extends CarrierEmulator {
   readonly #options: TelnyxEmulatorOptions;
   readonly account: TelnyxEmulatedAccount;
+  /** Port-ins: porting orders, their walk, and the webhooks that report it (notifyTo, webhookPublicKey). */
+  readonly porting: TelnyxPorting;
   protected override readonly basePath = TELNYX_EMULATOR_BASE_PATH;
 
   protected readonly routes: readonly EmulatorRoute[] = [
@@ -70,6 +75,7 @@ export class TelnyxEmulator extends CarrierEmulator {
     { method: "GET", pattern: PHONE_NUMBERS_PATH, handle: (request) => listPhoneNumbers(this.account, request) },
     { method: "GET", pattern: PHONE_NUMBER_PATH, handle: (request, match) => this.#withoutQuery(request, () => retrievePhoneNumber(this.account, match[1] ?? "")) },
     { method: "DELETE", pattern: PHONE_NUMBER_PATH, handle: (request, match) => this.#withoutQuery(request, () => deletePhoneNumber(this.account, match[1] ?? "")) },
+    ...telnyxPortingRoutes(() => this.porting, (request, handle) => this.#withoutQuery(request, handle)),
   ];
 
   constructor(options: TelnyxEmulatorOptions) {
@@ -77,6 +83,7 @@ export class TelnyxEmulator extends CarrierEmulator {
     this.#options = options;
     this.account = new TelnyxEmulatedAccount(buildTelnyxCatalog(), options.now ?? Date.now);
     this.account.pollsBeforeFinal = options.pollsBeforeFinal ?? DEFAULT_POLLS_BEFORE_FINAL;
+    this.porting = new TelnyxPorting(this.account, options.apiKey, options.portingPollsPerStep ?? DEFAULT_PORTING_POLLS_PER_STEP);
   }
 
   /** The API key this emulator accepts (fake, for tests and `npm run emulators`). */
@@ -94,6 +101,11 @@ export class TelnyxEmulator extends CarrierEmulator {
     return this.account.unavailable;
   }
 
+  /** The Ed25519 public key (base64 of the raw 32 bytes, as Telnyx's portal shows it) that verifies this emulator's webhooks. */
+  get webhookPublicKey(): string {
+    return this.porting.webhookPublicKey;
+  }
+
   /** Puts a number on the account as if bought outside numbergate (not counted in `purchases`); returns its inventory id. */
   addOwned(e164: string): string {
     return this.account.addPhoneNumber(e164);
@@ -108,17 +120,18 @@ export class TelnyxEmulator extends CarrierEmulator {
     return [...this.account.purchases];
   }
 
-  describeState(): { purchases: string[]; owned: string[]; orders: number; reservations: number } {
+  describeState(): { purchases: string[]; owned: string[]; orders: number; reservations: number; portingOrders: number } {
     const { account } = this;
-    return { purchases: [...account.purchases], owned: [...account.phoneNumbers.values()].map((record) => record.phoneNumber), orders: account.orders.size, reservations: account.reservations.size };
+    const owned = [...account.phoneNumbers.values()].map((record) => record.phoneNumber);
+    return { purchases: [...account.purchases], owned, orders: account.orders.size, reservations: account.reservations.size, portingOrders: this.porting.orders.size };
   }
 
   protected saveState(): TelnyxSavedState {
-    return saveTelnyxState(this.account);
+    return saveTelnyxState(this.account, this.porting.orders);
   }
 
   protected restoreState(saved: unknown): void {
-    restoreTelnyxState(this.account, saved);
+    restoreTelnyxState(this.account, this.porting.orders, saved);
   }
 
   protected isAuthorized(request: EmulatorRequest): boolean {
