@@ -1,6 +1,8 @@
 import { z } from "zod";
 import type { BandwidthNumberState, EmulatedOrder } from "./bandwidth-emulator-orders.js";
 import type { EmulatedDisconnect } from "./bandwidth-emulator-disconnects.js";
+import type { BandwidthPortIns } from "./bandwidth-emulator-portins.js";
+import { portInRecordSchema } from "./bandwidth-emulator-portins-state.js";
 
 const statusSchema = z.enum(["RECEIVED", "PROCESSING", "COMPLETE", "PARTIAL", "FAILED"]);
 const progress = { status: statusSchema, polls: z.number().int().nonnegative(), lastModifiedAt: z.string(), createdAt: z.string() };
@@ -8,8 +10,9 @@ const progress = { status: statusSchema, polls: z.number().int().nonnegative(), 
 /**
  * What the Bandwidth emulator remembers across a restart when the sandbox keeps its state (NUMBERGATE_DATA_DIR):
  * TNs in service, reservations, new-number orders and disconnect orders (with their progress, so an order still
- * PROCESSING goes on from where it was) and the purchase history. Test controls (refusing, unavailable) are not
- * carrier state.
+ * PROCESSING goes on from where it was), port-ins (with their documents' names and their history) and the purchase
+ * history. Test controls (refusing, unavailable) and the notification receiver are not carrier state. A state saved
+ * before port-ins existed has none.
  */
 const bandwidthSavedStateSchema = z.object({
   version: z.literal(1),
@@ -37,11 +40,12 @@ const bandwidthSavedStateSchema = z.object({
     }),
   ),
   purchases: z.array(z.string()),
+  portins: z.array(portInRecordSchema).default([]),
 });
 
 export type BandwidthSavedState = z.infer<typeof bandwidthSavedStateSchema>;
 
-export function saveBandwidthState(numbers: BandwidthNumberState): BandwidthSavedState {
+export function saveBandwidthState(numbers: BandwidthNumberState, portins: BandwidthPortIns): BandwidthSavedState {
   return {
     version: 1,
     owned: [...numbers.owned],
@@ -49,11 +53,12 @@ export function saveBandwidthState(numbers: BandwidthNumberState): BandwidthSave
     orders: [...numbers.orders.values()].map((order) => ({ ...order, requested: [...order.requested], committed: [...order.committed] })),
     disconnects: [...numbers.disconnects.records.values()].map((record) => ({ ...record, requested: [...record.requested], refused: [...record.refused] })),
     purchases: [...numbers.purchases],
+    portins: [...portins.records.values()].map((record) => structuredClone(record)),
   };
 }
 
 /** Replaces the emulator's number state with a saved one; throws naming the first field that does not fit. */
-export function restoreBandwidthState(numbers: BandwidthNumberState, saved: unknown): void {
+export function restoreBandwidthState(numbers: BandwidthNumberState, portins: BandwidthPortIns, saved: unknown): void {
   const parsed = bandwidthSavedStateSchema.safeParse(saved);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -75,4 +80,6 @@ export function restoreBandwidthState(numbers: BandwidthNumberState, saved: unkn
     numbers.disconnects.records.set(record.id, disconnect);
   }
   numbers.purchases.splice(0, numbers.purchases.length, ...state.purchases);
+  portins.records.clear();
+  for (const record of state.portins) portins.records.set(record.id, record);
 }

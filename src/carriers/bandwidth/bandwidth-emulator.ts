@@ -11,6 +11,8 @@ import { buildXml } from "../kit/xml.js";
 import type { BandwidthEmulatedAccount } from "./bandwidth-emulator-common.js";
 import { BandwidthNumberState, DEFAULT_POLLS_BEFORE_FINAL } from "./bandwidth-emulator-orders.js";
 import { listInServiceNumbers } from "./bandwidth-emulator-inservice.js";
+import { BandwidthPortIns } from "./bandwidth-emulator-portins.js";
+import { portInRoutes } from "./bandwidth-emulator-portin-routes.js";
 import { searchAvailableNumbers } from "./bandwidth-emulator-search.js";
 import { restoreBandwidthState, saveBandwidthState, type BandwidthSavedState } from "./bandwidth-emulator-state.js";
 
@@ -27,6 +29,8 @@ export interface BandwidthEmulatorOptions {
    * final. Defaults to 2.
    */
   readonly pollsBeforeFinal?: number;
+  /** The clock of port-ins (when they were created and changed, whether their FOC date has come). Defaults to Date.now. */
+  readonly now?: () => number;
 }
 
 /** The emulator serves below /api, like https://dashboard.bandwidth.com/api. */
@@ -52,6 +56,8 @@ export class BandwidthEmulator extends CarrierEmulator {
   readonly unavailable = new Set<string>();
   /** Reservations, orders, disconnects and owned TNs. */
   readonly numbers: BandwidthNumberState;
+  /** Port-ins (lnpchecker, portins and their LOAs, history and notifications). */
+  readonly portins: BandwidthPortIns;
   protected override readonly basePath = BANDWIDTH_EMULATOR_BASE_PATH;
 
   protected readonly routes: readonly EmulatorRoute[] = [
@@ -67,6 +73,11 @@ export class BandwidthEmulator extends CarrierEmulator {
     { method: "GET", pattern: DISCONNECT_PATH, handle: (request, match) => this.#forAccount(match, () => this.numbers.disconnects.fetch(match[2] ?? "")) },
     { method: "GET", pattern: IN_SERVICE_LIST_PATH, handle: (request, match) => this.#forAccount(match, () => listInServiceNumbers(request.query, this.numbers.owned, this.#account)) },
     { method: "GET", pattern: IN_SERVICE_PATH, handle: (request, match) => this.#forAccount(match, () => this.#inService(match[2] ?? "")) },
+    ...portInRoutes(
+      () => this.portins,
+      (match, handle) => this.#forAccount(match, handle),
+      (request, match, handle) => this.#xmlWrite(request, match, handle),
+    ),
   ];
 
   /** The account this emulator serves (fake credentials, for tests and `npm run emulators`). */
@@ -85,13 +96,22 @@ export class BandwidthEmulator extends CarrierEmulator {
     };
     this.numbers = new BandwidthNumberState(this.#inventory, this.unavailable, this.#account);
     this.numbers.pollsBeforeFinal = options.pollsBeforeFinal ?? DEFAULT_POLLS_BEFORE_FINAL;
+    const inventory = new Set(this.#inventory.map((number) => number.nationalNumber));
+    this.portins = new BandwidthPortIns({
+      account: this.#account,
+      apiUser: options.username,
+      owned: this.numbers.owned,
+      isInInventory: (tn) => inventory.has(tn),
+      now: options.now ?? Date.now,
+      pollsBeforeFinal: () => this.numbers.pollsBeforeFinal,
+    });
   }
 
   numbersSold(): readonly string[] {
     return this.numbers.purchases.map((tn) => `+1${tn}`);
   }
 
-  describeState(): { purchases: string[]; owned: string[]; reservations: number; orders: number; disconnects: number } {
+  describeState(): { purchases: string[]; owned: string[]; reservations: number; orders: number; disconnects: number; portins: number } {
     const { numbers } = this;
     return {
       purchases: [...numbers.purchases],
@@ -99,15 +119,16 @@ export class BandwidthEmulator extends CarrierEmulator {
       reservations: numbers.reservations.size,
       orders: numbers.orders.size,
       disconnects: numbers.disconnects.records.size,
+      portins: this.portins.records.size,
     };
   }
 
   protected saveState(): BandwidthSavedState {
-    return saveBandwidthState(this.numbers);
+    return saveBandwidthState(this.numbers, this.portins);
   }
 
   protected restoreState(saved: unknown): void {
-    restoreBandwidthState(this.numbers, saved);
+    restoreBandwidthState(this.numbers, this.portins, saved);
   }
 
   protected isAuthorized(request: EmulatorRequest): boolean {
