@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { pino } from "pino";
 import { buildCarrierRegistrations } from "./app/carrier-registrations.js";
+import { resolveCipher } from "./app/encryption-key-source.js";
 import { databaseFailure } from "./app/startup-failure.js";
 import { postgresPassword, SQLITE_FILE_NAME, storeLocation, type StoreLocation } from "./app/store-location.js";
 import { ConfigError, loadConfig, type NumbergateConfig } from "./config/load-config.js";
@@ -25,6 +26,10 @@ import { createLogger, type Logger } from "./telemetry/logger.js";
  *   npm run admin -- reconcile [--provider ID]                reconciles carriers' lists with numbergate's now
  *                                                             (live mode): a "count" line per carrier, then a
  *                                                             "drift" line per open drift
+ *   npm run admin -- reencrypt                                seals every customer data value that is plain or
+ *                                                             under a previous key with NUMBERGATE_ENCRYPTION_KEY:
+ *                                                             a "reencrypted" line per table: how many rows it
+ *                                                             rewrote (a second run rewrites none)
  * Exit codes: 0 done; 1 something could not be used (the database); 2 usage or configuration; 3 reconcile could
  * not read some carrier's list (its count line says why; nothing was concluded for that carrier).
  * Reading never creates anything: a database that is not there is reported, with where it was looked for.
@@ -33,11 +38,12 @@ const USAGE = [
   "usage: npm run admin -- audit [--after ID] [--limit N]",
   "       npm run admin -- drifts [--state open|all] [--provider ID]",
   "       npm run admin -- reconcile [--provider ID]",
+  "       npm run admin -- reencrypt",
 ].join("\n");
 
 const EXIT_UNREADABLE_CARRIER = 3;
 /** Which options each command takes. */
-const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = { audit: ["after", "limit"], drifts: ["state", "provider"], reconcile: ["provider"] };
+const COMMAND_OPTIONS: Readonly<Record<string, readonly string[]>> = { audit: ["after", "limit"], drifts: ["state", "provider"], reconcile: ["provider"], reencrypt: [] };
 
 /** Thrown to end the command with a message for the operator (stderr) and an exit code. */
 class AdminStop extends Error {
@@ -66,15 +72,18 @@ async function main(): Promise<number> {
       2,
     );
   }
-  const store = await openExistingStore(config, location, command === "audit" ? "no audit log to read" : `no database to ${command === "drifts" ? "read drifts from" : "reconcile"}`);
+  const store = await openExistingStore(config, location, command === "audit" ? "no audit log to read" : `no database to ${NOTHING_TO[command] ?? command}`, command === "reencrypt");
   try {
     if (command === "audit") return await printAudit(store, options, location);
     if (command === "drifts") return await printDrifts(store, options, location);
+    if (command === "reencrypt") return await reencrypt(store);
     return await reconcile(config, store, provider);
   } finally {
     await store.close();
   }
 }
+
+const NOTHING_TO: Readonly<Record<string, string>> = { drifts: "read drifts from", reconcile: "reconcile", reencrypt: "reencrypt" };
 
 function readArguments(): { command: string; options: Options } {
   const parsed = (() => {
@@ -138,6 +147,12 @@ async function reconcile(config: NumbergateConfig, store: Store, provider: strin
     await reconciler.stop();
     await carriers.close();
   }
+}
+
+/** Moves every customer data value to the active key, batch by batch; a second run rewrites nothing. */
+async function reencrypt(store: Store): Promise<number> {
+  for (const count of await store.reencrypt()) printLine({ type: "reencrypted", ...count });
+  return 0;
 }
 
 /** The configured carriers behind their resilience pipelines, as the server has them (live mode). */
@@ -208,8 +223,11 @@ function printLine(value: Record<string, unknown>): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
 }
 
-/** Opens the database the server uses, refusing to create one where there is none. */
-async function openExistingStore(config: NumbergateConfig, location: StoreLocation, nothingToRead: string): Promise<Store> {
+/**
+ * Opens the database the server uses, refusing to create one where there is none. Customer data is sealed with
+ * the server's key; a sandbox key file is made here only to seal (reencrypt), never by a command that reads.
+ */
+async function openExistingStore(config: NumbergateConfig, location: StoreLocation, nothingToRead: string, seals: boolean): Promise<Store> {
   if (location.kind === "throwaway") {
     throw new AdminStop(
       `numbergate admin: ${nothingToRead}: in sandbox mode numbergate keeps its database in a throwaway directory that is removed when it stops. ` +
@@ -227,7 +245,8 @@ async function openExistingStore(config: NumbergateConfig, location: StoreLocati
     }
   }
   const databaseUrl = config.store.databaseUrl;
-  return openStore({ databaseUrl: databaseUrl?.reveal(), dataDir: location.kind === "sqlite" ? location.dataDir : "" }).catch((error: unknown) => {
+  const cipher = resolveCipher(config, location.kind === "sqlite" ? location.dataDir : config.store.dataDir, seals ? "create" : "read-only");
+  return openStore({ databaseUrl: databaseUrl?.reveal(), dataDir: location.kind === "sqlite" ? location.dataDir : "", cipher }).catch((error: unknown) => {
     throw databaseFailure(error, location.description, [databaseUrl, postgresPassword(databaseUrl)]);
   });
 }

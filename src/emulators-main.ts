@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { startSandboxCarriers } from "./app/sandbox-carriers.js";
 import { CARRIERS } from "./carriers/registry.js";
 
@@ -25,6 +26,8 @@ const firstTwo = [...carriers.emulators.values()].slice(0, 2).map((emulator) => 
 process.stdout.write(`numbergate carrier emulators are running. Point numbergate at them with:
 
 export NUMBERGATE_MODE=live
+# A fresh key for customer data at rest: keep it to read that database again (README, Data at rest).
+export NUMBERGATE_ENCRYPTION_KEY=${randomBytes(32).toString("base64")}
 ${exports.join("\n")}
 ${alternatives.length > 0 ? `\nOther credentials the emulators accept (in place of the ones above):\n  ${alternatives.join(" ")}\n` : ""}
 Inject faults under any emulator's base URL, for example:

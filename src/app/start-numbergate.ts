@@ -21,11 +21,13 @@ import { ReservationService } from "../lifecycle/reservation-service.js";
 import { InventoryJob } from "../inventory/inventory-job.js";
 import { InventoryReconciler } from "../inventory/inventory-reconciler.js";
 import { InventoryService } from "../inventory/inventory-service.js";
-import { openStore, type Store } from "../store/store.js";
+import { openDatabase } from "../store/database.js";
+import { storeOn, type Store } from "../store/store.js";
 import { startServer, type NumbergateServer } from "../server/create-server.js";
 import type { Logger } from "../telemetry/logger.js";
 import { CARRIERS } from "../carriers/registry.js";
 import { buildCarrierRegistrations } from "./carrier-registrations.js";
+import { resolveCipher } from "./encryption-key-source.js";
 import { startSandboxCarriers, type SandboxCarriers } from "./sandbox-carriers.js";
 import { databaseFailure, listenFailure, StartupError, unexpectedFailure } from "./startup-failure.js";
 import { postgresPassword, storeLocation } from "./store-location.js";
@@ -87,10 +89,12 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     logger.warn({ dataDir }, "sandbox mode: numbergate's database and the emulators' state live in a throwaway directory; set NUMBERGATE_DATA_DIR to keep them");
   }
 
-  const store = await openStore({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: dataDir ?? "" }).catch((error: unknown) => {
+  const database = await openDatabase({ databaseUrl: config.store.databaseUrl?.reveal(), dataDir: dataDir ?? "" }).catch((error: unknown) => {
     throw databaseFailure(error, location.description, [config.store.databaseUrl, postgresPassword(config.store.databaseUrl)]);
   });
-  undo.push("close the database", () => store.close());
+  undo.push("close the database", () => database.close());
+  // "create": the server always has a key (sandbox: the key file next to its data, made on first start).
+  const store = storeOn(database, { cipher: resolveCipher(config, dataDir ?? config.store.dataDir, "create") });
 
   const ownsSandbox = config.mode === "sandbox" && options.sandbox === undefined;
   let sandbox = config.mode === "sandbox" ? options.sandbox : undefined;

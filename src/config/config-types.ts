@@ -1,4 +1,5 @@
 import type { CarrierConnection } from "../carriers/kit/carrier-definition.js";
+import type { EncryptionSettings } from "./encryption-keys.js";
 import type { LogLevel, ProviderSelection } from "./env-schema.js";
 import type { Secret } from "./secret.js";
 
@@ -106,6 +107,8 @@ export interface StoreSettings {
 export interface NumbergateConfig {
   readonly mode: ServiceMode;
   readonly store: StoreSettings;
+  /** Keys of the encryption at rest of customer data. */
+  readonly encryption: EncryptionSettings;
   readonly grpcAddress: string;
   /** NUMBERGATE_LOG_LEVEL, else the seed's LOG_LEVEL, else info. */
   readonly logLevel: LogLevel;

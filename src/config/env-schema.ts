@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { encryptionKeyVariable, previousKeysVariable } from "./encryption-keys.js";
 import { integerVariable, optionalText } from "./variables.js";
 
 
@@ -101,6 +102,8 @@ export const environmentSchema = z.object({
   NUMBERGATE_PRICE_TABLE: optionalText(),
   NUMBERGATE_DATA_DIR: optionalText(),
   DATABASE_URL: databaseUrlVariable,
+  NUMBERGATE_ENCRYPTION_KEY: encryptionKeyVariable,
+  NUMBERGATE_ENCRYPTION_PREVIOUS_KEYS: previousKeysVariable,
   NUMBERGATE_REPLICA_ID: optionalText({ regex: /^[0-9A-Za-z._-]{1,64}$/, description: "letters, digits, dot, dash or underscore (at most 64)" }),
   NUMBERGATE_LEASE_TTL: integerVariable(120_000, { min: 100, max: 3_600_000, unit: "ms" }),
   NUMBERGATE_ORDER_CHECK_INTERVAL: integerVariable(2_000, { min: 10, max: 3_600_000, unit: "ms" }),

@@ -3,6 +3,7 @@ import { CARRIERS } from "../carriers/registry.js";
 import { anyCredentialSet, readCarrierSettings } from "./carrier-settings.js";
 import { ConfigError, ConfigProblems } from "./config-problems.js";
 import type { NumbergateConfig, ResilienceSettings, ServiceMode } from "./config-types.js";
+import { ENCRYPTION_KEY_VARIABLE } from "./encryption-keys.js";
 import { environmentSchema, parseLogLevel, type LogLevel, type ParsedEnvironment } from "./env-schema.js";
 import { Secret } from "./secret.js";
 
@@ -31,6 +32,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
     problems.add(["PROVIDER_BREAKER_MIN_CALLS"], "PROVIDER_BREAKER_MIN_CALLS must not exceed PROVIDER_BREAKER_WINDOW");
   }
   checkMoneyCallBounds(env, problems);
+  checkEncryptionKey(env, mode, problems);
   const logLevel = readLogLevel(env, problems);
   problems.throwIfAny();
 
@@ -49,6 +51,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
       defaultReservationMs: env.RESERVATION_DEFAULT_DURATION,
       maxReservationMs: env.RESERVATION_MAX_DURATION,
     }),
+    encryption: Object.freeze({ key: env.NUMBERGATE_ENCRYPTION_KEY, previousKeys: Object.freeze(env.NUMBERGATE_ENCRYPTION_PREVIOUS_KEYS) }),
     grpcAddress: env.NUMBERGATE_GRPC_ADDR,
     logLevel,
     priceTablePath: env.NUMBERGATE_PRICE_TABLE,
@@ -102,6 +105,20 @@ function checkMoneyCallBounds(env: ParsedEnvironment, problems: ConfigProblems):
   }
   if (env.NUMBERGATE_IN_DOUBT_GRACE <= budget) {
     problems.add(["NUMBERGATE_IN_DOUBT_GRACE"], `NUMBERGATE_IN_DOUBT_GRACE (${env.NUMBERGATE_IN_DOUBT_GRACE} ms) must be longer than PROVIDER_TIMEOUT_PURCHASE (${budget} ms), ${why}`);
+  }
+}
+
+/**
+ * Customer data is encrypted at rest. Live mode takes its key from the environment only; sandbox mode may make
+ * its own key file, but only where it keeps its data: a shared PostgreSQL database outlives a throwaway key.
+ */
+function checkEncryptionKey(env: ParsedEnvironment, mode: ServiceMode, problems: ConfigProblems): void {
+  if (env.NUMBERGATE_ENCRYPTION_KEY !== undefined) return;
+  const format = "32 bytes in base64, such as the output of openssl rand -base64 32";
+  if (mode === "live") {
+    problems.add([ENCRYPTION_KEY_VARIABLE], `NUMBERGATE_MODE=live needs ${ENCRYPTION_KEY_VARIABLE} (${format}): customer data is encrypted at rest with it`);
+  } else if (env.DATABASE_URL !== undefined && env.NUMBERGATE_DATA_DIR === undefined) {
+    problems.add([ENCRYPTION_KEY_VARIABLE], `sandbox mode with DATABASE_URL needs ${ENCRYPTION_KEY_VARIABLE} (${format}), or NUMBERGATE_DATA_DIR for the key file numbergate creates there`);
   }
 }
 

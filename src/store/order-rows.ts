@@ -10,6 +10,8 @@ import {
   type OrderState,
   type OrderSubstitution,
 } from "./records.js";
+import { ORDER_CUSTOMER_INFO, OWNED_NUMBER_CUSTOMER_INFO } from "./encrypted-columns.js";
+import type { FieldCipher } from "./field-cipher.js";
 import type { NumberOrderItemsTable, NumberOrdersTable } from "./schema.js";
 
 /** Rows of the order tables as records, and the owned-number row a bought item becomes. */
@@ -27,7 +29,7 @@ export function toItem(row: Selectable<NumberOrderItemsTable>): OrderItemRecord 
   };
 }
 
-export function toOrder(row: Selectable<NumberOrdersTable>, items: readonly OrderItemRecord[]): OrderRecord {
+export function toOrder(row: Selectable<NumberOrdersTable>, items: readonly OrderItemRecord[], cipher: FieldCipher): OrderRecord {
   const substitution = parseJson<OrderSubstitution>(row.substitution);
   return {
     id: row.id,
@@ -39,7 +41,7 @@ export function toOrder(row: Selectable<NumberOrdersTable>, items: readonly Orde
     orderReference: row.order_reference,
     carrierOrderId: row.carrier_order_id ?? undefined,
     reservationId: row.reservation_id ?? undefined,
-    customerInfo: parseJson<CustomerInfoRecord>(row.customer_info),
+    customerInfo: parseJson<CustomerInfoRecord>(cipher.open(ORDER_CUSTOMER_INFO, row.id, row.customer_info)),
     detail: row.detail,
     carrierCallStartedAt: row.carrier_call_started_at ?? undefined,
     checkAttempts: row.check_attempts,
@@ -50,9 +52,11 @@ export function toOrder(row: Selectable<NumberOrdersTable>, items: readonly Orde
   };
 }
 
-
-/** The owned number an order item becomes once the carrier sold it. */
-export function ownedRow(order: Selectable<NumberOrdersTable>, item: OrderItemRecord, carrierNumberId: string, now: number) {
+/**
+ * The owned number an order item becomes once the carrier sold it. Its customer data is sealed again for
+ * owned_numbers: a value is bound to its column, and a legacy plain order is encrypted on the way.
+ */
+export function ownedRow(order: Selectable<NumberOrdersTable>, item: OrderItemRecord, carrierNumberId: string, now: number, cipher: FieldCipher) {
   const offer = item.offer;
   return {
     id: `num_${order.id}_${item.phoneNumber.replace("+", "")}`,
@@ -67,7 +71,7 @@ export function ownedRow(order: Selectable<NumberOrdersTable>, item: OrderItemRe
     monthly_price_cents: offer?.monthlyPriceCents ?? null,
     currency_code: offer?.currencyCode ?? null,
     order_id: order.id,
-    customer_info: order.customer_info,
+    customer_info: cipher.reseal(ORDER_CUSTOMER_INFO, order.id, order.customer_info, OWNED_NUMBER_CUSTOMER_INFO),
     purchased_at: now,
     released_at: null,
     release_request_id: null,

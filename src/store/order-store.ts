@@ -2,6 +2,8 @@ import type { Kysely, Transaction } from "kysely";
 import { encodeOrderFailure, type OrderFailure } from "../domain/order-failure.js";
 import { appendAudit, type AuditEntry } from "./audit-store.js";
 import { isUniqueViolation } from "./database.js";
+import { ORDER_CUSTOMER_INFO } from "./encrypted-columns.js";
+import type { FieldCipher } from "./field-cipher.js";
 import { claimDue, releaseLease, renewLease } from "./leases.js";
 import { toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderRecord, type OrderState, type OrderSubstitution } from "./records.js";
 import { ownedRow, toItem, toOrder } from "./order-rows.js";
@@ -80,7 +82,10 @@ class Unavailable extends Error {
  * on lease_owner/lease_expires_at) make sure one replica at a time works an order.
  */
 export class OrderStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cipher: FieldCipher,
+  ) {}
 
   async create(order: NewOrder): Promise<CreateOrderResult> {
     try {
@@ -132,7 +137,7 @@ export class OrderStore {
       order_reference: order.orderReference,
       carrier_order_id: null,
       reservation_id: order.items.find((item) => item.reservationId)?.reservationId ?? null,
-      customer_info: toJson(order.customerInfo),
+      customer_info: this.cipher.seal(ORDER_CUSTOMER_INFO, toJson(order.customerInfo)),
       detail: "",
       carrier_call_started_at: null,
       substitution: toJson(order.substitution),
@@ -157,7 +162,7 @@ export class OrderStore {
     }));
     await trx.insertInto("number_order_items").values(items).execute();
     await appendAudit(trx, [order.audit], order.now);
-    return { kind: "created", order: toOrder(row, items.map(toItem)) };
+    return { kind: "created", order: toOrder(row, items.map(toItem), this.cipher) };
   }
 
   /**
@@ -211,7 +216,7 @@ export class OrderStore {
 
   async get(id: string): Promise<OrderRecord | undefined> {
     const row = await this.db.selectFrom("number_orders").selectAll().where("id", "=", id).executeTakeFirst();
-    return row ? toOrder(row, await this.#items(this.db, id)) : undefined;
+    return row ? toOrder(row, await this.#items(this.db, id), this.cipher) : undefined;
   }
 
   getByRequestId(requestId: string): Promise<OrderRecord | undefined> {
@@ -220,7 +225,7 @@ export class OrderStore {
 
   async #byRequestId(db: Kysely<Database>, requestId: string): Promise<OrderRecord | undefined> {
     const row = await db.selectFrom("number_orders").selectAll().where("request_id", "=", requestId).executeTakeFirst();
-    return row ? toOrder(row, await this.#items(db, row.id)) : undefined;
+    return row ? toOrder(row, await this.#items(db, row.id), this.cipher) : undefined;
   }
 
   async #items(db: Kysely<Database>, orderId: string): Promise<OrderItemRecord[]> {
@@ -264,7 +269,6 @@ export class OrderStore {
     return renewLease(this.db, "number_orders", id, owner, until, now);
   }
 
-
   /**
    * Applies one judged carrier answer in one transaction: items bought (each becomes an owned number once)
    * or refused, the order's state, holds freed when final, and the audit rows.
@@ -293,7 +297,7 @@ export class OrderStore {
         const item = items.find((candidate) => candidate.phoneNumber === bought.phoneNumber && candidate.state === "pending");
         if (!item) continue;
         await trx.updateTable("number_order_items").set({ state: "purchased", carrier_number_id: bought.carrierNumberId, detail: "" }).where("order_id", "=", id).where("phone_number", "=", bought.phoneNumber).execute();
-        const inserted = await trx.insertInto("owned_numbers").values(ownedRow(order, item, bought.carrierNumberId, change.now)).onConflict((conflict) => conflict.doNothing()).executeTakeFirst();
+        const inserted = await trx.insertInto("owned_numbers").values(ownedRow(order, item, bought.carrierNumberId, change.now, this.cipher)).onConflict((conflict) => conflict.doNothing()).executeTakeFirst();
         if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) ownershipConflicts.push(bought.phoneNumber);
       }
       for (const failed of change.failed) {
@@ -339,10 +343,8 @@ export class OrderStore {
     return claimed;
   }
 
-
   releaseLease(id: string, owner: string): Promise<void> {
     return releaseLease(this.db, "number_orders", id, owner);
   }
-
 }
 

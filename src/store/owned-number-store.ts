@@ -1,8 +1,10 @@
 import type { Kysely, Selectable } from "kysely";
 import { parseJson, type CustomerInfoRecord, type OwnedNumberRecord, type OwnedNumberState } from "./records.js";
+import { OWNED_NUMBER_CUSTOMER_INFO } from "./encrypted-columns.js";
+import type { FieldCipher } from "./field-cipher.js";
 import type { Database, OwnedNumbersTable } from "./schema.js";
 
-function toOwned(row: Selectable<OwnedNumbersTable>): OwnedNumberRecord {
+function toOwned(row: Selectable<OwnedNumbersTable>, cipher: FieldCipher): OwnedNumberRecord {
   return {
     id: row.id,
     phoneNumber: row.phone_number,
@@ -16,7 +18,7 @@ function toOwned(row: Selectable<OwnedNumbersTable>): OwnedNumberRecord {
     monthlyPriceCents: row.monthly_price_cents ?? undefined,
     currencyCode: row.currency_code ?? undefined,
     orderId: row.order_id,
-    customerInfo: parseJson<CustomerInfoRecord>(row.customer_info),
+    customerInfo: parseJson<CustomerInfoRecord>(cipher.open(OWNED_NUMBER_CUSTOMER_INFO, row.id, row.customer_info)),
     purchasedAt: row.purchased_at,
     releasedAt: row.released_at ?? undefined,
   };
@@ -30,18 +32,21 @@ export interface OwnedNumberPage {
 
 /** The numbers numbergate owns (or owned). */
 export class OwnedNumberStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cipher: FieldCipher,
+  ) {}
 
   /** The live (active or releasing) ownership of a number, else its latest released one. */
   async findByPhoneNumber(phoneNumber: string): Promise<OwnedNumberRecord | undefined> {
     const rows = await this.db.selectFrom("owned_numbers").selectAll().where("phone_number", "=", phoneNumber).orderBy("purchased_at", "desc").execute();
     const live = rows.find((row) => row.state !== "released") ?? rows[0];
-    return live ? toOwned(live) : undefined;
+    return live ? toOwned(live, this.cipher) : undefined;
   }
 
   async get(id: string): Promise<OwnedNumberRecord | undefined> {
     const row = await this.db.selectFrom("owned_numbers").selectAll().where("id", "=", id).executeTakeFirst();
-    return row ? toOwned(row) : undefined;
+    return row ? toOwned(row, this.cipher) : undefined;
   }
 
   async list(filter: { carrierId?: string; state?: OwnedNumberState; pageSize: number; after?: { purchasedAt: number; id: string } }): Promise<OwnedNumberPage> {
@@ -53,7 +58,7 @@ export class OwnedNumberStore {
       query = query.where((eb) => eb.or([eb("purchased_at", ">", after.purchasedAt), eb.and([eb("purchased_at", "=", after.purchasedAt), eb("id", ">", after.id)])]));
     }
     const rows = await query.orderBy("purchased_at").orderBy("id").limit(filter.pageSize + 1).execute();
-    const page = rows.slice(0, filter.pageSize).map(toOwned);
+    const page = rows.slice(0, filter.pageSize).map((row) => toOwned(row, this.cipher));
     const last = page.at(-1);
     return { numbers: page, next: rows.length > filter.pageSize && last ? { purchasedAt: last.purchasedAt, id: last.id } : undefined };
   }

@@ -1,5 +1,7 @@
 import type { Kysely, Selectable, Transaction } from "kysely";
 import { isUniqueViolation } from "./database.js";
+import { RESERVATION_CUSTOMER_INFO } from "./encrypted-columns.js";
+import type { FieldCipher } from "./field-cipher.js";
 import { parseJson, toJson, type CustomerInfoRecord, type ReservationRecord, type ReservationState } from "./records.js";
 import type { Database, ReservationsTable } from "./schema.js";
 
@@ -22,7 +24,7 @@ export type CreateReservationResult =
 
 const SCOPE = "ReserveNumber";
 
-export function toReservation(row: Selectable<ReservationsTable>): ReservationRecord {
+export function toReservation(row: Selectable<ReservationsTable>, cipher: FieldCipher): ReservationRecord {
   return {
     id: row.id,
     requestId: row.request_id ?? undefined,
@@ -30,7 +32,7 @@ export function toReservation(row: Selectable<ReservationsTable>): ReservationRe
     carrierId: row.carrier_id,
     state: row.state as ReservationState,
     carrierReservationId: row.carrier_reservation_id ?? undefined,
-    customerInfo: parseJson<CustomerInfoRecord>(row.customer_info),
+    customerInfo: parseJson<CustomerInfoRecord>(cipher.open(RESERVATION_CUSTOMER_INFO, row.id, row.customer_info)),
     createdAt: row.created_at,
     expiresAt: row.expires_at,
   };
@@ -41,7 +43,10 @@ export function toReservation(row: Selectable<ReservationsTable>): ReservationRe
  * clients (or replicas) inserting a hold for one number cannot both succeed.
  */
 export class ReservationStore {
-  constructor(private readonly db: Kysely<Database>) {}
+  constructor(
+    private readonly db: Kysely<Database>,
+    private readonly cipher: FieldCipher,
+  ) {}
 
   async create(reservation: NewReservation): Promise<CreateReservationResult> {
     try {
@@ -82,7 +87,7 @@ export class ReservationStore {
       carrier_id: reservation.carrierId,
       state: "active",
       carrier_reservation_id: null,
-      customer_info: toJson(reservation.customerInfo),
+      customer_info: this.cipher.seal(RESERVATION_CUSTOMER_INFO, toJson(reservation.customerInfo)),
       created_at: reservation.now,
       expires_at: reservation.expiresAt,
       updated_at: reservation.now,
@@ -94,7 +99,7 @@ export class ReservationStore {
         .values({ scope: SCOPE, request_id: reservation.requestId, request_fingerprint: reservation.fingerprint, resource_id: reservation.id, created_at: reservation.now })
         .execute();
     }
-    return { kind: "created", reservation: toReservation(row) };
+    return { kind: "created", reservation: toReservation(row, this.cipher) };
   }
 
   async #byRequestId(db: Kysely<Database>, requestId: string, fingerprint: string): Promise<CreateReservationResult | undefined> {
@@ -102,7 +107,7 @@ export class ReservationStore {
     if (!key) return undefined;
     if (key.request_fingerprint !== fingerprint) return { kind: "request_id_reused" };
     const row = await db.selectFrom("reservations").selectAll().where("id", "=", key.resource_id).executeTakeFirstOrThrow();
-    return { kind: "existing", reservation: toReservation(row) };
+    return { kind: "existing", reservation: toReservation(row, this.cipher) };
   }
 
   /**
@@ -120,7 +125,7 @@ export class ReservationStore {
 
   async get(id: string): Promise<ReservationRecord | undefined> {
     const row = await this.db.selectFrom("reservations").selectAll().where("id", "=", id).executeTakeFirst();
-    return row ? toReservation(row) : undefined;
+    return row ? toReservation(row, this.cipher) : undefined;
   }
 
   /** Ends an active reservation (cancelled, or expired) and frees its number; false if it was not active. */
@@ -152,7 +157,7 @@ export class ReservationStore {
   /** Active reservations past their expiry, oldest first. */
   async dueForExpiry(now: number, limit: number): Promise<ReservationRecord[]> {
     const rows = await this.db.selectFrom("reservations").selectAll().where("state", "=", "active").where("expires_at", "<=", now).orderBy("expires_at").limit(limit).execute();
-    return rows.map(toReservation);
+    return rows.map((row) => toReservation(row, this.cipher));
   }
 }
 

@@ -1,5 +1,7 @@
 import { AuditStore } from "./audit-store.js";
-import { openDatabase, type OpenDatabaseOptions } from "./database.js";
+import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "./database.js";
+import { FieldCipher } from "./field-cipher.js";
+import { reencryptColumns, type ReencryptedColumn } from "./field-reencryption.js";
 import { InventoryDriftStore } from "./inventory-drift-store.js";
 import type { StoreDialect } from "./migrations.js";
 import { OrderStore } from "./order-store.js";
@@ -16,19 +18,38 @@ export interface Store {
   readonly releases: ReleaseStore;
   readonly audit: AuditStore;
   readonly inventoryDrifts: InventoryDriftStore;
+  /** Seals every encrypted value that is plain or under an old key with the active key (npm run admin -- reencrypt). */
+  reencrypt(batchSize?: number): Promise<ReencryptedColumn[]>;
   close(): Promise<void>;
 }
 
-export async function openStore(options: OpenDatabaseOptions & { readonly now?: () => number }): Promise<Store> {
-  const { db, dialect, close } = await openDatabase(options);
+export interface StoreOptions {
+  readonly now?: () => number;
+  /**
+   * Encrypts customer data at rest. Without it the store still reads everything else (and legacy plain values),
+   * but refuses to write customer data or read sealed values: it never writes them in the clear.
+   */
+  readonly cipher?: FieldCipher;
+}
+
+export type OpenStoreOptions = OpenDatabaseOptions & StoreOptions;
+
+export async function openStore(options: OpenStoreOptions): Promise<Store> {
+  return storeOn(await openDatabase(options), options);
+}
+
+/** The stores over a database already open (start-up opens it first, so that its errors come first). */
+export function storeOn({ db, dialect, close }: OpenedDatabase, options: StoreOptions): Store {
+  const cipher = options.cipher ?? FieldCipher.withoutKeys();
   return {
     dialect,
-    reservations: new ReservationStore(db),
-    orders: new OrderStore(db),
-    ownedNumbers: new OwnedNumberStore(db),
+    reservations: new ReservationStore(db, cipher),
+    orders: new OrderStore(db, cipher),
+    ownedNumbers: new OwnedNumberStore(db, cipher),
     releases: new ReleaseStore(db),
     audit: new AuditStore(db, options.now ?? (() => Date.now())),
     inventoryDrifts: new InventoryDriftStore(db),
+    reencrypt: (batchSize) => reencryptColumns(db, cipher, batchSize),
     close,
   };
 }

@@ -40,5 +40,7 @@ describe("sandbox carrier wiring", () => {
     expect(exported).toMatchObject({ BANDWIDTH_SITE_ID: expect.stringMatching(/^\d+$/) as unknown, BANDWIDTH_PEER_ID: expect.stringMatching(/^\d+$/) as unknown });
     expect(Object.keys(exported)).toEqual(expect.arrayContaining(["TWILIO_ACCOUNT_SID", "TWILIO_AUTH_TOKEN", "BANDWIDTH_ACCOUNT_ID", "BANDWIDTH_API_URL"]));
     expect(emulators.stdout).toMatch(/TWILIO_API_KEY=SK[0-9a-f]{32} TWILIO_API_SECRET=\S+/);
+    // Live mode needs a key for customer data at rest: the printed lines are enough to start numbergate.
+    expect(Buffer.from(exported["NUMBERGATE_ENCRYPTION_KEY"] ?? "", "base64")).toHaveLength(32);
   });
 });

@@ -68,12 +68,12 @@ describe("the seed's environment block", () => {
     ]));
     for (const line of problems) {
       expect(line).not.toContain("\n");
-      for (const secret of [AUTH_TOKEN, BANDWIDTH_PASSWORD, DATABASE_PASSWORD]) expect(line).not.toContain(secret);
+      for (const secret of Object.values(SEED_SECRETS)) expect(line).not.toContain(secret);
     }
   });
 
   it("reports a malformed variable once, not again as missing", () => {
-    expect(configProblems({ TWILIO_ACCOUNT_SID: "nope", TWILIO_AUTH_TOKEN: AUTH_TOKEN, BANDWIDTH_ACCOUNT_ID: "no spaces allowed" })).toEqual([
+    expect(configProblems({ TWILIO_ACCOUNT_SID: "nope", TWILIO_AUTH_TOKEN: AUTH_TOKEN, BANDWIDTH_ACCOUNT_ID: "no spaces allowed", NUMBERGATE_ENCRYPTION_KEY: SEED_SECRETS.ENCRYPTION_KEY })).toEqual([
       "TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits",
       "BANDWIDTH_ACCOUNT_ID must be the numeric account id from the Bandwidth dashboard",
       "BANDWIDTH_USERNAME is required when other BANDWIDTH_ credentials are set",

@@ -9,7 +9,7 @@ import { BadRequest, ErrorInfo, RetryInfo } from "../../generated/google/rpc/err
 import { startSandboxCarriers, type SandboxCarriers } from "../../src/app/sandbox-carriers.js";
 import { startNumbergate, type RunningNumbergate } from "../../src/app/start-numbergate.js";
 import { loadConfig } from "../../src/config/load-config.js";
-import { silentLogger } from "../../src/telemetry/logger.js";
+import { silentLogger, type Logger } from "../../src/telemetry/logger.js";
 
 export interface Harness {
   readonly client: TelecomServiceClient;
@@ -37,6 +37,8 @@ export interface HarnessOptions {
   readonly random?: () => number;
   /** Share emulators between harnesses (several replicas against one set of carriers). */
   readonly sandbox?: SandboxCarriers;
+  /** Where numbergate logs (default: nowhere); tests that check what reaches the log capture it. */
+  readonly logger?: Logger;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startHarness(environment: Record<string, string | undefine
       ...PLAIN_PIPELINE,
       ...environment,
     });
-    app = await startNumbergate({ config, logger: silentLogger(), dispatcher, sandbox, random: options.random });
+    app = await startNumbergate({ config, logger: options.logger ?? silentLogger(), dispatcher, sandbox, random: options.random });
   } catch (error) {
     await releaseOwned();
     throw error;

@@ -3,6 +3,8 @@ export const SEED_SECRETS = {
   AUTH_TOKEN: "seed-twilio-auth-token-0123456789",
   BANDWIDTH_PASSWORD: "seed-bandwidth-password-!@#",
   DATABASE_PASSWORD: "seed-db-password",
+  // Live mode needs a key since customer data is encrypted at rest: 32 bytes, base64.
+  ENCRYPTION_KEY: Buffer.from("numbergate-seed-encryption-key!!").toString("base64"),
 } as const;
 
 /**
@@ -28,4 +30,5 @@ export const SEED_ENVIRONMENT: Readonly<Record<string, string>> = {
   RESERVATION_DEFAULT_DURATION: "900000",
   RESERVATION_MAX_DURATION: "14400000",
   DATABASE_URL: `postgres://numbergate:${SEED_SECRETS.DATABASE_PASSWORD}@db.internal:5432/numbergate`,
+  NUMBERGATE_ENCRYPTION_KEY: SEED_SECRETS.ENCRYPTION_KEY,
 };
