@@ -36,7 +36,9 @@ export interface CarrierDescriptor {
   readonly countries: readonly string[];
   /** The carrier holds numbers itself (doReserve, doCancelReservation); otherwise numbergate holds them alone. */
   readonly supportsReservations: boolean;
-  /** Porting is built for this carrier (doCheckPortability, doCreatePortIn, doGetPortIn, doCancelPortIn). */
+  /** The carrier answers whether numbers can be ported in to it (doCheckPortability). */
+  readonly supportsPortabilityChecks: boolean;
+  /** Port-ins are built for this carrier (doCreatePortIn, doGetPortIn, doCancelPortIn). */
   readonly supportsPorting: boolean;
   /** How many numbers one carrier purchase order may carry (Twilio buys one number per request). */
   readonly maxNumbersPerPurchase: number;
@@ -95,15 +97,16 @@ export interface CarrierAdapter {
 /**
  * The features numbergate offers at a carrier beyond search, availability and probes, each with the adapter
  * methods it needs. Purchases, releases and listing the account's numbers (inventory reconciliation) are what
- * a carrier is registered for, so every carrier declares them; reservations and porting are declared per
- * carrier in its descriptor.
+ * a carrier is registered for, so every carrier declares them; reservations, portability checks and port-ins
+ * are declared per carrier in its descriptor.
  */
 export const CARRIER_FEATURE_METHODS = {
   purchases: ["doPurchase", "doGetOrderStatus"],
   releases: ["doRelease", "doGetReleaseStatus"],
   inventory: ["doListOwnedNumbers"],
   reservations: ["doReserve", "doCancelReservation"],
-  porting: ["doCheckPortability", "doCreatePortIn", "doGetPortIn", "doCancelPortIn"],
+  portability: ["doCheckPortability"],
+  porting: ["doCreatePortIn", "doGetPortIn", "doCancelPortIn"],
 } as const satisfies Record<string, readonly (keyof CarrierAdapter)[]>;
 
 export type CarrierFeature = keyof typeof CARRIER_FEATURE_METHODS;
@@ -117,6 +120,7 @@ export type FeatureMethods<Feature extends CarrierFeature> = CarrierAdapter & Re
 export function declaredFeatures(descriptor: CarrierDescriptor): ReadonlySet<CarrierFeature> {
   const features = new Set<CarrierFeature>(["purchases", "releases", "inventory"]);
   if (descriptor.supportsReservations) features.add("reservations");
+  if (descriptor.supportsPortabilityChecks) features.add("portability");
   if (descriptor.supportsPorting) features.add("porting");
   return features;
 }

@@ -103,12 +103,17 @@ export interface CarrierOwnedNumbersPage {
   readonly nextPageToken: string | undefined;
 }
 
+/** One number's portability as the gaining carrier answered it. */
 export interface CarrierPortabilityAnswer {
   readonly e164: string;
   readonly portable: boolean;
+  /** The carrier's words (and code, where it has one) when not portable. */
   readonly notPortableReason: string | undefined;
   readonly losingCarrierName: string | undefined;
+  /** The losing carrier needs the account number (and PIN) on the port-in. */
   readonly accountNumberRequired: boolean;
+  /** What the carrier says the number is, when it says. */
+  readonly numberType: NumberType | undefined;
 }
 
 export interface CarrierPortInRequest {

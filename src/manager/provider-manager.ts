@@ -54,7 +54,7 @@ const FEATURE_OF_OPERATION: Partial<Record<CarrierOperation, CarrierFeature>> = 
   purchase: "purchases",
   release: "releases",
   cancel_reservation: "reservations",
-  portability: "porting",
+  portability: "portability",
   port_in: "porting",
   port_in_status: "porting",
 };

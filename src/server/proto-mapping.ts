@@ -5,8 +5,11 @@ import {
   type AvailableNumber,
   type ProviderOutcome as ProtoProviderOutcome,
 } from "../../generated/numbergate/v1/numbers.js";
+import { NumberType as ProtoNumberType } from "../../generated/numbergate/v1/common.js";
+import type { PortabilityResult as ProtoPortabilityResult } from "../../generated/numbergate/v1/porting.js";
 import type { AvailableNumberOffer } from "../domain/numbers.js";
 import type { ProviderOutcome } from "../manager/provider-outcome.js";
+import type { PortabilityResult } from "../porting/portability-check.js";
 import { capabilityToProto, numberTypeToProto } from "./proto-enums.js";
 
 export function offerToProto(offer: AvailableNumberOffer): AvailableNumber {
@@ -58,3 +61,16 @@ export function millisecondsToDuration(milliseconds: number): Duration {
   return { seconds, nanos: Math.round((whole - seconds * 1000) * 1_000_000) };
 }
 
+
+/** One number's portability at one gaining carrier. */
+export function portabilityToProto(result: PortabilityResult): ProtoPortabilityResult {
+  return {
+    phoneNumber: result.e164,
+    providerId: result.carrierId,
+    portable: result.portable,
+    notPortableReason: result.notPortableReason ?? "",
+    losingCarrierName: result.losingCarrierName ?? "",
+    accountNumberRequired: result.accountNumberRequired,
+    numberType: result.numberType ? numberTypeToProto(result.numberType) : ProtoNumberType.NUMBER_TYPE_UNSPECIFIED,
+  };
+}

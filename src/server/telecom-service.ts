@@ -3,13 +3,15 @@ import type { TelecomServiceImplementation } from "../../generated/numbergate/v1
 import type { WatchPortingOrderResponse } from "../../generated/numbergate/v1/porting.js";
 import { NotImplementedError } from "../domain/service-errors.js";
 import { callDeadline } from "./call-deadline.js";
-import { offerToProto, outcomeToProto } from "./proto-mapping.js";
+import { offerToProto, outcomeToProto, portabilityToProto } from "./proto-mapping.js";
 import { createInventoryHandlers } from "./inventory-handlers.js";
 import { createLifecycleHandlers, type LifecycleServices } from "./lifecycle-handlers.js";
 import { createProviderHandlers, type ProviderHandlerDependencies } from "./provider-handlers.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
 import { validateAvailabilityRequest } from "./validation/availability-request.js";
+import { validatePortabilityRequest } from "./validation/portability-request.js";
 import { validateSearchRequest } from "./validation/search-request.js";
+import { PortabilityChecker } from "../porting/portability-check.js";
 
 const PORTING_ISSUE = "porting work";
 
@@ -41,6 +43,7 @@ export interface TelecomServiceDependencies extends ProviderHandlerDependencies 
 export function createTelecomService(dependencies: TelecomServiceDependencies): TelecomServiceImplementation<TerminatorContext> {
   const { manager } = dependencies;
   const providerIds = (): readonly string[] => manager.registrations.map((registration) => registration.adapter.descriptor.id);
+  const portability = new PortabilityChecker(manager);
 
   return {
     async searchNumbers(request, context: CallContext) {
@@ -68,7 +71,11 @@ export function createTelecomService(dependencies: TelecomServiceDependencies): 
     ...createProviderHandlers(dependencies),
 
     ...createLifecycleHandlers(dependencies.lifecycle, providerIds),
-    checkPortability: notYet("CheckPortability", PORTING_ISSUE),
+    async checkPortability(request, context: CallContext) {
+      const query = validatePortabilityRequest(request, providerIds());
+      const results = await portability.check(query, context.signal);
+      return { results: results.map(portabilityToProto) };
+    },
     createPortingOrder: notYet("CreatePortingOrder", PORTING_ISSUE),
     getPortingOrder: notYet("GetPortingOrder", PORTING_ISSUE),
     listPortingOrders: notYet("ListPortingOrders", PORTING_ISSUE),

@@ -32,7 +32,7 @@ class RecordingAdapter implements CarrierAdapter {
 }
 
 function descriptor(id: CarrierId, overrides: Partial<CarrierDescriptor> = {}): CarrierDescriptor {
-  return { id, displayName: id, capabilities: ["voice", "sms"], numberTypes: ["local"], countries: ["US"], supportsReservations: false, supportsPorting: false, maxNumbersPerPurchase: 1, ...overrides };
+  return { id, displayName: id, capabilities: ["voice", "sms"], numberTypes: ["local"], countries: ["US"], supportsReservations: false, supportsPortabilityChecks: false, supportsPorting: false, maxNumbersPerPurchase: 1, ...overrides };
 }
 
 function offers(carrierId: CarrierId, numbers: readonly string[]): CarrierSearchResult {

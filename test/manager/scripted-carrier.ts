@@ -4,7 +4,7 @@ import type { ParsedPhoneNumber } from "../../src/domain/phone-number.js";
 import type { CarrierRegistration } from "../../src/manager/carrier-registry.js";
 
 export function descriptor(id: CarrierId, overrides: Partial<CarrierDescriptor> = {}): CarrierDescriptor {
-  return { id, displayName: id, capabilities: ["voice", "sms"], numberTypes: ["local"], countries: ["US"], supportsReservations: false, supportsPorting: false, maxNumbersPerPurchase: 1, ...overrides };
+  return { id, displayName: id, capabilities: ["voice", "sms"], numberTypes: ["local"], countries: ["US"], supportsReservations: false, supportsPortabilityChecks: false, supportsPorting: false, maxNumbersPerPurchase: 1, ...overrides };
 }
 
 export function offersOf(carrierId: CarrierId, numbers: readonly string[]): AvailableNumberOffer[] {

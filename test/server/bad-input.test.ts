@@ -71,9 +71,9 @@ describe("CheckNumberAvailability rejects bad input", () => {
 
 describe("RPCs of later issues", () => {
   it("answer UNIMPLEMENTED with a clear message, never invented data", async () => {
-    const error = await captureRpcError((options) => harness.client.checkPortability({ phoneNumbers: ["+12125550123"] }, options));
+    const error = await captureRpcError((options) => harness.client.getPortingOrder({ portingOrderId: "po_1" }, options));
     expect(error.code).toBe(Status.UNIMPLEMENTED);
-    expect(error.details).toMatch(/CheckPortability is not implemented yet/);
+    expect(error.details).toMatch(/GetPortingOrder is not implemented yet/);
     expect(error.rich?.errorInfo?.reason).toBe("NOT_IMPLEMENTED");
   });
 

@@ -185,7 +185,7 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
     check: (answer) => expect(metadata(answer)["phone_number"]).toMatch(/^\+1310/),
   },
   "the RPC is in the contract but not built yet (porting)": {
-    run: (harness) => captureRpcError((options) => harness.client.checkPortability({ phoneNumbers: ["+12125550123"] }, options)),
+    run: (harness) => captureRpcError((options) => harness.client.getPortingOrder({ portingOrderId: "po_1" }, options)),
   },
   "a numbergate bug": {
     // A server started without the store cannot serve the lifecycle: a programming error, not the caller's.

@@ -14,11 +14,13 @@ import { BANDWIDTH_XML, type BandwidthAccount } from "./bandwidth-account.js";
 import { bandwidthDisconnect, bandwidthReleaseStatus } from "./bandwidth-disconnects.js";
 import { bandwidthErrorFromResponse } from "./bandwidth-error.js";
 import { bandwidthFindOrder, bandwidthPlaceOrder } from "./bandwidth-orders.js";
+import { bandwidthCheckPortability } from "./bandwidth-portability.js";
 import { listBandwidthInServicePage, type BandwidthOwnedNumbersPage } from "./bandwidth-owned-numbers.js";
 import { bandwidthCancelReservation, bandwidthReserve } from "./bandwidth-reservations.js";
 import type {
   CarrierOrderLookup,
   CarrierOrderStatus,
+  CarrierPortabilityAnswer,
   CarrierPurchaseRequest,
   CarrierReleaseLookup,
   CarrierReleaseRequest,
@@ -57,7 +59,8 @@ export const BANDWIDTH_DESCRIPTOR: CarrierDescriptor = {
   numberTypes: ["local", "toll_free"],
   countries: ["US"],
   supportsReservations: true,
-  // Porting is not built yet (issue [P]): declared when its adapter methods exist.
+  supportsPortabilityChecks: true,
+  // Port-ins are not built yet (issue [P]): declared when their adapter methods exist.
   supportsPorting: false,
   maxNumbersPerPurchase: 5000,
 };
@@ -106,6 +109,10 @@ export class BandwidthAdapter implements CarrierAdapter {
 
   doGetReleaseStatus(lookup: CarrierReleaseLookup, options: CarrierCallOptions): Promise<CarrierReleaseStatus> {
     return bandwidthReleaseStatus(this.#account, lookup, options);
+  }
+
+  doCheckPortability(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]> {
+    return bandwidthCheckPortability(this.#account, numbers, options);
   }
 
   /** One page of the TNs in service on the account (GET inserviceNumbers), for inventory reconciliation. */

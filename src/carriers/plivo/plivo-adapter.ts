@@ -69,6 +69,7 @@ export const PLIVO_DESCRIPTOR: CarrierDescriptor = {
   // No reservation or hold endpoint exists (plivo.md, Reserve): numbergate holds numbers alone.
   supportsReservations: false,
   // Porting is done in Plivo's console or by ticket; there is no API (plivo.md, Porting).
+  supportsPortabilityChecks: false,
   supportsPorting: false,
   // POST PhoneNumber/{number}/ buys exactly one number.
   maxNumbersPerPurchase: 1,

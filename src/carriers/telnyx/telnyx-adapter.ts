@@ -4,6 +4,7 @@ import type {
   CarrierOrderLookup,
   CarrierOrderStatus,
   CarrierOwnedNumbersPage,
+  CarrierPortabilityAnswer,
   CarrierPurchaseRequest,
   CarrierReleaseLookup,
   CarrierReleaseRequest,
@@ -19,6 +20,7 @@ import { parseJsonBody } from "../kit/response-body.js";
 import { expectTelnyxStatus } from "./telnyx-error.js";
 import { telnyxFindOrder, telnyxPlaceOrder } from "./telnyx-orders.js";
 import { listTelnyxOwnedNumbers, telnyxRelease, telnyxReleaseStatus } from "./telnyx-phone-numbers.js";
+import { telnyxCheckPortability } from "./telnyx-portability.js";
 import { telnyxReserve } from "./telnyx-reservations.js";
 import { telnyxExactNumberQuery, telnyxOffer, telnyxSearchPlan, type TelnyxQuery } from "./telnyx-search.js";
 import { telnyxAvailableNumbersSchema, telnyxPhoneNumberListSchema, type TelnyxAvailableNumber } from "./telnyx-wire.js";
@@ -41,7 +43,8 @@ export const TELNYX_DESCRIPTOR: CarrierDescriptor = {
   countries: ["US", "CA", "GB", "DE", "FR"],
   // number_reservations hold a number for this account (30 minutes).
   supportsReservations: true,
-  // Porting is a later issue: declared when its adapter methods exist.
+  // POST /portability_checks (telnyx-portability.ts). Port-ins are a later issue: declared when their methods exist.
+  supportsPortabilityChecks: true,
   supportsPorting: false,
   // "1000 numbers is the maximum allowed" (the spec's MaximumAllowedPhoneNumbers example, error 10015).
   maxNumbersPerPurchase: 1000,
@@ -131,6 +134,10 @@ export class TelnyxAdapter implements CarrierAdapter {
 
   doListOwnedNumbers(page: { readonly pageToken?: string; readonly pageSize: number }, options: CarrierCallOptions): Promise<CarrierOwnedNumbersPage> {
     return listTelnyxOwnedNumbers(this.#api, page, options);
+  }
+
+  doCheckPortability(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]> {
+    return telnyxCheckPortability(this.#api, numbers, options);
   }
 
   async close(): Promise<void> {

@@ -99,3 +99,18 @@ export const telnyxReservationAnswerSchema = z.object({
 
 /** Statuses of a number on the account under which it is no longer held (PhoneNumberDetailed.status). */
 export const TELNYX_NOT_HELD_STATUSES: ReadonlySet<string> = new Set(["deleted", "purchase-failed", "port-failed", "ported-out"]);
+
+/**
+ * PostPortabilityCheck's 201: `data[]` of `PortabilityCheckDetails` (telnyx.md, Porting). The spec has no losing
+ * carrier, account-number requirement or number type on it; `not_portable_reason` is an empty string when portable.
+ */
+export const telnyxPortabilityCheckAnswerSchema = z.object({
+  data: z.array(
+    z.object({
+      phone_number: z.string(),
+      portable: z.boolean(),
+      not_portable_reason: z.string().nullish(),
+      fast_portable: z.boolean().nullish(),
+    }),
+  ),
+});

@@ -15,9 +15,11 @@ import { parseJsonBody } from "../kit/response-body.js";
 import { twilioErrorFromResponse } from "./twilio-error.js";
 import { twilioFindPurchase, twilioPurchase, twilioRelease, twilioReleaseStatus } from "./twilio-lifecycle.js";
 import { listTwilioOwnedNumbersPage, type TwilioOwnedNumbersPage } from "./twilio-owned-numbers.js";
+import { twilioCheckPortability } from "./twilio-portability.js";
 import type {
   CarrierOrderLookup,
   CarrierOrderStatus,
+  CarrierPortabilityAnswer,
   CarrierPurchaseRequest,
   CarrierReleaseLookup,
   CarrierReleaseRequest,
@@ -56,7 +58,8 @@ export const TWILIO_DESCRIPTOR: CarrierDescriptor = {
   numberTypes: ["local", "toll_free", "mobile"],
   countries: ["US", "CA", "GB", "AU", "DE", "FR", "NL", "SE", "IE", "ES"],
   supportsReservations: false,
-  // Porting is not built yet (issue [P]): declared when its adapter methods exist.
+  supportsPortabilityChecks: true,
+  // Port-ins are not built yet (issue [P]): declared when their adapter methods exist.
   supportsPorting: false,
   maxNumbersPerPurchase: 1,
 };
@@ -67,12 +70,20 @@ export class TwilioAdapter implements CarrierAdapter {
   readonly descriptor = TWILIO_DESCRIPTOR;
   readonly #accountSid: string;
   readonly #api: CarrierHttpClient;
+  /** Numbers v1 (porting) lives on its own host. */
+  readonly #numbersApi: CarrierHttpClient;
 
   constructor(config: TwilioAdapterConfig) {
     this.#accountSid = config.accountSid;
     this.#api = new CarrierHttpClient({
       carrierId: "twilio",
       baseUrl: config.apiBaseUrl,
+      authorization: basicAuthorization(config.username, config.password),
+      dispatcher: config.dispatcher,
+    });
+    this.#numbersApi = new CarrierHttpClient({
+      carrierId: "twilio",
+      baseUrl: config.numbersBaseUrl,
       authorization: basicAuthorization(config.username, config.password),
       dispatcher: config.dispatcher,
     });
@@ -151,8 +162,12 @@ export class TwilioAdapter implements CarrierAdapter {
     return listTwilioOwnedNumbersPage(this.#api, this.#accountSid, page, options);
   }
 
+  doCheckPortability(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]> {
+    return twilioCheckPortability(this.#numbersApi, this.#accountSid, numbers, options);
+  }
+
   async close(): Promise<void> {
-    await this.#api.close();
+    await Promise.all([this.#api.close(), this.#numbersApi.close()]);
   }
 
   async #searchAvailable(

@@ -41,6 +41,21 @@ export const twilioAccountSchema = z.object({
   status: z.string().nullish(),
 });
 
+/**
+ * What the adapter reads of the Portability resource (`numbers.v1.porting_portability`). Every field is nullable in
+ * the spec; `number_type` stays a plain string so a type Twilio adds later reads as "not said" instead of failing.
+ */
+export const twilioPortabilitySchema = z.object({
+  phone_number: z.string().nullish(),
+  portable: z.boolean().nullish(),
+  pin_and_account_number_required: z.boolean().nullish(),
+  not_portable_reason: z.string().nullish(),
+  not_portable_reason_code: z.number().int().nullish(),
+  // LOCAL | UNKNOWN | MOBILE | TOLL-FREE (porting_portability_enum_number_type)
+  number_type: z.string().nullish(),
+});
+export type TwilioPortability = z.infer<typeof twilioPortabilitySchema>;
+
 /** The AvailablePhoneNumbers sub-resource for a number type. */
 export function twilioNumberTypeResource(numberType: NumberType): "Local" | "TollFree" | "Mobile" {
   switch (numberType) {

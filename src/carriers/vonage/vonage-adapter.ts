@@ -80,6 +80,7 @@ export const VONAGE_DESCRIPTOR: CarrierDescriptor = {
   // No hold or reservation endpoint exists in either spec version (vonage.md, Reserve): numbergate holds alone.
   supportsReservations: false,
   // Vonage has no porting API (vonage.md, Porting).
+  supportsPortabilityChecks: false,
   supportsPorting: false,
   // POST /number/buy takes one msisdn.
   maxNumbersPerPurchase: 1,

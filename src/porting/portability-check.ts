@@ -1,0 +1,113 @@
+import { LRUCache } from "lru-cache";
+import { featureMethods } from "../domain/carrier-adapter.js";
+import { CarrierError } from "../domain/carrier-error.js";
+import type { CarrierPortabilityAnswer } from "../domain/carrier-lifecycle.js";
+import type { ParsedPhoneNumber } from "../domain/phone-number.js";
+import { AllCarriersFailedError, CarrierUnavailableError, NoEligibleCarrierError } from "../domain/service-errors.js";
+import type { ProviderManager } from "../manager/provider-manager.js";
+
+export interface PortabilityQuery {
+  readonly numbers: readonly ParsedPhoneNumber[];
+  /** Ask only this (gaining) carrier; undefined: every carrier that checks portability. */
+  readonly carrierId: string | undefined;
+}
+
+export interface PortabilityResult extends CarrierPortabilityAnswer {
+  /** The gaining carrier that answered. */
+  readonly carrierId: string;
+}
+
+/** Portability changes slowly but does change (a port elsewhere, a number disconnected): cached briefly. */
+export const PORTABILITY_CACHE_TTL_MS = 60_000;
+
+/**
+ * CheckPortability: every gaining carrier that checks portability (or the one named) is asked, in parallel,
+ * through its pipeline, for the numbers it has no fresh answer for. Results come per number and carrier, in
+ * the order asked. A carrier that fails is left out while another answers; when every one fails (or the named
+ * one does), the error is the request's.
+ */
+export class PortabilityChecker {
+  readonly #manager: ProviderManager;
+  readonly #cache: LRUCache<string, CarrierPortabilityAnswer>;
+
+  constructor(manager: ProviderManager, options: { readonly ttlMs?: number; readonly now?: () => number } = {}) {
+    this.#manager = manager;
+    const now = options.now;
+    this.#cache = new LRUCache({ max: 10_000, ttl: options.ttlMs ?? PORTABILITY_CACHE_TTL_MS, ttlResolution: 0, ...(now ? { perf: { now } } : {}) });
+  }
+
+  async check(query: PortabilityQuery, signal?: AbortSignal): Promise<readonly PortabilityResult[]> {
+    const carriers = this.#carriersToAsk(query.carrierId);
+    const failures: CarrierError[] = [];
+    const unavailable: CarrierUnavailableError[] = [];
+    const answers = await Promise.all(
+      carriers.map(async (carrierId) => {
+        try {
+          return await this.#answersOf(carrierId, query.numbers, signal);
+        } catch (error) {
+          if (CarrierError.is(error)) failures.push(error);
+          else if (error instanceof CarrierUnavailableError) unavailable.push(error);
+          else throw error;
+          return [];
+        }
+      }),
+    );
+    const results = query.numbers.flatMap((number) => answers.flat().filter((answer) => answer.e164 === number.e164));
+    if (results.length > 0 || failures.length + unavailable.length === 0) return results;
+    const [onlyFailure] = failures;
+    if (failures.length === 1 && onlyFailure && unavailable.length === 0) throw onlyFailure;
+    if (failures.length > 0) throw new AllCarriersFailedError(failures);
+    throw unavailable[0] as CarrierUnavailableError;
+  }
+
+  /** The carriers to ask: enabled, offering portability checks, and the named one only when one is named. */
+  #carriersToAsk(named: string | undefined): readonly string[] {
+    const skipped = new Map<string, string>();
+    const asked: string[] = [];
+    for (const registration of this.#manager.registrations) {
+      const carrierId = registration.adapter.descriptor.id;
+      if (named !== undefined && carrierId !== named) continue;
+      if (!registration.enabled) skipped.set(carrierId, `disabled${registration.disabledReason ? ` (${registration.disabledReason})` : ""}`);
+      else if (!this.#manager.offeredFeatures(carrierId).has("portability")) skipped.set(carrierId, "checks no portability");
+      else asked.push(carrierId);
+    }
+    if (asked.length === 0) {
+      const reasons = [...skipped].map(([carrierId, reason]) => `${carrierId}: ${reason}`).join("; ");
+      throw new NoEligibleCarrierError(`no enabled carrier checks portability${reasons ? `: ${reasons}` : ""}`, skipped);
+    }
+    return asked;
+  }
+
+  async #answersOf(carrierId: string, numbers: readonly ParsedPhoneNumber[], signal: AbortSignal | undefined): Promise<PortabilityResult[]> {
+    const fresh = new Map<string, CarrierPortabilityAnswer>();
+    for (const number of numbers) {
+      const cached = this.#cache.get(cacheKey(carrierId, number.e164));
+      if (cached) fresh.set(number.e164, cached);
+    }
+    const missing = numbers.filter((number) => !fresh.has(number.e164));
+    if (missing.length > 0) {
+      const answered = await this.#manager.callCarrier(
+        carrierId,
+        "portability",
+        async (adapter, callSignal) => {
+          const checks = featureMethods(adapter, "portability");
+          if (!checks) throw new CarrierUnavailableError(carrierId, `numbergate does not offer portability at ${carrierId}`);
+          return checks.doCheckPortability(missing, { signal: callSignal });
+        },
+        signal,
+      );
+      for (const answer of answered) {
+        this.#cache.set(cacheKey(carrierId, answer.e164), answer);
+        fresh.set(answer.e164, answer);
+      }
+    }
+    return numbers.flatMap((number) => {
+      const answer = fresh.get(number.e164);
+      return answer ? [{ ...answer, carrierId }] : [];
+    });
+  }
+}
+
+function cacheKey(carrierId: string, e164: string): string {
+  return `${carrierId}|${e164}`;
+}
