@@ -5,6 +5,7 @@ import type { CarrierPortabilityAnswer } from "../domain/carrier-lifecycle.js";
 import type { ParsedPhoneNumber } from "../domain/phone-number.js";
 import { AllCarriersFailedError, CarrierUnavailableError, NoEligibleCarrierError } from "../domain/service-errors.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
+import { answeredOutcome, failedOutcome, skippedOutcome, unavailableOutcome, type ProviderOutcome } from "../manager/provider-outcome.js";
 
 export interface PortabilityQuery {
   readonly numbers: readonly ParsedPhoneNumber[];
@@ -15,6 +16,12 @@ export interface PortabilityQuery {
 export interface PortabilityResult extends CarrierPortabilityAnswer {
   /** The gaining carrier that answered. */
   readonly carrierId: string;
+}
+
+export interface PortabilityCheckResult {
+  readonly results: readonly PortabilityResult[];
+  /** Every configured carrier: answered, failed or skipped, and why. */
+  readonly outcomes: readonly ProviderOutcome[];
 }
 
 /** Portability changes slowly but does change (a port elsewhere, a number disconnected): cached briefly. */
@@ -36,46 +43,56 @@ export class PortabilityChecker {
     this.#cache = new LRUCache({ max: 10_000, ttl: options.ttlMs ?? PORTABILITY_CACHE_TTL_MS, ttlResolution: 0, ...(now ? { perf: { now } } : {}) });
   }
 
-  async check(query: PortabilityQuery, signal?: AbortSignal): Promise<readonly PortabilityResult[]> {
-    const carriers = this.#carriersToAsk(query.carrierId);
+  async check(query: PortabilityQuery, signal?: AbortSignal, now: () => number = Date.now): Promise<PortabilityCheckResult> {
+    const { asked, skipped } = this.#carriersToAsk(query.carrierId);
     const failures: CarrierError[] = [];
     const unavailable: CarrierUnavailableError[] = [];
+    const outcomes = new Map<string, ProviderOutcome>([...skipped].map(([carrierId, detail]) => [carrierId, skippedOutcome(carrierId, detail)]));
     const answers = await Promise.all(
-      carriers.map(async (carrierId) => {
+      asked.map(async (carrierId) => {
+        const started = now();
         try {
-          return await this.#answersOf(carrierId, query.numbers, signal);
+          const answered = await this.#answersOf(carrierId, query.numbers, signal);
+          outcomes.set(carrierId, answeredOutcome(carrierId, { numbersReturned: answered.length, excludedUnknownPrice: 0, excludedOverPrice: 0, durationMs: now() - started }));
+          return answered;
         } catch (error) {
-          if (CarrierError.is(error)) failures.push(error);
-          else if (error instanceof CarrierUnavailableError) unavailable.push(error);
-          else throw error;
+          if (CarrierError.is(error)) {
+            failures.push(error);
+            outcomes.set(carrierId, failedOutcome(error, now() - started));
+          } else if (error instanceof CarrierUnavailableError) {
+            unavailable.push(error);
+            outcomes.set(carrierId, unavailableOutcome(carrierId, error.message, error.retryAfterMs));
+          } else throw error;
           return [];
         }
       }),
     );
     const results = query.numbers.flatMap((number) => answers.flat().filter((answer) => answer.e164 === number.e164));
-    if (results.length > 0 || failures.length + unavailable.length === 0) return results;
+    const inOrder = this.#manager.registrations.flatMap((registration) => outcomes.get(registration.adapter.descriptor.id) ?? []);
+    if (results.length > 0 || failures.length + unavailable.length === 0) return { results, outcomes: inOrder };
     const [onlyFailure] = failures;
     if (failures.length === 1 && onlyFailure && unavailable.length === 0) throw onlyFailure;
     if (failures.length > 0) throw new AllCarriersFailedError(failures);
     throw unavailable[0] as CarrierUnavailableError;
   }
 
-  /** The carriers to ask: enabled, offering portability checks, and the named one only when one is named. */
-  #carriersToAsk(named: string | undefined): readonly string[] {
+  /** The carriers to ask (enabled, offering portability checks, the named one only when one is named), and why the others are not. */
+  #carriersToAsk(named: string | undefined): { readonly asked: readonly string[]; readonly skipped: ReadonlyMap<string, string> } {
     const skipped = new Map<string, string>();
     const asked: string[] = [];
     for (const registration of this.#manager.registrations) {
       const carrierId = registration.adapter.descriptor.id;
-      if (named !== undefined && carrierId !== named) continue;
-      if (!registration.enabled) skipped.set(carrierId, `disabled${registration.disabledReason ? ` (${registration.disabledReason})` : ""}`);
+      if (named !== undefined && carrierId !== named) skipped.set(carrierId, "not the requested provider_id");
+      else if (!registration.enabled) skipped.set(carrierId, `disabled${registration.disabledReason ? ` (${registration.disabledReason})` : ""}`);
       else if (!this.#manager.offeredFeatures(carrierId).has("portability")) skipped.set(carrierId, "checks no portability");
       else asked.push(carrierId);
     }
     if (asked.length === 0) {
-      const reasons = [...skipped].map(([carrierId, reason]) => `${carrierId}: ${reason}`).join("; ");
-      throw new NoEligibleCarrierError(`no enabled carrier checks portability${reasons ? `: ${reasons}` : ""}`, skipped);
+      const considered = [...skipped].filter(([carrierId]) => named === undefined || carrierId === named);
+      const reasons = considered.map(([carrierId, reason]) => `${carrierId}: ${reason}`).join("; ");
+      throw new NoEligibleCarrierError(`no enabled carrier checks portability${reasons ? `: ${reasons}` : ""}`, new Map(considered));
     }
-    return asked;
+    return { asked, skipped };
   }
 
   async #answersOf(carrierId: string, numbers: readonly ParsedPhoneNumber[], signal: AbortSignal | undefined): Promise<PortabilityResult[]> {

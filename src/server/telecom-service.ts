@@ -73,8 +73,8 @@ export function createTelecomService(dependencies: TelecomServiceDependencies): 
     ...createLifecycleHandlers(dependencies.lifecycle, providerIds),
     async checkPortability(request, context: CallContext) {
       const query = validatePortabilityRequest(request, providerIds());
-      const results = await portability.check(query, context.signal);
-      return { results: results.map(portabilityToProto) };
+      const { results, outcomes } = await portability.check(query, context.signal);
+      return { results: results.map(portabilityToProto), providerOutcomes: outcomes.map(outcomeToProto) };
     },
     createPortingOrder: notYet("CreatePortingOrder", PORTING_ISSUE),
     getPortingOrder: notYet("GetPortingOrder", PORTING_ISSUE),

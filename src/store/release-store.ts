@@ -74,7 +74,13 @@ export class ReleaseStore {
         const live = owned.find((row) => row.state !== "released");
         const latest = live ?? owned[0];
         if (!latest) return { kind: "not_owned" } as const;
-        if (live?.state === "releasing") return { kind: "in_progress", otherRequestId: live.release_request_id ?? "" } as const;
+        if (live?.state === "releasing") {
+          // Under READ COMMITTED (PostgreSQL) a retry of this very request can miss the release in the first read
+          // and see its claim on the number in the second: it is that release, not another one in progress.
+          const winner = live.release_request_id === release.requestId ? await trx.selectFrom("number_releases").selectAll().where("request_id", "=", release.requestId).executeTakeFirst() : undefined;
+          if (winner) return { kind: winner.request_fingerprint === release.fingerprint ? "existing" : "request_id_reused", release: toRelease(winner) } as const;
+          return { kind: "in_progress", otherRequestId: live.release_request_id ?? "" } as const;
+        }
         const row = {
           id: release.id,
           request_id: release.requestId,

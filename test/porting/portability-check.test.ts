@@ -43,7 +43,12 @@ describe("CheckPortability across gaining carriers", () => {
   it("asks every carrier that checks portability, in parallel, and answers per number and carrier in the order asked", async () => {
     const [first, second, silent] = [new PortabilityCarrier("twilio"), new PortabilityCarrier("telnyx"), new ScriptedCarrier(descriptor("vonage"))];
     const checker = new PortabilityChecker(new ProviderManager({ registrations: [register(first, 1), register(second, 2), register(silent, 3)] }));
-    const results = await checker.check({ numbers: [phone("+12125550101"), phone("+12125550100")], carrierId: undefined });
+    const { results, outcomes } = await checker.check({ numbers: [phone("+12125550101"), phone("+12125550100")], carrierId: undefined });
+    expect(outcomes.map((outcome) => [outcome.carrierId, outcome.state, outcome.numbersReturned, outcome.detail])).toEqual([
+      ["twilio", "answered", 2, ""],
+      ["telnyx", "answered", 2, ""],
+      ["vonage", "skipped", 0, "checks no portability"],
+    ]);
     expect(results.map((result) => [result.e164, result.carrierId, result.portable])).toEqual([
       ["+12125550101", "twilio", true],
       ["+12125550101", "telnyx", true],
@@ -71,8 +76,13 @@ describe("CheckPortability across gaining carriers", () => {
     const [first, second] = [new PortabilityCarrier("twilio"), new PortabilityCarrier("telnyx")];
     const checker = new PortabilityChecker(new ProviderManager({ registrations: [register(first, 1), register(second, 2)] }), { ttlMs: 0 });
     first.failWith = serverError("twilio");
-    const results = await checker.check({ numbers: [phone("+12125550101")], carrierId: undefined });
+    const { results, outcomes } = await checker.check({ numbers: [phone("+12125550101")], carrierId: undefined });
     expect(results.map((result) => result.carrierId)).toEqual(["telnyx"]);
+    // The caller sees which carrier failed, and why, beside the answers of the others.
+    expect(outcomes.map((outcome) => [outcome.carrierId, outcome.state, outcome.reason])).toEqual([
+      ["twilio", "failed", "CARRIER_SERVER_ERROR"],
+      ["telnyx", "answered", undefined],
+    ]);
     second.failWith = serverError("telnyx");
     await expect(checker.check({ numbers: [phone("+12125550102")], carrierId: undefined })).rejects.toBeInstanceOf(AllCarriersFailedError);
     await expect(checker.check({ numbers: [phone("+12125550103")], carrierId: "telnyx" })).rejects.toMatchObject({ kind: "carrier_server", carrierId: "telnyx" });

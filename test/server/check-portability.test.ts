@@ -1,6 +1,7 @@
 import { Status } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { NumberType } from "../../generated/numbergate/v1/common.js";
+import { ProviderOutcomeState } from "../../generated/numbergate/v1/numbers.js";
 import { CARRIERS } from "../../src/carriers/registry.js";
 import { captureRpcError, startHarness, type Harness } from "../support/harness.js";
 
@@ -22,6 +23,20 @@ describe("CheckPortability", () => {
     ]);
     expect(results.find((result) => result.providerId === "twilio")?.numberType).toBe(NumberType.NUMBER_TYPE_LOCAL);
     expect(results.find((result) => result.providerId === "bandwidth")?.losingCarrierName).not.toBe("");
+  });
+
+  it("says per carrier what happened: one that cannot check a number in the batch fails, visibly, and the others answer", async () => {
+    // Bandwidth refuses a whole lnpchecker batch holding a toll-free number (7331); Twilio and Telnyx answer.
+    const response = await harness.client.checkPortability({ phoneNumbers: ["+12125550147", "+18005550100"] });
+    expect(response.results.map((result) => result.providerId)).toEqual(["twilio", "telnyx", "twilio", "telnyx"]);
+    const outcomes = Object.fromEntries(response.providerOutcomes.map((outcome) => [outcome.providerId, [ProviderOutcomeState[outcome.state], outcome.reason]]));
+    expect(outcomes).toEqual({
+      twilio: ["PROVIDER_OUTCOME_STATE_ANSWERED", ""],
+      bandwidth: ["PROVIDER_OUTCOME_STATE_FAILED", "CARRIER_INVALID_REQUEST"],
+      telnyx: ["PROVIDER_OUTCOME_STATE_ANSWERED", ""],
+      vonage: ["PROVIDER_OUTCOME_STATE_SKIPPED", ""],
+      plivo: ["PROVIDER_OUTCOME_STATE_SKIPPED", ""],
+    });
   });
 
   it("says why a carrier cannot take a number it already sells, in the carrier's words", async () => {

@@ -8,6 +8,7 @@
 import { BinaryReader, BinaryWriter } from "@bufbuild/protobuf/wire";
 import { Timestamp } from "../../google/protobuf/timestamp.js";
 import { NumberType, numberTypeFromJSON, numberTypeToJSON, PostalAddress } from "./common.js";
+import { ProviderOutcome } from "./numbers.js";
 
 export const protobufPackage = "numbergate.v1";
 
@@ -102,6 +103,8 @@ export interface CheckPortabilityRequest {
 
 export interface CheckPortabilityResponse {
   results: PortabilityResult[];
+  /** Per carrier: answered (numbers_returned counts its results), failed (with the reason), or skipped (why). */
+  providerOutcomes: ProviderOutcome[];
 }
 
 export interface PortabilityResult {
@@ -311,13 +314,16 @@ export const CheckPortabilityRequest: MessageFns<CheckPortabilityRequest> = {
 };
 
 function createBaseCheckPortabilityResponse(): CheckPortabilityResponse {
-  return { results: [] };
+  return { results: [], providerOutcomes: [] };
 }
 
 export const CheckPortabilityResponse: MessageFns<CheckPortabilityResponse> = {
   encode(message: CheckPortabilityResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.results) {
       PortabilityResult.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.providerOutcomes) {
+      ProviderOutcome.encode(v!, writer.uint32(18).fork()).join();
     }
     return writer;
   },
@@ -343,6 +349,14 @@ export const CheckPortabilityResponse: MessageFns<CheckPortabilityResponse> = {
             message.results.push(PortabilityResult.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.providerOutcomes.push(ProviderOutcome.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -360,6 +374,11 @@ export const CheckPortabilityResponse: MessageFns<CheckPortabilityResponse> = {
       results: globalThis.Array.isArray(object?.results)
         ? object.results.map((e: any) => PortabilityResult.fromJSON(e))
         : [],
+      providerOutcomes: globalThis.Array.isArray(object?.providerOutcomes)
+        ? object.providerOutcomes.map((e: any) => ProviderOutcome.fromJSON(e))
+        : globalThis.Array.isArray(object?.provider_outcomes)
+        ? object.provider_outcomes.map((e: any) => ProviderOutcome.fromJSON(e))
+        : [],
     };
   },
 
@@ -367,6 +386,9 @@ export const CheckPortabilityResponse: MessageFns<CheckPortabilityResponse> = {
     const obj: any = {};
     if (message.results?.length) {
       obj.results = message.results.map((e) => PortabilityResult.toJSON(e));
+    }
+    if (message.providerOutcomes?.length) {
+      obj.providerOutcomes = message.providerOutcomes.map((e) => ProviderOutcome.toJSON(e));
     }
     return obj;
   },
@@ -377,6 +399,7 @@ export const CheckPortabilityResponse: MessageFns<CheckPortabilityResponse> = {
   fromPartial(object: DeepPartial<CheckPortabilityResponse>): CheckPortabilityResponse {
     const message = createBaseCheckPortabilityResponse();
     message.results = object.results?.map((e) => PortabilityResult.fromPartial(e)) || [];
+    message.providerOutcomes = object.providerOutcomes?.map((e) => ProviderOutcome.fromPartial(e)) || [];
     return message;
   },
 };
