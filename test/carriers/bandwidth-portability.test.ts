@@ -4,11 +4,10 @@ import { bandwidthCarrier } from "../../src/carriers/bandwidth/bandwidth-carrier
 import type { CarrierEmulator } from "../../src/carriers/emulator-kit/carrier-emulator.js";
 import type { StartedEmulator } from "../../src/carriers/kit/carrier-definition.js";
 import { featureMethods, type FeatureMethods } from "../../src/domain/carrier-adapter.js";
-import { CarrierError } from "../../src/domain/carrier-error.js";
 import type { CarrierPortabilityAnswer } from "../../src/domain/carrier-lifecycle.js";
 import type { ParsedPhoneNumber } from "../../src/domain/phone-number.js";
 import { specViolations } from "../support/official-spec.js";
-import { phone } from "./carrier-test-kit.js";
+import { carrierError, phone } from "./carrier-test-kit.js";
 
 /**
  * Bandwidth's portability check (lnpchecker?fullCheck=true) through the adapter, against the emulator's rules
@@ -48,16 +47,6 @@ afterEach(() => {
 
 function check(...numbers: readonly ParsedPhoneNumber[]): Promise<readonly CarrierPortabilityAnswer[]> {
   return portability.doCheckPortability(numbers, {});
-}
-
-async function carrierError(call: () => Promise<unknown>): Promise<CarrierError> {
-  try {
-    await call();
-  } catch (error) {
-    if (CarrierError.is(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CarrierError");
 }
 
 function portable(e164: string, losingCarrierName: string, accountNumberRequired: boolean, numberType: "local" | "mobile"): CarrierPortabilityAnswer {

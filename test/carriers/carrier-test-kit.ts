@@ -1,4 +1,5 @@
 import { request, type Dispatcher } from "undici";
+import { CarrierError } from "../../src/domain/carrier-error.js";
 import { parsePhoneNumber, type ParsedPhoneNumber } from "../../src/domain/phone-number.js";
 import { parseXml } from "../../src/carriers/kit/xml.js";
 
@@ -34,4 +35,21 @@ export function xmlOf(answer: RawAnswer, root: string): Record<string, unknown> 
   const value = parseXml(answer.body)[root];
   if (typeof value !== "object" || value === null) throw new Error(`no <${root}> in ${answer.body}`);
   return value as Record<string, unknown>;
+}
+
+/** The CarrierError a carrier call fails with; anything else (or success) fails the test. */
+export async function carrierError(call: () => Promise<unknown>): Promise<CarrierError> {
+  let outcome: unknown;
+  try {
+    await call();
+  } catch (error) {
+    outcome = error;
+  }
+  if (!CarrierError.is(outcome)) throw new Error(`expected a CarrierError, got ${outcome === undefined ? "success" : String(outcome)}`);
+  return outcome;
+}
+
+/** carrierError for a call already made. */
+export function failure(call: Promise<unknown>): Promise<CarrierError> {
+  return carrierError(() => call);
 }

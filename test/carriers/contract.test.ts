@@ -10,6 +10,7 @@ import type { AvailableNumberOffer, NumberSearchCriteria } from "../../src/domai
 import { parsePhoneNumber, type ParsedPhoneNumber } from "../../src/domain/phone-number.js";
 import { specViolations, type SpecCarrier } from "../support/official-spec.js";
 import { sendsRetryHint } from "../support/retry-hint.js";
+import { carrierError } from "./carrier-test-kit.js";
 
 /**
  * One contract, every registered carrier: each adapter against its own emulator, the same questions asked the
@@ -23,16 +24,6 @@ function phone(e164: string): ParsedPhoneNumber {
   const parsed = parsePhoneNumber(e164);
   if (!parsed.ok) throw new Error(parsed.problem);
   return parsed.number;
-}
-
-async function carrierError(call: () => Promise<unknown>): Promise<CarrierError> {
-  try {
-    await call();
-  } catch (error) {
-    if (CarrierError.is(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CarrierError");
 }
 
 describe.each(CARRIERS.map((carrier) => [carrier.id, carrier] as const))("%s honours the adapter contract", (id, carrier) => {

@@ -5,10 +5,9 @@ import { plivoCarrier } from "../../src/carriers/plivo/plivo-carrier.js";
 import type { PlivoEmulator } from "../../src/carriers/plivo/plivo-emulator.js";
 import type { StartedEmulator } from "../../src/carriers/kit/carrier-definition.js";
 import type { CarrierAdapter } from "../../src/domain/carrier-adapter.js";
-import { CarrierError } from "../../src/domain/carrier-error.js";
 import type { NumberSearchCriteria } from "../../src/domain/numbers.js";
 import { specViolations } from "../support/official-spec.js";
-import { phone } from "./carrier-test-kit.js";
+import { carrierError, phone } from "./carrier-test-kit.js";
 
 /** Plivo searches, availability checks, the health probe and error mapping, through the adapter against its emulator. */
 
@@ -33,16 +32,6 @@ afterEach(async () => {
 
 const local: NumberSearchCriteria = { countryCode: "US", numberType: "local", features: [], limit: 5 };
 const searches = () => emulator.requests.filter((request) => request.method === "GET" && request.path.endsWith("/PhoneNumber/"));
-
-async function carrierError(call: () => Promise<unknown>): Promise<CarrierError> {
-  try {
-    await call();
-  } catch (error) {
-    if (CarrierError.is(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CarrierError");
-}
 
 describe("Plivo search", () => {
   it("searches an area code as Plivo's pattern, with its type and country, priced by Plivo in USD cents", async () => {

@@ -5,10 +5,9 @@ import { TelnyxAdapter } from "../../src/carriers/telnyx/telnyx-adapter.js";
 import { telnyxCarrier } from "../../src/carriers/telnyx/telnyx-carrier.js";
 import type { TelnyxEmulator } from "../../src/carriers/telnyx/telnyx-emulator.js";
 import { telnyxRetryAfterMs } from "../../src/carriers/telnyx/telnyx-error.js";
-import { CarrierError } from "../../src/domain/carrier-error.js";
 import type { NumberSearchCriteria } from "../../src/domain/numbers.js";
 import { specViolations } from "../support/official-spec.js";
-import { phone } from "./carrier-test-kit.js";
+import { phone, failure } from "./carrier-test-kit.js";
 
 /** Telnyx's failures in numbergate's one taxonomy: from its emulator's error answers, faults and transport. */
 
@@ -32,15 +31,6 @@ describe("Telnyx errors from its emulator", () => {
     await emulator.stop();
     await dispatcher.close();
   });
-
-  async function failure(call: Promise<unknown>): Promise<CarrierError> {
-    const error: unknown = await call.then(
-      () => undefined,
-      (thrown: unknown) => thrown,
-    );
-    if (!CarrierError.is(error)) throw new Error(`expected a CarrierError, got ${String(error)}`);
-    return error;
-  }
 
   it("wrong credentials: auth (10009), in numbergate's words, never the key", async () => {
     const wrongKey = "KEYWRONG0000_secretsecret";

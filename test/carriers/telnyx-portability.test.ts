@@ -5,9 +5,8 @@ import { TelnyxAdapter } from "../../src/carriers/telnyx/telnyx-adapter.js";
 import { telnyxCarrier } from "../../src/carriers/telnyx/telnyx-carrier.js";
 import type { TelnyxEmulator } from "../../src/carriers/telnyx/telnyx-emulator.js";
 import { featureMethods } from "../../src/domain/carrier-adapter.js";
-import { CarrierError } from "../../src/domain/carrier-error.js";
 import { specViolations } from "../support/official-spec.js";
-import { phone } from "./carrier-test-kit.js";
+import { failure, phone } from "./carrier-test-kit.js";
 
 /**
  * Telnyx's portability check through its adapter against its emulator. The emulator's rule
@@ -35,15 +34,6 @@ afterEach(async () => {
   await emulator.stop();
   await dispatcher.close();
 });
-
-async function failure(call: Promise<unknown>): Promise<CarrierError> {
-  const error: unknown = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!CarrierError.is(error)) throw new Error(`expected a CarrierError, got ${String(error)}`);
-  return error;
-}
 
 /** A number Telnyx itself sells: already with Telnyx, so not portable in. */
 async function telnyxOwn(): Promise<string> {

@@ -5,9 +5,8 @@ import { TwilioAdapter } from "../../src/carriers/twilio/twilio-adapter.js";
 import { twilioCarrier } from "../../src/carriers/twilio/twilio-carrier.js";
 import type { TwilioEmulator } from "../../src/carriers/twilio/twilio-emulator.js";
 import { featureMethods, type CarrierAdapter } from "../../src/domain/carrier-adapter.js";
-import { CarrierError } from "../../src/domain/carrier-error.js";
 import { specViolations } from "../support/official-spec.js";
-import { phone } from "./carrier-test-kit.js";
+import { carrierError, phone } from "./carrier-test-kit.js";
 
 /**
  * Twilio's portability check through the adapter against the emulator, whose rule (twilio-emulator-portability.ts)
@@ -45,16 +44,6 @@ function check(numbers: readonly string[], signal?: AbortSignal) {
   const portability = featureMethods(adapter, "portability");
   if (!portability) throw new Error("twilio does not offer portability checks");
   return portability.doCheckPortability(numbers.map(phone), { signal });
-}
-
-async function carrierError(call: () => Promise<unknown>): Promise<CarrierError> {
-  try {
-    await call();
-  } catch (error) {
-    if (CarrierError.is(error)) return error;
-    throw error;
-  }
-  throw new Error("expected a CarrierError");
 }
 
 const portabilityRequests = () => emulator.requests.filter((request) => request.path.startsWith("/v1/Porting/Portability/PhoneNumber/"));

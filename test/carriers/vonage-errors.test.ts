@@ -8,10 +8,9 @@ import type { VonageEmulator } from "../../src/carriers/vonage/vonage-emulator.j
 import { readVonageBody, vonageErrorFromResponse } from "../../src/carriers/vonage/vonage-error.js";
 import { vonageStatusBodySchema } from "../../src/carriers/vonage/vonage-wire.js";
 import type { CarrierAdapter } from "../../src/domain/carrier-adapter.js";
-import { CarrierError } from "../../src/domain/carrier-error.js";
 import type { NumberSearchCriteria } from "../../src/domain/numbers.js";
 import { specViolations } from "../support/official-spec.js";
-import { phone } from "./carrier-test-kit.js";
+import { failure, phone } from "./carrier-test-kit.js";
 
 /** How Vonage's answers (and its silences) map onto numbergate's carrier error taxonomy. */
 
@@ -39,15 +38,6 @@ afterEach(async () => {
 });
 
 const search: NumberSearchCriteria = { countryCode: "US", numberType: "local", areaCode: "212", features: [], limit: 3 };
-
-async function failure(call: Promise<unknown>): Promise<CarrierError> {
-  const error = await call.then(
-    () => undefined,
-    (thrown: unknown) => thrown,
-  );
-  if (!CarrierError.is(error)) throw new Error(`expected a CarrierError, got ${String(error)}`);
-  return error;
-}
 
 async function oneForSale(): Promise<string> {
   const [offer] = (await vonage.doSearch(search, {})).numbers;
