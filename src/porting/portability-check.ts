@@ -1,11 +1,11 @@
 import { LRUCache } from "lru-cache";
 import { featureMethods } from "../domain/carrier-adapter.js";
-import { CarrierError } from "../domain/carrier-error.js";
 import type { CarrierPortabilityAnswer } from "../domain/carrier-lifecycle.js";
 import type { ParsedPhoneNumber } from "../domain/phone-number.js";
-import { AllCarriersFailedError, CarrierUnavailableError, NoEligibleCarrierError } from "../domain/service-errors.js";
+import { CarrierUnavailableError, NoEligibleCarrierError } from "../domain/service-errors.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
-import { answeredOutcome, failedOutcome, skippedOutcome, unavailableOutcome, type ProviderOutcome } from "../manager/provider-outcome.js";
+import { problemsToError, recordProblem, type Problems } from "../manager/carrier-problems.js";
+import { answeredOutcome, skippedOutcome, type ProviderOutcome } from "../manager/provider-outcome.js";
 
 export interface PortabilityQuery {
   readonly numbers: readonly ParsedPhoneNumber[];
@@ -36,17 +36,19 @@ export const PORTABILITY_CACHE_TTL_MS = 60_000;
 export class PortabilityChecker {
   readonly #manager: ProviderManager;
   readonly #cache: LRUCache<string, CarrierPortabilityAnswer>;
+  /** The cache's clock and the outcomes' durations. */
+  readonly #now: () => number;
 
   constructor(manager: ProviderManager, options: { readonly ttlMs?: number; readonly now?: () => number } = {}) {
     this.#manager = manager;
-    const now = options.now;
-    this.#cache = new LRUCache({ max: 10_000, ttl: options.ttlMs ?? PORTABILITY_CACHE_TTL_MS, ttlResolution: 0, ...(now ? { perf: { now } } : {}) });
+    this.#now = options.now ?? Date.now;
+    this.#cache = new LRUCache({ max: 10_000, ttl: options.ttlMs ?? PORTABILITY_CACHE_TTL_MS, ttlResolution: 0, perf: { now: this.#now } });
   }
 
-  async check(query: PortabilityQuery, signal?: AbortSignal, now: () => number = Date.now): Promise<PortabilityCheckResult> {
+  async check(query: PortabilityQuery, signal?: AbortSignal): Promise<PortabilityCheckResult> {
+    const now = this.#now;
     const { asked, skipped } = this.#carriersToAsk(query.carrierId);
-    const failures: CarrierError[] = [];
-    const unavailable: CarrierUnavailableError[] = [];
+    const problems: Problems = { failures: [], unavailable: [] };
     const outcomes = new Map<string, ProviderOutcome>([...skipped].map(([carrierId, detail]) => [carrierId, skippedOutcome(carrierId, detail)]));
     const answers = await Promise.all(
       asked.map(async (carrierId) => {
@@ -56,24 +58,15 @@ export class PortabilityChecker {
           outcomes.set(carrierId, answeredOutcome(carrierId, { numbersReturned: answered.length, excludedUnknownPrice: 0, excludedOverPrice: 0, durationMs: now() - started }));
           return answered;
         } catch (error) {
-          if (CarrierError.is(error)) {
-            failures.push(error);
-            outcomes.set(carrierId, failedOutcome(error, now() - started));
-          } else if (error instanceof CarrierUnavailableError) {
-            unavailable.push(error);
-            outcomes.set(carrierId, unavailableOutcome(carrierId, error.message, error.retryAfterMs));
-          } else throw error;
+          outcomes.set(carrierId, recordProblem(problems, error, carrierId, now() - started));
           return [];
         }
       }),
     );
     const results = query.numbers.flatMap((number) => answers.flat().filter((answer) => answer.e164 === number.e164));
-    const inOrder = this.#manager.registrations.flatMap((registration) => outcomes.get(registration.adapter.descriptor.id) ?? []);
-    if (results.length > 0 || failures.length + unavailable.length === 0) return { results, outcomes: inOrder };
-    const [onlyFailure] = failures;
-    if (failures.length === 1 && onlyFailure && unavailable.length === 0) throw onlyFailure;
-    if (failures.length > 0) throw new AllCarriersFailedError(failures);
-    throw unavailable[0] as CarrierUnavailableError;
+    // Nothing answered although some carrier was asked: the same error as a search nobody answered.
+    if (results.length === 0 && problems.failures.length + problems.unavailable.length > 0) throw problemsToError(problems, outcomes);
+    return { results, outcomes: this.#manager.registrations.flatMap((registration) => outcomes.get(registration.adapter.descriptor.id) ?? []) };
   }
 
   /** The carriers to ask (enabled, offering portability checks, the named one only when one is named), and why the others are not. */
