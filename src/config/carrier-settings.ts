@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { DEFAULT_WEIGHT } from "../manager/carrier-registry.js";
-import { parseCarrierVariables, type CarrierConnection, type CarrierDefinition, type RawEnvironment } from "../carriers/kit/carrier-definition.js";
+import { parseVariables, type CarrierConnection, type CarrierDefinition, type RawEnvironment } from "../carriers/kit/carrier-definition.js";
 import type { ConfigProblems } from "./config-problems.js";
 import type { CarrierSettings, ServiceMode } from "./config-types.js";
 import { booleanVariable, integerVariable } from "./variables.js";
@@ -46,7 +46,7 @@ export function readCarrierSettings(
   const settings = carriers.map((carrier): CarrierSettings => {
     const prefix = carrier.envPrefix;
     const enabledVariable = `${prefix}_ENABLED`;
-    const shared = parseCarrierVariables(sharedSchema(carrier), environment, problems);
+    const shared = parseVariables(sharedSchema(carrier), environment, problems);
     const number = (name: string, fallback: number): number => {
       const value = shared[`${prefix}_${name}`];
       return typeof value === "number" ? value : fallback;

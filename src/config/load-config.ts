@@ -1,4 +1,5 @@
 import { hostname } from "node:os";
+import { parseVariables } from "../carriers/kit/carrier-definition.js";
 import { CARRIERS } from "../carriers/registry.js";
 import { anyCredentialSet, readCarrierSettings } from "./carrier-settings.js";
 import { ConfigError, ConfigProblems } from "./config-problems.js";
@@ -66,19 +67,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
  * checks across variables still run on the rest and the operator hears about everything in one go.
  */
 function parseEnvironment(environment: NodeJS.ProcessEnv, problems: ConfigProblems): ParsedEnvironment {
-  const parsed = environmentSchema.safeParse(environment);
-  if (parsed.success) return parsed.data;
-  const invalid = new Set<string>();
-  for (const issue of parsed.error.issues) {
-    const variable = String(issue.path[0] ?? "environment");
-    invalid.add(variable);
-    problems.add([variable], `${variable} ${issue.message}`);
-  }
-  const rest = Object.fromEntries(Object.entries(environment).filter(([variable]) => !invalid.has(variable)));
-  const lenient = environmentSchema.safeParse(rest);
-  // Every variable that failed was removed, and unset variables always parse: this cannot fail.
-  if (!lenient.success) throw new ConfigError(parsed.error.issues.map((issue) => `${String(issue.path[0])} ${issue.message}`));
-  return lenient.data;
+  return parseVariables(environmentSchema, environment, problems);
 }
 
 /** NUMBERGATE_LOG_LEVEL wins; the seed's LOG_LEVEL is read (and checked) only when it is not set. */

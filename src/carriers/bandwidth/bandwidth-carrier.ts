@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
-import { parseCarrierVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
+import { parseVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
 import { BANDWIDTH_DESCRIPTOR, BandwidthAdapter } from "./bandwidth-adapter.js";
 import { BandwidthEmulator, type BandwidthEmulatorOptions } from "./bandwidth-emulator.js";
 
@@ -81,12 +81,12 @@ export const bandwidthCarrier: CarrierDefinition<"bandwidth", BandwidthEmulator>
   },
 
   checkVariables(environment, problems) {
-    parseCarrierVariables(variablesSchema, environment, problems);
+    parseVariables(variablesSchema, environment, problems);
   },
 
   /** Bandwidth needs its API user, password and account id together; every missing one is reported. */
   readConnection(environment, problems) {
-    const values = parseCarrierVariables(variablesSchema, environment, problems);
+    const values = parseVariables(variablesSchema, environment, problems);
     const { BANDWIDTH_USERNAME: username, BANDWIDTH_PASSWORD: password, BANDWIDTH_ACCOUNT_ID: accountId } = values;
     const reportedMalformed = CREDENTIAL_VARIABLES.some((variable) => problems.has(variable));
     if (!username && !password && !accountId && !reportedMalformed) return undefined;

@@ -99,10 +99,10 @@ export interface StartedEmulator<Emulator extends CarrierEmulator = CarrierEmula
 }
 
 /**
- * Parses a carrier's variables with its zod schema: every bad variable is reported (never its value), and the
- * rest parse as if the bad ones were unset, so every other check still runs.
+ * Parses variables (a carrier's, or numbergate's own) with a zod object schema: every bad variable is reported
+ * (never its value), and the rest parse as if the bad ones were unset, so every other check still runs.
  */
-export function parseCarrierVariables<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, environment: RawEnvironment, problems: ProblemSink): z.infer<z.ZodObject<Shape>> {
+export function parseVariables<Shape extends z.ZodRawShape>(schema: z.ZodObject<Shape>, environment: RawEnvironment, problems: ProblemSink): z.infer<z.ZodObject<Shape>> {
   const relevant = Object.fromEntries(Object.keys(schema.shape).map((name) => [name, environment[name]]));
   const parsed = schema.safeParse(relevant);
   if (parsed.success) return parsed.data;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
-import { parseCarrierVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
+import { parseVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
 import { PLIVO_DESCRIPTOR, PlivoAdapter } from "./plivo-adapter.js";
 import { PlivoEmulator, type PlivoEmulatorOptions } from "./plivo-emulator.js";
 import { PLIVO_REQUESTS_PER_SECOND } from "./plivo-wire.js";
@@ -63,12 +63,12 @@ export const plivoCarrier: CarrierDefinition<"plivo", PlivoEmulator> = {
   },
 
   checkVariables(environment, problems) {
-    parseCarrierVariables(variablesSchema, environment, problems);
+    parseVariables(variablesSchema, environment, problems);
   },
 
   /** Plivo needs its Auth ID and Auth Token together; each missing one is reported. */
   readConnection(environment, problems) {
-    const values = parseCarrierVariables(variablesSchema, environment, problems);
+    const values = parseVariables(variablesSchema, environment, problems);
     const { PLIVO_AUTH_ID: authId, PLIVO_AUTH_TOKEN: authToken } = values;
     const reportedMalformed = CREDENTIAL_VARIABLES.some((variable) => problems.has(variable));
     if (!authId && !authToken && !reportedMalformed) return undefined;

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
-import { parseCarrierVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
+import { parseVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
 import { TELNYX_DESCRIPTOR, TelnyxAdapter } from "./telnyx-adapter.js";
 import { TelnyxEmulator } from "./telnyx-emulator.js";
 
@@ -56,11 +56,11 @@ export const telnyxCarrier: CarrierDefinition<"telnyx", TelnyxEmulator> = {
   },
 
   checkVariables(environment, problems) {
-    parseCarrierVariables(variablesSchema, environment, problems);
+    parseVariables(variablesSchema, environment, problems);
   },
 
   readConnection(environment, problems) {
-    const values = parseCarrierVariables(variablesSchema, environment, problems);
+    const values = parseVariables(variablesSchema, environment, problems);
     // A malformed key was reported by the schema; none at all means Telnyx is not configured.
     if (values.TELNYX_API_KEY === undefined) return undefined;
     return connection({ apiKey: new Secret(values.TELNYX_API_KEY), apiUrl: values.TELNYX_API_URL });

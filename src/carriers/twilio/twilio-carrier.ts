@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
-import { parseCarrierVariables, type CarrierConnection, type CarrierDefinition, type ProblemSink, type RawEnvironment } from "../kit/carrier-definition.js";
+import { parseVariables, type CarrierConnection, type CarrierDefinition, type ProblemSink, type RawEnvironment } from "../kit/carrier-definition.js";
 import { TWILIO_DESCRIPTOR, TwilioAdapter } from "./twilio-adapter.js";
 import { TwilioEmulator, type TwilioEmulatorOptions } from "./twilio-emulator.js";
 
@@ -119,11 +119,11 @@ export const twilioCarrier: CarrierDefinition<"twilio", TwilioEmulator> = {
   },
 
   checkVariables(environment: RawEnvironment, problems: ProblemSink): void {
-    parseCarrierVariables(variablesSchema, environment, problems);
+    parseVariables(variablesSchema, environment, problems);
   },
 
   readConnection(environment, problems, warnings) {
-    const values = parseCarrierVariables(variablesSchema, environment, problems);
+    const values = parseVariables(variablesSchema, environment, problems);
     const credentials = readCredentials(values, problems, warnings);
     return credentials && connection({ ...credentials, apiUrl: values.TWILIO_API_URL, numbersUrl: values.TWILIO_NUMBERS_URL });
   },

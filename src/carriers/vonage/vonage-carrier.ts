@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { z } from "zod";
 import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
-import { parseCarrierVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
+import { parseVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
 import { VONAGE_DESCRIPTOR, VonageAdapter } from "./vonage-adapter.js";
 import { VonageEmulator, type VonageEmulatorOptions } from "./vonage-emulator.js";
 
@@ -60,12 +60,12 @@ export const vonageCarrier: CarrierDefinition<"vonage", VonageEmulator> = {
   },
 
   checkVariables(environment, problems) {
-    parseCarrierVariables(variablesSchema, environment, problems);
+    parseVariables(variablesSchema, environment, problems);
   },
 
   /** Vonage needs its API key and secret together; a missing one is reported. */
   readConnection(environment, problems) {
-    const values = parseCarrierVariables(variablesSchema, environment, problems);
+    const values = parseVariables(variablesSchema, environment, problems);
     const { VONAGE_API_KEY: apiKey, VONAGE_API_SECRET: apiSecret } = values;
     const reportedMalformed = CREDENTIAL_VARIABLES.some((variable) => problems.has(variable));
     if (!apiKey && !apiSecret && !reportedMalformed) return undefined;
