@@ -3,6 +3,9 @@ import type {
   CarrierOrderStatus,
   CarrierOwnedNumbersPage,
   CarrierPortabilityAnswer,
+  CarrierNotification,
+  CarrierNotificationReading,
+  CarrierPortInDocument,
   CarrierPortInRequest,
   CarrierPortInStatus,
   CarrierPurchaseRequest,
@@ -38,7 +41,7 @@ export interface CarrierDescriptor {
   readonly supportsReservations: boolean;
   /** The carrier answers whether numbers can be ported in to it (doCheckPortability). */
   readonly supportsPortabilityChecks: boolean;
-  /** Port-ins are built for this carrier (doCreatePortIn, doGetPortIn, doCancelPortIn). */
+  /** Port-ins are built for this carrier (the methods of CARRIER_FEATURE_METHODS.porting). */
   readonly supportsPorting: boolean;
   /** How many numbers one carrier purchase order may carry (Twilio buys one number per request). */
   readonly maxNumbersPerPurchase: number;
@@ -89,9 +92,25 @@ export interface CarrierAdapter {
   doGetReleaseStatus?(lookup: CarrierReleaseLookup, options: CarrierCallOptions): Promise<CarrierReleaseStatus>;
   doListOwnedNumbers?(page: { readonly pageToken?: string; readonly pageSize: number }, options: CarrierCallOptions): Promise<CarrierOwnedNumbersPage>;
   doCheckPortability?(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]>;
+  /** Submits a port-in. Never retried blindly: an uncertain outcome is resolved with doFindPortIn. */
   doCreatePortIn?(request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
+  /** The port-in created with this orderReference, or undefined when the carrier has none (it was never created). */
+  doFindPortIn?(orderReference: string, options: CarrierCallOptions): Promise<CarrierPortInStatus | undefined>;
   doGetPortIn?(carrierOrderId: string, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
+  /**
+   * Corrects a port-in the carrier sent back (wrong PIN, account number, address) and submits it again: a
+   * supplement at Bandwidth, PATCH and confirm at Telnyx, a new port-in request at Twilio (a new carrierOrderId).
+   */
+  doResubmitPortIn?(carrierOrderId: string, request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
+  /** Hands the carrier a document for the port-in (Bandwidth LOA upload, Telnyx document ids); the status after. */
+  doAttachPortInDocument?(carrierOrderId: string, document: CarrierPortInDocument, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
+  /** Cancels a port-in; the carrier's refusal (after FOC) is an invalid_request CarrierError with its words. */
   doCancelPortIn?(carrierOrderId: string, options: CarrierCallOptions): Promise<void>;
+  /**
+   * Verifies a status notification as the carrier specifies (signature, credentials) and reads it. Local: no
+   * carrier call, so no `do` prefix; never throws on a bad notification, answers verified: false.
+   */
+  readPortInNotification?(notification: CarrierNotification): CarrierNotificationReading;
 }
 
 /**
@@ -106,7 +125,7 @@ export const CARRIER_FEATURE_METHODS = {
   inventory: ["doListOwnedNumbers"],
   reservations: ["doReserve", "doCancelReservation"],
   portability: ["doCheckPortability"],
-  porting: ["doCreatePortIn", "doGetPortIn", "doCancelPortIn"],
+  porting: ["doCreatePortIn", "doFindPortIn", "doGetPortIn", "doResubmitPortIn", "doAttachPortInDocument", "doCancelPortIn", "readPortInNotification"],
 } as const satisfies Record<string, readonly (keyof CarrierAdapter)[]>;
 
 export type CarrierFeature = keyof typeof CARRIER_FEATURE_METHODS;

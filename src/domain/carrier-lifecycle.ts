@@ -116,8 +116,18 @@ export interface CarrierPortabilityAnswer {
   readonly numberType: NumberType | undefined;
 }
 
+export interface CarrierPortInAddress {
+  readonly addressLines: readonly string[];
+  readonly locality: string;
+  readonly administrativeArea: string;
+  readonly postalCode: string;
+  readonly regionCode: string;
+}
+
+/** What a carrier needs on a port-in: the same for a first submission and for a corrected resubmission. */
 export interface CarrierPortInRequest {
   readonly numbers: readonly ParsedPhoneNumber[];
+  /** numbergate's reference for the port (Bandwidth CustomerOrderId, Telnyx customer_reference): finds it again. */
   readonly orderReference: string;
   readonly losingCarrierName: string;
   readonly authorizedName: string;
@@ -125,15 +135,29 @@ export interface CarrierPortInRequest {
   /** Secrets: adapters put them on the wire and nowhere else. */
   readonly accountNumber: { reveal(): string } | undefined;
   readonly pin: { reveal(): string } | undefined;
-  readonly serviceAddress: {
-    readonly addressLines: readonly string[];
-    readonly locality: string;
-    readonly administrativeArea: string;
-    readonly postalCode: string;
-    readonly regionCode: string;
-  };
+  readonly serviceAddress: CarrierPortInAddress;
   readonly requestedPortDate: Date | undefined;
+  /** Documents already uploaded to this carrier (Twilio Document SIDs, Telnyx document ids), sent with the order. */
+  readonly carrierDocuments: readonly CarrierDocumentReference[];
+  /**
+   * Where the carrier should send this port's status notifications, when numbergate is reachable by it and the
+   * carrier takes a per-order URL (Telnyx webhook_url); carriers configured per account ignore it.
+   */
+  readonly notificationUrl: string | undefined;
 }
+
+export type PortInDocumentKind = "letter_of_authorization" | "bill_copy" | "other";
+
+/** A document the carrier already holds, by its id there. */
+export interface CarrierDocumentReference {
+  readonly kind: PortInDocumentKind;
+  readonly carrierDocumentId: string;
+}
+
+/** A document given to numbergate to hand to the carrier: either its bytes, or its id at the carrier. */
+export type CarrierPortInDocument =
+  | { readonly source: "content"; readonly kind: PortInDocumentKind; readonly fileName: string; readonly contentType: string; readonly content: Uint8Array }
+  | ({ readonly source: "carrier" } & CarrierDocumentReference);
 
 export type CarrierPortInState =
   | "pending"
@@ -146,8 +170,33 @@ export type CarrierPortInState =
   | "failed";
 
 export interface CarrierPortInStatus {
+  /** The carrier's id for the port-in (a resubmission at Twilio is a new request with a new id). */
   readonly carrierOrderId: string;
   readonly state: CarrierPortInState;
   readonly focDate: Date | undefined;
+  /** The carrier's own status word, as it says it (Bandwidth "FOC", Telnyx "exception", Twilio "Action Required"). */
+  readonly carrierStatus: string;
+  /** The carrier's explanation for humans: a rejection's reason and code, what is missing; "" when it says nothing. */
   readonly detail: string;
+  /** When the carrier says the port reached this status, when it says; polls without it are stamped by the caller. */
+  readonly statusTime: Date | undefined;
 }
+
+/** A notification as it reached numbergate's HTTP port, for the carrier's adapter to verify and read. */
+export interface CarrierNotification {
+  readonly method: string;
+  /** The full URL the carrier posted to, as the carrier addressed it (signatures cover it), query included. */
+  readonly url: string;
+  /** Header names in lower case. */
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  /** The body exactly as received (signatures cover the raw bytes). */
+  readonly body: Buffer;
+  /** When it arrived, ms since the epoch (signature timestamps are checked against it). */
+  readonly receivedAt: number;
+}
+
+export type CarrierNotificationReading =
+  /** Not proven to come from the carrier: rejected (and audited) with this reason, never applied. */
+  | { readonly verified: false; readonly reason: string }
+  /** From the carrier; `status` is the port-in it reports on, undefined when the event says nothing about one. */
+  | { readonly verified: true; readonly eventType: string; readonly status: CarrierPortInStatus | undefined };

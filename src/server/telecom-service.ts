@@ -79,6 +79,8 @@ export function createTelecomService(dependencies: TelecomServiceDependencies): 
     createPortingOrder: notYet("CreatePortingOrder", PORTING_ISSUE),
     getPortingOrder: notYet("GetPortingOrder", PORTING_ISSUE),
     listPortingOrders: notYet("ListPortingOrders", PORTING_ISSUE),
+    attachPortingDocument: notYet("AttachPortingDocument", PORTING_ISSUE),
+    resubmitPortingOrder: notYet("ResubmitPortingOrder", PORTING_ISSUE),
     cancelPortingOrder: notYet("CancelPortingOrder", PORTING_ISSUE),
     watchPortingOrder: () => notYetStream<WatchPortingOrderResponse>("WatchPortingOrder", PORTING_ISSUE),
     ...createInventoryHandlers(dependencies.lifecycle, providerIds),

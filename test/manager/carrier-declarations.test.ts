@@ -40,7 +40,7 @@ describe("carrier feature declarations", () => {
     const overDeclared = sellingCarrier({ supportsPorting: true, supportsReservations: true }, { doReserve: async () => ({ carrierReservationId: "r", expiresAt: undefined }) });
     expect(declarationProblems(overDeclared)).toEqual([
       "twilio declares reservations but has no doCancelReservation",
-      "twilio declares porting but has no doCreatePortIn, doGetPortIn, doCancelPortIn",
+      "twilio declares porting but has no doCreatePortIn, doFindPortIn, doGetPortIn, doResubmitPortIn, doAttachPortInDocument, doCancelPortIn, readPortInNotification",
     ]);
     expect(offeredFeatures(overDeclared).has("porting")).toBe(false);
     expect(featureMethods(overDeclared, "reservations")).toBeUndefined();
@@ -57,7 +57,7 @@ describe("carrier feature declarations", () => {
   it("refuses, without calling, a carrier operation whose feature the carrier does not offer", async () => {
     const carrier = sellingCarrier({ supportsPorting: true });
     const manager = new ProviderManager({ registrations: [register(carrier, 1)] });
-    expect(manager.declarationProblems).toEqual(["twilio declares porting but has no doCreatePortIn, doGetPortIn, doCancelPortIn"]);
+    expect(manager.declarationProblems).toEqual(["twilio declares porting but has no doCreatePortIn, doFindPortIn, doGetPortIn, doResubmitPortIn, doAttachPortInDocument, doCancelPortIn, readPortInNotification"]);
     let called = false;
     const refused = manager.callCarrier("twilio", "port_in_status", async () => {
       called = true;

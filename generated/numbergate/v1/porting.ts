@@ -14,6 +14,53 @@ export const protobufPackage = "numbergate.v1";
 
 export const protobufFileName = "numbergate/v1/porting.proto";
 
+export enum PortingDocumentType {
+  PORTING_DOCUMENT_TYPE_UNSPECIFIED = 0,
+  /** PORTING_DOCUMENT_TYPE_LETTER_OF_AUTHORIZATION - The signed letter of authorization (LOA). */
+  PORTING_DOCUMENT_TYPE_LETTER_OF_AUTHORIZATION = 1,
+  /** PORTING_DOCUMENT_TYPE_BILL_COPY - A recent bill from the losing carrier (invoice, utility bill). */
+  PORTING_DOCUMENT_TYPE_BILL_COPY = 2,
+  PORTING_DOCUMENT_TYPE_OTHER = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function portingDocumentTypeFromJSON(object: any): PortingDocumentType {
+  switch (object) {
+    case 0:
+    case "PORTING_DOCUMENT_TYPE_UNSPECIFIED":
+      return PortingDocumentType.PORTING_DOCUMENT_TYPE_UNSPECIFIED;
+    case 1:
+    case "PORTING_DOCUMENT_TYPE_LETTER_OF_AUTHORIZATION":
+      return PortingDocumentType.PORTING_DOCUMENT_TYPE_LETTER_OF_AUTHORIZATION;
+    case 2:
+    case "PORTING_DOCUMENT_TYPE_BILL_COPY":
+      return PortingDocumentType.PORTING_DOCUMENT_TYPE_BILL_COPY;
+    case 3:
+    case "PORTING_DOCUMENT_TYPE_OTHER":
+      return PortingDocumentType.PORTING_DOCUMENT_TYPE_OTHER;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return PortingDocumentType.UNRECOGNIZED;
+  }
+}
+
+export function portingDocumentTypeToJSON(object: PortingDocumentType): string {
+  switch (object) {
+    case PortingDocumentType.PORTING_DOCUMENT_TYPE_UNSPECIFIED:
+      return "PORTING_DOCUMENT_TYPE_UNSPECIFIED";
+    case PortingDocumentType.PORTING_DOCUMENT_TYPE_LETTER_OF_AUTHORIZATION:
+      return "PORTING_DOCUMENT_TYPE_LETTER_OF_AUTHORIZATION";
+    case PortingDocumentType.PORTING_DOCUMENT_TYPE_BILL_COPY:
+      return "PORTING_DOCUMENT_TYPE_BILL_COPY";
+    case PortingDocumentType.PORTING_DOCUMENT_TYPE_OTHER:
+      return "PORTING_DOCUMENT_TYPE_OTHER";
+    case PortingDocumentType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export enum PortingOrderState {
   PORTING_ORDER_STATE_UNSPECIFIED = 0,
   /** PORTING_ORDER_STATE_PENDING - Recorded, not yet accepted by the carrier. */
@@ -149,6 +196,41 @@ export interface PortingOrder {
   detail: string;
   /** The last four characters of the account number, to tell orders apart. */
   accountNumberLast4: string;
+  /** The carrier's own status word (Bandwidth "FOC", Telnyx "exception", Twilio "Action Required"). */
+  carrierStatus: string;
+  /** Documents handed to the carrier, oldest first (never their content). */
+  documents: PortingDocument[];
+  /** Every state the order went through, oldest first. */
+  transitions: PortingOrderTransition[];
+}
+
+export interface PortingOrderTransition {
+  fromState: PortingOrderState;
+  toState: PortingOrderState;
+  time:
+    | Date
+    | undefined;
+  /** What moved it: "carrier poll", "carrier callback", "request". */
+  source: string;
+  /** The carrier's status word and words at the time. */
+  carrierStatus: string;
+  detail: string;
+}
+
+export interface PortingDocument {
+  documentType: PortingDocumentType;
+  fileName: string;
+  contentType: string;
+  sizeBytes: number;
+  /** The document's id at the carrier, where it has one. */
+  carrierDocumentId: string;
+  attachTime: Date | undefined;
+}
+
+/** A document already uploaded to the gaining carrier (Twilio Document SID "RD...", Telnyx document id). */
+export interface CarrierDocumentReference {
+  documentType: PortingDocumentType;
+  carrierDocumentId: string;
 }
 
 export interface CreatePortingOrderRequest {
@@ -174,7 +256,11 @@ export interface CreatePortingOrderRequest {
   /** Email of the authorised person (the carrier sends the e-LOA there). */
   authorizedEmail: string;
   /** Requested port date; the carrier may choose another. */
-  requestedPortTime: Date | undefined;
+  requestedPortTime:
+    | Date
+    | undefined;
+  /** Documents already at the gaining carrier, sent with the order (Twilio needs a utility bill's Document SID). */
+  carrierDocuments: CarrierDocumentReference[];
 }
 
 export interface CreatePortingOrderResponse {
@@ -200,6 +286,40 @@ export interface ListPortingOrdersRequest {
 export interface ListPortingOrdersResponse {
   portingOrders: PortingOrder[];
   nextPageToken: string;
+}
+
+export interface AttachPortingDocumentRequest {
+  portingOrderId: string;
+  documentType: PortingDocumentType;
+  /** The file itself: PDF, PNG, JPEG or TIFF, at most 5 MiB (numbergate uploads it to the carrier). */
+  content?:
+    | Buffer
+    | undefined;
+  /** Or the id of a document already uploaded to the carrier. */
+  carrierDocumentId?:
+    | string
+    | undefined;
+  /** With content: its name and media type ("application/pdf", "image/png", "image/jpeg", "image/tiff"). */
+  fileName: string;
+  contentType: string;
+}
+
+export interface AttachPortingDocumentResponse {
+  portingOrder: PortingOrder | undefined;
+}
+
+/** Fields set replace the order's; fields left empty keep their value. Only for ACTION_REQUIRED orders. */
+export interface ResubmitPortingOrderRequest {
+  portingOrderId: string;
+  /** Write-only, like on create. */
+  accountNumber: string;
+  pin: string;
+  authorizedName: string;
+  serviceAddress: PostalAddress | undefined;
+}
+
+export interface ResubmitPortingOrderResponse {
+  portingOrder: PortingOrder | undefined;
 }
 
 export interface CancelPortingOrderRequest {
@@ -617,6 +737,9 @@ function createBasePortingOrder(): PortingOrder {
     updateTime: undefined,
     detail: "",
     accountNumberLast4: "",
+    carrierStatus: "",
+    documents: [],
+    transitions: [],
   };
 }
 
@@ -663,6 +786,15 @@ export const PortingOrder: MessageFns<PortingOrder> = {
     }
     if (message.accountNumberLast4 !== "") {
       writer.uint32(114).string(message.accountNumberLast4);
+    }
+    if (message.carrierStatus !== "") {
+      writer.uint32(122).string(message.carrierStatus);
+    }
+    for (const v of message.documents) {
+      PortingDocument.encode(v!, writer.uint32(130).fork()).join();
+    }
+    for (const v of message.transitions) {
+      PortingOrderTransition.encode(v!, writer.uint32(138).fork()).join();
     }
     return writer;
   },
@@ -792,6 +924,30 @@ export const PortingOrder: MessageFns<PortingOrder> = {
             message.accountNumberLast4 = reader.string();
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.carrierStatus = reader.string();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.documents.push(PortingDocument.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.transitions.push(PortingOrderTransition.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -868,6 +1024,17 @@ export const PortingOrder: MessageFns<PortingOrder> = {
         : isSet(object.account_number_last4)
         ? globalThis.String(object.account_number_last4)
         : "",
+      carrierStatus: isSet(object.carrierStatus)
+        ? globalThis.String(object.carrierStatus)
+        : isSet(object.carrier_status)
+        ? globalThis.String(object.carrier_status)
+        : "",
+      documents: globalThis.Array.isArray(object?.documents)
+        ? object.documents.map((e: any) => PortingDocument.fromJSON(e))
+        : [],
+      transitions: globalThis.Array.isArray(object?.transitions)
+        ? object.transitions.map((e: any) => PortingOrderTransition.fromJSON(e))
+        : [],
     };
   },
 
@@ -915,6 +1082,15 @@ export const PortingOrder: MessageFns<PortingOrder> = {
     if (message.accountNumberLast4 !== "") {
       obj.accountNumberLast4 = message.accountNumberLast4;
     }
+    if (message.carrierStatus !== "") {
+      obj.carrierStatus = message.carrierStatus;
+    }
+    if (message.documents?.length) {
+      obj.documents = message.documents.map((e) => PortingDocument.toJSON(e));
+    }
+    if (message.transitions?.length) {
+      obj.transitions = message.transitions.map((e) => PortingOrderTransition.toJSON(e));
+    }
     return obj;
   },
 
@@ -939,6 +1115,436 @@ export const PortingOrder: MessageFns<PortingOrder> = {
     message.updateTime = object.updateTime ?? undefined;
     message.detail = object.detail ?? "";
     message.accountNumberLast4 = object.accountNumberLast4 ?? "";
+    message.carrierStatus = object.carrierStatus ?? "";
+    message.documents = object.documents?.map((e) => PortingDocument.fromPartial(e)) || [];
+    message.transitions = object.transitions?.map((e) => PortingOrderTransition.fromPartial(e)) || [];
+    return message;
+  },
+};
+
+function createBasePortingOrderTransition(): PortingOrderTransition {
+  return { fromState: 0, toState: 0, time: undefined, source: "", carrierStatus: "", detail: "" };
+}
+
+export const PortingOrderTransition: MessageFns<PortingOrderTransition> = {
+  encode(message: PortingOrderTransition, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.fromState !== 0) {
+      writer.uint32(8).int32(message.fromState);
+    }
+    if (message.toState !== 0) {
+      writer.uint32(16).int32(message.toState);
+    }
+    if (message.time !== undefined) {
+      Timestamp.encode(toTimestamp(message.time), writer.uint32(26).fork()).join();
+    }
+    if (message.source !== "") {
+      writer.uint32(34).string(message.source);
+    }
+    if (message.carrierStatus !== "") {
+      writer.uint32(42).string(message.carrierStatus);
+    }
+    if (message.detail !== "") {
+      writer.uint32(50).string(message.detail);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PortingOrderTransition {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePortingOrderTransition();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.fromState = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.toState = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.time = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.source = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.carrierStatus = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.detail = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PortingOrderTransition {
+    return {
+      fromState: isSet(object.fromState)
+        ? portingOrderStateFromJSON(object.fromState)
+        : isSet(object.from_state)
+        ? portingOrderStateFromJSON(object.from_state)
+        : 0,
+      toState: isSet(object.toState)
+        ? portingOrderStateFromJSON(object.toState)
+        : isSet(object.to_state)
+        ? portingOrderStateFromJSON(object.to_state)
+        : 0,
+      time: isSet(object.time) ? fromJsonTimestamp(object.time) : undefined,
+      source: isSet(object.source) ? globalThis.String(object.source) : "",
+      carrierStatus: isSet(object.carrierStatus)
+        ? globalThis.String(object.carrierStatus)
+        : isSet(object.carrier_status)
+        ? globalThis.String(object.carrier_status)
+        : "",
+      detail: isSet(object.detail) ? globalThis.String(object.detail) : "",
+    };
+  },
+
+  toJSON(message: PortingOrderTransition): unknown {
+    const obj: any = {};
+    if (message.fromState !== 0) {
+      obj.fromState = portingOrderStateToJSON(message.fromState);
+    }
+    if (message.toState !== 0) {
+      obj.toState = portingOrderStateToJSON(message.toState);
+    }
+    if (message.time !== undefined) {
+      obj.time = message.time.toISOString();
+    }
+    if (message.source !== "") {
+      obj.source = message.source;
+    }
+    if (message.carrierStatus !== "") {
+      obj.carrierStatus = message.carrierStatus;
+    }
+    if (message.detail !== "") {
+      obj.detail = message.detail;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PortingOrderTransition>): PortingOrderTransition {
+    return PortingOrderTransition.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PortingOrderTransition>): PortingOrderTransition {
+    const message = createBasePortingOrderTransition();
+    message.fromState = object.fromState ?? 0;
+    message.toState = object.toState ?? 0;
+    message.time = object.time ?? undefined;
+    message.source = object.source ?? "";
+    message.carrierStatus = object.carrierStatus ?? "";
+    message.detail = object.detail ?? "";
+    return message;
+  },
+};
+
+function createBasePortingDocument(): PortingDocument {
+  return { documentType: 0, fileName: "", contentType: "", sizeBytes: 0, carrierDocumentId: "", attachTime: undefined };
+}
+
+export const PortingDocument: MessageFns<PortingDocument> = {
+  encode(message: PortingDocument, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.documentType !== 0) {
+      writer.uint32(8).int32(message.documentType);
+    }
+    if (message.fileName !== "") {
+      writer.uint32(18).string(message.fileName);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(26).string(message.contentType);
+    }
+    if (message.sizeBytes !== 0) {
+      writer.uint32(32).int64(message.sizeBytes);
+    }
+    if (message.carrierDocumentId !== "") {
+      writer.uint32(42).string(message.carrierDocumentId);
+    }
+    if (message.attachTime !== undefined) {
+      Timestamp.encode(toTimestamp(message.attachTime), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PortingDocument {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePortingDocument();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.documentType = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.sizeBytes = longToNumber(reader.int64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.carrierDocumentId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.attachTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PortingDocument {
+    return {
+      documentType: isSet(object.documentType)
+        ? portingDocumentTypeFromJSON(object.documentType)
+        : isSet(object.document_type)
+        ? portingDocumentTypeFromJSON(object.document_type)
+        : 0,
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+      contentType: isSet(object.contentType)
+        ? globalThis.String(object.contentType)
+        : isSet(object.content_type)
+        ? globalThis.String(object.content_type)
+        : "",
+      sizeBytes: isSet(object.sizeBytes)
+        ? globalThis.Number(object.sizeBytes)
+        : isSet(object.size_bytes)
+        ? globalThis.Number(object.size_bytes)
+        : 0,
+      carrierDocumentId: isSet(object.carrierDocumentId)
+        ? globalThis.String(object.carrierDocumentId)
+        : isSet(object.carrier_document_id)
+        ? globalThis.String(object.carrier_document_id)
+        : "",
+      attachTime: isSet(object.attachTime)
+        ? fromJsonTimestamp(object.attachTime)
+        : isSet(object.attach_time)
+        ? fromJsonTimestamp(object.attach_time)
+        : undefined,
+    };
+  },
+
+  toJSON(message: PortingDocument): unknown {
+    const obj: any = {};
+    if (message.documentType !== 0) {
+      obj.documentType = portingDocumentTypeToJSON(message.documentType);
+    }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    if (message.contentType !== "") {
+      obj.contentType = message.contentType;
+    }
+    if (message.sizeBytes !== 0) {
+      obj.sizeBytes = Math.round(message.sizeBytes);
+    }
+    if (message.carrierDocumentId !== "") {
+      obj.carrierDocumentId = message.carrierDocumentId;
+    }
+    if (message.attachTime !== undefined) {
+      obj.attachTime = message.attachTime.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<PortingDocument>): PortingDocument {
+    return PortingDocument.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<PortingDocument>): PortingDocument {
+    const message = createBasePortingDocument();
+    message.documentType = object.documentType ?? 0;
+    message.fileName = object.fileName ?? "";
+    message.contentType = object.contentType ?? "";
+    message.sizeBytes = object.sizeBytes ?? 0;
+    message.carrierDocumentId = object.carrierDocumentId ?? "";
+    message.attachTime = object.attachTime ?? undefined;
+    return message;
+  },
+};
+
+function createBaseCarrierDocumentReference(): CarrierDocumentReference {
+  return { documentType: 0, carrierDocumentId: "" };
+}
+
+export const CarrierDocumentReference: MessageFns<CarrierDocumentReference> = {
+  encode(message: CarrierDocumentReference, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.documentType !== 0) {
+      writer.uint32(8).int32(message.documentType);
+    }
+    if (message.carrierDocumentId !== "") {
+      writer.uint32(18).string(message.carrierDocumentId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CarrierDocumentReference {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCarrierDocumentReference();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.documentType = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.carrierDocumentId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CarrierDocumentReference {
+    return {
+      documentType: isSet(object.documentType)
+        ? portingDocumentTypeFromJSON(object.documentType)
+        : isSet(object.document_type)
+        ? portingDocumentTypeFromJSON(object.document_type)
+        : 0,
+      carrierDocumentId: isSet(object.carrierDocumentId)
+        ? globalThis.String(object.carrierDocumentId)
+        : isSet(object.carrier_document_id)
+        ? globalThis.String(object.carrier_document_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CarrierDocumentReference): unknown {
+    const obj: any = {};
+    if (message.documentType !== 0) {
+      obj.documentType = portingDocumentTypeToJSON(message.documentType);
+    }
+    if (message.carrierDocumentId !== "") {
+      obj.carrierDocumentId = message.carrierDocumentId;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<CarrierDocumentReference>): CarrierDocumentReference {
+    return CarrierDocumentReference.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<CarrierDocumentReference>): CarrierDocumentReference {
+    const message = createBaseCarrierDocumentReference();
+    message.documentType = object.documentType ?? 0;
+    message.carrierDocumentId = object.carrierDocumentId ?? "";
     return message;
   },
 };
@@ -956,6 +1562,7 @@ function createBaseCreatePortingOrderRequest(): CreatePortingOrderRequest {
     serviceAddress: undefined,
     authorizedEmail: "",
     requestedPortTime: undefined,
+    carrierDocuments: [],
   };
 }
 
@@ -993,6 +1600,9 @@ export const CreatePortingOrderRequest: MessageFns<CreatePortingOrderRequest> = 
     }
     if (message.requestedPortTime !== undefined) {
       Timestamp.encode(toTimestamp(message.requestedPortTime), writer.uint32(90).fork()).join();
+    }
+    for (const v of message.carrierDocuments) {
+      CarrierDocumentReference.encode(v!, writer.uint32(98).fork()).join();
     }
     return writer;
   },
@@ -1098,6 +1708,14 @@ export const CreatePortingOrderRequest: MessageFns<CreatePortingOrderRequest> = 
             message.requestedPortTime = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.carrierDocuments.push(CarrierDocumentReference.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1163,6 +1781,11 @@ export const CreatePortingOrderRequest: MessageFns<CreatePortingOrderRequest> = 
         : isSet(object.requested_port_time)
         ? fromJsonTimestamp(object.requested_port_time)
         : undefined,
+      carrierDocuments: globalThis.Array.isArray(object?.carrierDocuments)
+        ? object.carrierDocuments.map((e: any) => CarrierDocumentReference.fromJSON(e))
+        : globalThis.Array.isArray(object?.carrier_documents)
+        ? object.carrier_documents.map((e: any) => CarrierDocumentReference.fromJSON(e))
+        : [],
     };
   },
 
@@ -1201,6 +1824,9 @@ export const CreatePortingOrderRequest: MessageFns<CreatePortingOrderRequest> = 
     if (message.requestedPortTime !== undefined) {
       obj.requestedPortTime = message.requestedPortTime.toISOString();
     }
+    if (message.carrierDocuments?.length) {
+      obj.carrierDocuments = message.carrierDocuments.map((e) => CarrierDocumentReference.toJSON(e));
+    }
     return obj;
   },
 
@@ -1222,6 +1848,7 @@ export const CreatePortingOrderRequest: MessageFns<CreatePortingOrderRequest> = 
       : undefined;
     message.authorizedEmail = object.authorizedEmail ?? "";
     message.requestedPortTime = object.requestedPortTime ?? undefined;
+    message.carrierDocuments = object.carrierDocuments?.map((e) => CarrierDocumentReference.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1671,6 +2298,483 @@ export const ListPortingOrdersResponse: MessageFns<ListPortingOrdersResponse> = 
   },
 };
 
+function createBaseAttachPortingDocumentRequest(): AttachPortingDocumentRequest {
+  return {
+    portingOrderId: "",
+    documentType: 0,
+    content: undefined,
+    carrierDocumentId: undefined,
+    fileName: "",
+    contentType: "",
+  };
+}
+
+export const AttachPortingDocumentRequest: MessageFns<AttachPortingDocumentRequest> = {
+  encode(message: AttachPortingDocumentRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.portingOrderId !== "") {
+      writer.uint32(10).string(message.portingOrderId);
+    }
+    if (message.documentType !== 0) {
+      writer.uint32(16).int32(message.documentType);
+    }
+    if (message.content !== undefined) {
+      writer.uint32(26).bytes(message.content);
+    }
+    if (message.carrierDocumentId !== undefined) {
+      writer.uint32(34).string(message.carrierDocumentId);
+    }
+    if (message.fileName !== "") {
+      writer.uint32(42).string(message.fileName);
+    }
+    if (message.contentType !== "") {
+      writer.uint32(50).string(message.contentType);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttachPortingDocumentRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttachPortingDocumentRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.portingOrderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.documentType = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.content = Buffer.from(reader.bytes());
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.carrierDocumentId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.fileName = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.contentType = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AttachPortingDocumentRequest {
+    return {
+      portingOrderId: isSet(object.portingOrderId)
+        ? globalThis.String(object.portingOrderId)
+        : isSet(object.porting_order_id)
+        ? globalThis.String(object.porting_order_id)
+        : "",
+      documentType: isSet(object.documentType)
+        ? portingDocumentTypeFromJSON(object.documentType)
+        : isSet(object.document_type)
+        ? portingDocumentTypeFromJSON(object.document_type)
+        : 0,
+      content: isSet(object.content) ? Buffer.from(bytesFromBase64(object.content)) : undefined,
+      carrierDocumentId: isSet(object.carrierDocumentId)
+        ? globalThis.String(object.carrierDocumentId)
+        : isSet(object.carrier_document_id)
+        ? globalThis.String(object.carrier_document_id)
+        : undefined,
+      fileName: isSet(object.fileName)
+        ? globalThis.String(object.fileName)
+        : isSet(object.file_name)
+        ? globalThis.String(object.file_name)
+        : "",
+      contentType: isSet(object.contentType)
+        ? globalThis.String(object.contentType)
+        : isSet(object.content_type)
+        ? globalThis.String(object.content_type)
+        : "",
+    };
+  },
+
+  toJSON(message: AttachPortingDocumentRequest): unknown {
+    const obj: any = {};
+    if (message.portingOrderId !== "") {
+      obj.portingOrderId = message.portingOrderId;
+    }
+    if (message.documentType !== 0) {
+      obj.documentType = portingDocumentTypeToJSON(message.documentType);
+    }
+    if (message.content !== undefined) {
+      obj.content = base64FromBytes(message.content);
+    }
+    if (message.carrierDocumentId !== undefined) {
+      obj.carrierDocumentId = message.carrierDocumentId;
+    }
+    if (message.fileName !== "") {
+      obj.fileName = message.fileName;
+    }
+    if (message.contentType !== "") {
+      obj.contentType = message.contentType;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AttachPortingDocumentRequest>): AttachPortingDocumentRequest {
+    return AttachPortingDocumentRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AttachPortingDocumentRequest>): AttachPortingDocumentRequest {
+    const message = createBaseAttachPortingDocumentRequest();
+    message.portingOrderId = object.portingOrderId ?? "";
+    message.documentType = object.documentType ?? 0;
+    message.content = object.content ?? undefined;
+    message.carrierDocumentId = object.carrierDocumentId ?? undefined;
+    message.fileName = object.fileName ?? "";
+    message.contentType = object.contentType ?? "";
+    return message;
+  },
+};
+
+function createBaseAttachPortingDocumentResponse(): AttachPortingDocumentResponse {
+  return { portingOrder: undefined };
+}
+
+export const AttachPortingDocumentResponse: MessageFns<AttachPortingDocumentResponse> = {
+  encode(message: AttachPortingDocumentResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.portingOrder !== undefined) {
+      PortingOrder.encode(message.portingOrder, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): AttachPortingDocumentResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseAttachPortingDocumentResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.portingOrder = PortingOrder.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): AttachPortingDocumentResponse {
+    return {
+      portingOrder: isSet(object.portingOrder)
+        ? PortingOrder.fromJSON(object.portingOrder)
+        : isSet(object.porting_order)
+        ? PortingOrder.fromJSON(object.porting_order)
+        : undefined,
+    };
+  },
+
+  toJSON(message: AttachPortingDocumentResponse): unknown {
+    const obj: any = {};
+    if (message.portingOrder !== undefined) {
+      obj.portingOrder = PortingOrder.toJSON(message.portingOrder);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<AttachPortingDocumentResponse>): AttachPortingDocumentResponse {
+    return AttachPortingDocumentResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<AttachPortingDocumentResponse>): AttachPortingDocumentResponse {
+    const message = createBaseAttachPortingDocumentResponse();
+    message.portingOrder = (object.portingOrder !== undefined && object.portingOrder !== null)
+      ? PortingOrder.fromPartial(object.portingOrder)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseResubmitPortingOrderRequest(): ResubmitPortingOrderRequest {
+  return { portingOrderId: "", accountNumber: "", pin: "", authorizedName: "", serviceAddress: undefined };
+}
+
+export const ResubmitPortingOrderRequest: MessageFns<ResubmitPortingOrderRequest> = {
+  encode(message: ResubmitPortingOrderRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.portingOrderId !== "") {
+      writer.uint32(10).string(message.portingOrderId);
+    }
+    if (message.accountNumber !== "") {
+      writer.uint32(18).string(message.accountNumber);
+    }
+    if (message.pin !== "") {
+      writer.uint32(26).string(message.pin);
+    }
+    if (message.authorizedName !== "") {
+      writer.uint32(34).string(message.authorizedName);
+    }
+    if (message.serviceAddress !== undefined) {
+      PostalAddress.encode(message.serviceAddress, writer.uint32(42).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResubmitPortingOrderRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResubmitPortingOrderRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.portingOrderId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.accountNumber = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pin = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.authorizedName = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.serviceAddress = PostalAddress.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResubmitPortingOrderRequest {
+    return {
+      portingOrderId: isSet(object.portingOrderId)
+        ? globalThis.String(object.portingOrderId)
+        : isSet(object.porting_order_id)
+        ? globalThis.String(object.porting_order_id)
+        : "",
+      accountNumber: isSet(object.accountNumber)
+        ? globalThis.String(object.accountNumber)
+        : isSet(object.account_number)
+        ? globalThis.String(object.account_number)
+        : "",
+      pin: isSet(object.pin) ? globalThis.String(object.pin) : "",
+      authorizedName: isSet(object.authorizedName)
+        ? globalThis.String(object.authorizedName)
+        : isSet(object.authorized_name)
+        ? globalThis.String(object.authorized_name)
+        : "",
+      serviceAddress: isSet(object.serviceAddress)
+        ? PostalAddress.fromJSON(object.serviceAddress)
+        : isSet(object.service_address)
+        ? PostalAddress.fromJSON(object.service_address)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ResubmitPortingOrderRequest): unknown {
+    const obj: any = {};
+    if (message.portingOrderId !== "") {
+      obj.portingOrderId = message.portingOrderId;
+    }
+    if (message.accountNumber !== "") {
+      obj.accountNumber = message.accountNumber;
+    }
+    if (message.pin !== "") {
+      obj.pin = message.pin;
+    }
+    if (message.authorizedName !== "") {
+      obj.authorizedName = message.authorizedName;
+    }
+    if (message.serviceAddress !== undefined) {
+      obj.serviceAddress = PostalAddress.toJSON(message.serviceAddress);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResubmitPortingOrderRequest>): ResubmitPortingOrderRequest {
+    return ResubmitPortingOrderRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResubmitPortingOrderRequest>): ResubmitPortingOrderRequest {
+    const message = createBaseResubmitPortingOrderRequest();
+    message.portingOrderId = object.portingOrderId ?? "";
+    message.accountNumber = object.accountNumber ?? "";
+    message.pin = object.pin ?? "";
+    message.authorizedName = object.authorizedName ?? "";
+    message.serviceAddress = (object.serviceAddress !== undefined && object.serviceAddress !== null)
+      ? PostalAddress.fromPartial(object.serviceAddress)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseResubmitPortingOrderResponse(): ResubmitPortingOrderResponse {
+  return { portingOrder: undefined };
+}
+
+export const ResubmitPortingOrderResponse: MessageFns<ResubmitPortingOrderResponse> = {
+  encode(message: ResubmitPortingOrderResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.portingOrder !== undefined) {
+      PortingOrder.encode(message.portingOrder, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResubmitPortingOrderResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResubmitPortingOrderResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.portingOrder = PortingOrder.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResubmitPortingOrderResponse {
+    return {
+      portingOrder: isSet(object.portingOrder)
+        ? PortingOrder.fromJSON(object.portingOrder)
+        : isSet(object.porting_order)
+        ? PortingOrder.fromJSON(object.porting_order)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ResubmitPortingOrderResponse): unknown {
+    const obj: any = {};
+    if (message.portingOrder !== undefined) {
+      obj.portingOrder = PortingOrder.toJSON(message.portingOrder);
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ResubmitPortingOrderResponse>): ResubmitPortingOrderResponse {
+    return ResubmitPortingOrderResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ResubmitPortingOrderResponse>): ResubmitPortingOrderResponse {
+    const message = createBaseResubmitPortingOrderResponse();
+    message.portingOrder = (object.portingOrder !== undefined && object.portingOrder !== null)
+      ? PortingOrder.fromPartial(object.portingOrder)
+      : undefined;
+    return message;
+  },
+};
+
 function createBaseCancelPortingOrderRequest(): CancelPortingOrderRequest {
   return { portingOrderId: "" };
 }
@@ -1987,6 +3091,14 @@ export const WatchPortingOrderResponse: MessageFns<WatchPortingOrderResponse> = 
   },
 };
 
+function bytesFromBase64(b64: string): Uint8Array {
+  return Uint8Array.from(globalThis.Buffer.from(b64, "base64"));
+}
+
+function base64FromBytes(arr: Uint8Array): string {
+  return globalThis.Buffer.from(arr).toString("base64");
+}
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 export type DeepPartial<T> = T extends Builtin ? T
@@ -2015,6 +3127,17 @@ function fromJsonTimestamp(o: any): Date {
   } else {
     return fromTimestamp(Timestamp.fromJSON(o));
   }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
 }
 
 function isSet(value: any): boolean {

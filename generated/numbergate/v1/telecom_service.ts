@@ -29,6 +29,8 @@ import {
   SearchNumbersResponse,
 } from "./numbers.js";
 import {
+  AttachPortingDocumentRequest,
+  AttachPortingDocumentResponse,
   CancelPortingOrderRequest,
   CancelPortingOrderResponse,
   CheckPortabilityRequest,
@@ -39,6 +41,8 @@ import {
   GetPortingOrderResponse,
   ListPortingOrdersRequest,
   ListPortingOrdersResponse,
+  ResubmitPortingOrderRequest,
+  ResubmitPortingOrderResponse,
   WatchPortingOrderRequest,
   WatchPortingOrderResponse,
 } from "./porting.js";
@@ -199,6 +203,25 @@ export const TelecomServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /** Hand the carrier a document the port needs (letter of authorization, a bill copy). */
+    attachPortingDocument: {
+      name: "AttachPortingDocument",
+      requestType: AttachPortingDocumentRequest as typeof AttachPortingDocumentRequest,
+      requestStream: false,
+      responseType: AttachPortingDocumentResponse as typeof AttachPortingDocumentResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Correct what the carrier rejected (PIN, account number, address) and submit the port again. */
+    resubmitPortingOrder: {
+      name: "ResubmitPortingOrder",
+      requestType: ResubmitPortingOrderRequest as typeof ResubmitPortingOrderRequest,
+      requestStream: false,
+      responseType: ResubmitPortingOrderResponse as typeof ResubmitPortingOrderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /** Cancel a port where the carrier still allows it (not after the firm order commitment). */
     cancelPortingOrder: {
       name: "CancelPortingOrder",
       requestType: CancelPortingOrderRequest as typeof CancelPortingOrderRequest,
@@ -357,6 +380,17 @@ export interface TelecomServiceImplementation<CallContextExt = {}> {
     request: ListPortingOrdersRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ListPortingOrdersResponse>>;
+  /** Hand the carrier a document the port needs (letter of authorization, a bill copy). */
+  attachPortingDocument(
+    request: AttachPortingDocumentRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<AttachPortingDocumentResponse>>;
+  /** Correct what the carrier rejected (PIN, account number, address) and submit the port again. */
+  resubmitPortingOrder(
+    request: ResubmitPortingOrderRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ResubmitPortingOrderResponse>>;
+  /** Cancel a port where the carrier still allows it (not after the firm order commitment). */
   cancelPortingOrder(
     request: CancelPortingOrderRequest,
     context: CallContext & CallContextExt,
@@ -474,6 +508,17 @@ export interface TelecomServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ListPortingOrdersRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ListPortingOrdersResponse>;
+  /** Hand the carrier a document the port needs (letter of authorization, a bill copy). */
+  attachPortingDocument(
+    request: DeepPartial<AttachPortingDocumentRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<AttachPortingDocumentResponse>;
+  /** Correct what the carrier rejected (PIN, account number, address) and submit the port again. */
+  resubmitPortingOrder(
+    request: DeepPartial<ResubmitPortingOrderRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ResubmitPortingOrderResponse>;
+  /** Cancel a port where the carrier still allows it (not after the firm order commitment). */
   cancelPortingOrder(
     request: DeepPartial<CancelPortingOrderRequest>,
     options?: CallOptions & CallOptionsExt,
