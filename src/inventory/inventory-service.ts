@@ -90,7 +90,7 @@ export class InventoryService {
           phone_number: outcome.drift.phoneNumber,
         });
       case "ordering":
-        throw new LifecycleError("failed_precondition", "NUMBER_HELD", `an order in progress holds ${outcome.drift.phoneNumber}; it settles the number itself`, {
+        throw new LifecycleError("failed_precondition", "NUMBER_HELD", `an order or a port in progress holds ${outcome.drift.phoneNumber}; it settles the number itself`, {
           ...idField,
           phone_number: outcome.drift.phoneNumber,
         });

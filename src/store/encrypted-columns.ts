@@ -10,5 +10,21 @@ export const RESERVATION_CUSTOMER_INFO = { table: "reservations", column: "custo
 export const ORDER_CUSTOMER_INFO = { table: "number_orders", column: "customer_info", rowKey: "id" } as const satisfies EncryptedTableColumn;
 export const OWNED_NUMBER_CUSTOMER_INFO = { table: "owned_numbers", column: "customer_info", rowKey: "id" } as const satisfies EncryptedTableColumn;
 
+/** A porting order's personal data and the losing carrier account's secrets, each sealed on its own. */
+export const PORTING_AUTHORIZED_NAME = { table: "porting_orders", column: "authorized_name", rowKey: "id" } as const satisfies EncryptedTableColumn;
+export const PORTING_SERVICE_ADDRESS = { table: "porting_orders", column: "service_address", rowKey: "id" } as const satisfies EncryptedTableColumn;
+export const PORTING_AUTHORIZED_EMAIL = { table: "porting_orders", column: "authorized_email", rowKey: "id" } as const satisfies EncryptedTableColumn;
+export const PORTING_ACCOUNT_NUMBER = { table: "porting_orders", column: "account_number", rowKey: "id" } as const satisfies EncryptedTableColumn;
+export const PORTING_PIN = { table: "porting_orders", column: "pin", rowKey: "id" } as const satisfies EncryptedTableColumn;
+
 /** Every encrypted column: what `npm run admin -- reencrypt` walks. A new encrypted column is added here. */
-export const ENCRYPTED_COLUMNS: readonly EncryptedTableColumn[] = [RESERVATION_CUSTOMER_INFO, ORDER_CUSTOMER_INFO, OWNED_NUMBER_CUSTOMER_INFO];
+export const ENCRYPTED_COLUMNS: readonly EncryptedTableColumn[] = [
+  RESERVATION_CUSTOMER_INFO,
+  ORDER_CUSTOMER_INFO,
+  OWNED_NUMBER_CUSTOMER_INFO,
+  PORTING_AUTHORIZED_NAME,
+  PORTING_SERVICE_ADDRESS,
+  PORTING_AUTHORIZED_EMAIL,
+  PORTING_ACCOUNT_NUMBER,
+  PORTING_PIN,
+];

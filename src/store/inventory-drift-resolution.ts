@@ -95,7 +95,7 @@ interface Effect {
 async function adopt(trx: Transaction<Database>, drift: InventoryDriftRecord, now: number): Promise<Effect> {
   const owned = await trx.selectFrom("owned_numbers").select("id").where("phone_number", "=", drift.phoneNumber).where("state", "<>", "released").executeTakeFirst();
   if (owned) throw new Refused({ kind: "owned", drift });
-  const held = await trx.selectFrom("number_holds").select("holder_id").where("phone_number", "=", drift.phoneNumber).where("holder_kind", "=", "order").executeTakeFirst();
+  const held = await trx.selectFrom("number_holds").select("holder_id").where("phone_number", "=", drift.phoneNumber).where("holder_kind", "in", ["order", "port"]).executeTakeFirst();
   if (held) throw new Refused({ kind: "ordering", drift });
   const ownedNumberId = `num_${drift.id}`;
   await trx

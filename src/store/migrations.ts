@@ -236,6 +236,81 @@ const orderSubstitution = (): Migration => ({
   },
 });
 
+/**
+ * Porting (port-in orders). The initial migration created a porting_orders table that nothing ever wrote (its
+ * secrets were to go in one blob): it is dropped, empty, and the real table created. Personal data and secrets
+ * (authorized_name, service_address, authorized_email, account_number, pin) are sealed column by column like
+ * customer_info; version is the compare-and-set counter every state change goes through. An order's state
+ * changes and the documents handed to it (their description, never their content) are rows of their own. One
+ * open port per number is kept by number_holds (holder_kind "port"), like orders and reservations.
+ */
+const porting = (): Migration => ({
+  async up(db: UntypedDatabase) {
+    await db.schema.dropTable("porting_orders").execute();
+    await db.schema
+      .createTable("porting_orders")
+      .addColumn("id", "text", (column) => column.primaryKey())
+      .addColumn("request_id", "text", (column) => column.notNull().unique())
+      .addColumn("request_fingerprint", "text", (column) => column.notNull())
+      .addColumn("carrier_id", "text", (column) => column.notNull())
+      .addColumn("state", "text", (column) => column.notNull())
+      .addColumn("phone_numbers", "text", (column) => column.notNull())
+      .addColumn("order_reference", "text", (column) => column.notNull().unique())
+      .addColumn("current_provider", "text", (column) => column.notNull())
+      .addColumn("authorized_name", "text", (column) => column.notNull())
+      .addColumn("service_address", "text", (column) => column.notNull())
+      .addColumn("authorized_email", "text")
+      .addColumn("account_number", "text")
+      .addColumn("pin", "text")
+      .addColumn("account_number_last4", "text", (column) => column.notNull().defaultTo(""))
+      .addColumn("requested_port_at", "bigint")
+      .addColumn("carrier_documents", "text", (column) => column.notNull().defaultTo("[]"))
+      .addColumn("carrier_order_id", "text")
+      .addColumn("carrier_status", "text", (column) => column.notNull().defaultTo(""))
+      .addColumn("detail", "text", (column) => column.notNull().defaultTo(""))
+      .addColumn("foc_at", "bigint")
+      .addColumn("last_observed_at", "bigint")
+      .addColumn("submission_started_at", "bigint")
+      .addColumn("poll_attempt", "integer", (column) => column.notNull().defaultTo(0))
+      .addColumn("lease_owner", "text")
+      .addColumn("lease_expires_at", "bigint")
+      .addColumn("next_check_at", "bigint")
+      .addColumn("version", "integer", (column) => column.notNull().defaultTo(0))
+      .addColumn("created_at", "bigint", (column) => column.notNull())
+      .addColumn("updated_at", "bigint", (column) => column.notNull())
+      .addUniqueConstraint("porting_orders_carrier_order", ["carrier_id", "carrier_order_id"])
+      .execute();
+    await sql`create index porting_orders_listing on porting_orders (created_at desc, id desc)`.execute(db);
+    await db.schema.createIndex("porting_orders_work").on("porting_orders").columns(["state", "next_check_at"]).execute();
+
+    await db.schema
+      .createTable("porting_order_transitions")
+      .addColumn("order_id", "text", (column) => column.notNull().references("porting_orders.id"))
+      .addColumn("seq", "integer", (column) => column.notNull())
+      .addColumn("from_state", "text", (column) => column.notNull())
+      .addColumn("to_state", "text", (column) => column.notNull())
+      .addColumn("at", "bigint", (column) => column.notNull())
+      .addColumn("source", "text", (column) => column.notNull())
+      .addColumn("carrier_status", "text", (column) => column.notNull().defaultTo(""))
+      .addColumn("detail", "text", (column) => column.notNull().defaultTo(""))
+      .addPrimaryKeyConstraint("porting_order_transitions_pk", ["order_id", "seq"])
+      .execute();
+
+    await db.schema
+      .createTable("porting_documents")
+      .addColumn("order_id", "text", (column) => column.notNull().references("porting_orders.id"))
+      .addColumn("seq", "integer", (column) => column.notNull())
+      .addColumn("kind", "text", (column) => column.notNull())
+      .addColumn("file_name", "text", (column) => column.notNull())
+      .addColumn("content_type", "text", (column) => column.notNull())
+      .addColumn("size_bytes", "bigint", (column) => column.notNull())
+      .addColumn("carrier_document_id", "text")
+      .addColumn("attached_at", "bigint", (column) => column.notNull())
+      .addPrimaryKeyConstraint("porting_documents_pk", ["order_id", "seq"])
+      .execute();
+  },
+});
+
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -244,6 +319,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
       "2026-11-26-003-order-item-failure": orderItemFailure(),
       "2026-11-27-004-inventory-drifts": inventoryDrifts(),
       "2026-11-27-005-order-substitution": orderSubstitution(),
+      "2026-11-27-006-porting": porting(),
     }),
   };
 }

@@ -4,7 +4,7 @@ import { appendAudit, type AuditEntry } from "./audit-store.js";
 import { isUniqueViolation } from "./database.js";
 import { ORDER_CUSTOMER_INFO } from "./encrypted-columns.js";
 import type { FieldCipher } from "./field-cipher.js";
-import { claimDue, releaseLease, renewLease } from "./leases.js";
+import { claimDue, NUMBER_ORDER_WORK, releaseLease, renewLease } from "./leases.js";
 import { toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderRecord, type OrderState, type OrderSubstitution } from "./records.js";
 import { ownedRow, toItem, toOrder } from "./order-rows.js";
 import { expireHold } from "./reservation-store.js";
@@ -266,7 +266,7 @@ export class OrderStore {
 
   /** Extends this replica's lease while it works the record; false when the lease is no longer its own. */
   renewLease(id: string, owner: string, until: number, now: number): Promise<boolean> {
-    return renewLease(this.db, "number_orders", id, owner, until, now);
+    return renewLease(this.db, NUMBER_ORDER_WORK, id, owner, until, now);
   }
 
   /**
@@ -336,7 +336,7 @@ export class OrderStore {
   /** Takes the lease on unfinished records due for work whose lease is free or expired (a dead replica's). */
   async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<OrderRecord[]> {
     const claimed: OrderRecord[] = [];
-    for (const id of await claimDue(this.db, "number_orders", owner, now, leaseMs, limit)) {
+    for (const id of await claimDue(this.db, NUMBER_ORDER_WORK, owner, now, leaseMs, limit)) {
       const record = await this.get(id);
       if (record) claimed.push(record);
     }
@@ -344,7 +344,7 @@ export class OrderStore {
   }
 
   releaseLease(id: string, owner: string): Promise<void> {
-    return releaseLease(this.db, "number_orders", id, owner);
+    return releaseLease(this.db, NUMBER_ORDER_WORK, id, owner);
   }
 }
 

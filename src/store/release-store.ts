@@ -1,7 +1,7 @@
 import type { Kysely, Selectable } from "kysely";
 import { appendAudit, type AuditEntry } from "./audit-store.js";
 import { isUniqueViolation } from "./database.js";
-import { claimDue, releaseLease, renewLease } from "./leases.js";
+import { claimDue, NUMBER_RELEASE_WORK, releaseLease, renewLease } from "./leases.js";
 import type { ReleaseRecord, ReleaseState } from "./records.js";
 import type { Database, NumberReleasesTable } from "./schema.js";
 
@@ -198,19 +198,19 @@ export class ReleaseStore {
 
   /** Extends this replica's lease while it works the record; false when the lease is no longer its own. */
   renewLease(id: string, owner: string, until: number, now: number): Promise<boolean> {
-    return renewLease(this.db, "number_releases", id, owner, until, now);
+    return renewLease(this.db, NUMBER_RELEASE_WORK, id, owner, until, now);
   }
 
 
   releaseLease(id: string, owner: string): Promise<void> {
-    return releaseLease(this.db, "number_releases", id, owner);
+    return releaseLease(this.db, NUMBER_RELEASE_WORK, id, owner);
   }
 
 
   /** Takes the lease on unfinished records due for work whose lease is free or expired (a dead replica's). */
   async claimDue(owner: string, now: number, leaseMs: number, limit: number): Promise<ReleaseRecord[]> {
     const claimed: ReleaseRecord[] = [];
-    for (const id of await claimDue(this.db, "number_releases", owner, now, leaseMs, limit)) {
+    for (const id of await claimDue(this.db, NUMBER_RELEASE_WORK, owner, now, leaseMs, limit)) {
       const record = await this.get(id);
       if (record) claimed.push(record);
     }

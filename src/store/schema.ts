@@ -19,12 +19,12 @@ export interface ReservationsTable {
 }
 
 /**
- * One row per number somebody holds (a reservation, or an order in flight). The primary key on
+ * One row per number somebody holds (a reservation, an order in flight, or an open port-in). The primary key on
  * phone_number is what makes holds exclusive across clients and replicas.
  */
 export interface NumberHoldsTable {
   phone_number: string;
-  /** reservation | order */
+  /** reservation | order | port */
   holder_kind: string;
   holder_id: string;
   expires_at: OptionalMillis;
@@ -122,26 +122,76 @@ export interface OwnedNumbersTable {
   release_request_id: string | null;
 }
 
+/**
+ * A port-in order. Personal data and secrets are sealed (FieldCipher, see encrypted-columns.ts); `version` is
+ * bumped by every change of state or carrier words, and checked by it (compare-and-set).
+ */
 export interface PortingOrdersTable {
   id: string;
   request_id: string;
   request_fingerprint: string;
   carrier_id: string;
+  /** porting/porting-state.ts PortingState */
   state: string;
+  /** JSON array of E.164 numbers. */
   phone_numbers: string;
+  order_reference: string;
   current_provider: string;
+  /** Sealed. */
   authorized_name: string;
+  /** Sealed JSON (CarrierPortInAddress). */
   service_address: string;
-  /** AES-GCM ciphertext (account number, PIN): never stored in clear. */
-  encrypted_secrets: string | null;
-  account_number_last4: string | null;
+  /** Sealed. */
+  authorized_email: string | null;
+  /** Sealed secret. */
+  account_number: string | null;
+  /** Sealed secret. */
+  pin: string | null;
+  /** "" when there is no account number. */
+  account_number_last4: ColumnType<string, string | undefined, string>;
+  requested_port_at: OptionalMillis;
+  /** JSON array of CarrierDocumentReference. */
+  carrier_documents: string;
   carrier_order_id: string | null;
+  carrier_status: string;
   detail: string;
+  foc_at: OptionalMillis;
+  /** The carrier's time of the last observation applied. */
+  last_observed_at: OptionalMillis;
+  /** Set when a submission left for the carrier, cleared once its outcome is known. */
+  submission_started_at: OptionalMillis;
+  poll_attempt: ColumnType<number, number | undefined, number>;
   lease_owner: string | null;
   lease_expires_at: OptionalMillis;
   next_check_at: OptionalMillis;
+  version: ColumnType<number, number | undefined, number>;
   created_at: Millis;
   updated_at: Millis;
+}
+
+/** One change of a porting order's state, numbered from 1 per order. */
+export interface PortingOrderTransitionsTable {
+  order_id: string;
+  seq: number;
+  from_state: string;
+  to_state: string;
+  at: Millis;
+  /** request | carrier poll | carrier callback */
+  source: string;
+  carrier_status: string;
+  detail: string;
+}
+
+/** A document handed to a porting order: what it was, never its content. */
+export interface PortingDocumentsTable {
+  order_id: string;
+  seq: number;
+  kind: string;
+  file_name: string;
+  content_type: string;
+  size_bytes: number;
+  carrier_document_id: string | null;
+  attached_at: Millis;
 }
 
 export interface IdempotencyKeysTable {
@@ -210,6 +260,8 @@ export interface Database {
   number_releases: NumberReleasesTable;
   owned_numbers: OwnedNumbersTable;
   porting_orders: PortingOrdersTable;
+  porting_order_transitions: PortingOrderTransitionsTable;
+  porting_documents: PortingDocumentsTable;
   idempotency_keys: IdempotencyKeysTable;
   audit_log: AuditLogTable;
   inventory_drifts: InventoryDriftsTable;

@@ -6,6 +6,7 @@ import { InventoryDriftStore } from "./inventory-drift-store.js";
 import type { StoreDialect } from "./migrations.js";
 import { OrderStore } from "./order-store.js";
 import { OwnedNumberStore } from "./owned-number-store.js";
+import { PortingStore } from "./porting-store.js";
 import { ReleaseStore } from "./release-store.js";
 import { ReservationStore } from "./reservation-store.js";
 
@@ -18,6 +19,7 @@ export interface Store {
   readonly releases: ReleaseStore;
   readonly audit: AuditStore;
   readonly inventoryDrifts: InventoryDriftStore;
+  readonly portingOrders: PortingStore;
   /** Seals every encrypted value that is plain or under an old key with the active key (npm run admin -- reencrypt). */
   reencrypt(batchSize?: number): Promise<ReencryptedColumn[]>;
   close(): Promise<void>;
@@ -49,6 +51,7 @@ export function storeOn({ db, dialect, close }: OpenedDatabase, options: StoreOp
     releases: new ReleaseStore(db),
     audit: new AuditStore(db, options.now ?? (() => Date.now())),
     inventoryDrifts: new InventoryDriftStore(db),
+    portingOrders: new PortingStore(db, cipher),
     reencrypt: (batchSize) => reencryptColumns(db, cipher, batchSize),
     close,
   };

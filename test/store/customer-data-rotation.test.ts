@@ -10,6 +10,8 @@ import { DATABASES } from "../support/databases.js";
 import { rawEncryptedValues, rawExecute } from "../support/raw-store.js";
 
 const CUSTOMER: CustomerInfoRecord = { customerId: "cust-7f3a", name: "Ada Planted", email: "planted-7f3a@example.test", company: "Planted Ltd" };
+/** This suite writes no porting order: reencrypt walks their sealed columns and finds nothing. */
+const PORTING_COLUMNS_UNTOUCHED = ["authorized_name", "service_address", "authorized_email", "account_number", "pin"].map((column) => ({ table: "porting_orders", column, rewritten: 0 }));
 const LEGACY: CustomerInfoRecord = { customerId: "cust-old", name: "Old Plain", email: "legacy-9c1e@example.test", company: "" };
 
 describe.each(DATABASES)("customer data at rest and key rotation on $name", { timeout: 120_000 }, (database) => {
@@ -92,7 +94,7 @@ describe.each(DATABASES)("customer data at rest and key rotation on $name", { ti
     expect(raw["owned_numbers"]).toHaveLength(3);
     for (const value of Object.values(raw).flat()) expect(value.includes(CUSTOMER.email) || value.includes(CUSTOMER.name)).toBe(false);
     // Owned numbers got the order's customer data sealed again for their own column; legacy rows are still plain.
-    expect(await keyIds()).toEqual({ reservations: [oldId, oldId, oldId, "plain"].sort(), number_orders: [oldId, oldId, oldId, "plain"].sort(), owned_numbers: [oldId, oldId, oldId] });
+    expect(await keyIds()).toEqual({ reservations: [oldId, oldId, oldId, "plain"].sort(), number_orders: [oldId, oldId, oldId, "plain"].sort(), owned_numbers: [oldId, oldId, oldId], porting_orders: [] });
 
     // The new key alone cannot read what the old one sealed, and says which row and which key.
     const withoutOld = await open(FieldCipher.withKeys(newKey));
@@ -107,12 +109,14 @@ describe.each(DATABASES)("customer data at rest and key rotation on $name", { ti
       { table: "reservations", column: "customer_info", rewritten: 4 },
       { table: "number_orders", column: "customer_info", rewritten: 4 },
       { table: "owned_numbers", column: "customer_info", rewritten: 3 },
+      ...PORTING_COLUMNS_UNTOUCHED,
     ]);
-    expect(await keyIds()).toEqual({ reservations: [newId, newId, newId, newId], number_orders: [newId, newId, newId, newId], owned_numbers: [newId, newId, newId] });
+    expect(await keyIds()).toEqual({ reservations: [newId, newId, newId, newId], number_orders: [newId, newId, newId, newId], owned_numbers: [newId, newId, newId], porting_orders: [] });
     expect(await rotating.reencrypt(2)).toEqual([
       { table: "reservations", column: "customer_info", rewritten: 0 },
       { table: "number_orders", column: "customer_info", rewritten: 0 },
       { table: "owned_numbers", column: "customer_info", rewritten: 0 },
+      ...PORTING_COLUMNS_UNTOUCHED,
     ]);
     await close(rotating);
 

@@ -15,7 +15,7 @@ export async function rawEncryptedValues(databaseUrl: string | undefined, dataDi
     try {
       for (const { table, column } of ENCRYPTED_COLUMNS) {
         const rows = database.prepare(`select ${column} as value from ${table} where ${column} is not null order by id`).all() as { value: string }[];
-        values[table] = rows.map((row) => row.value);
+        values[table] = [...(values[table] ?? []), ...rows.map((row) => row.value)];
       }
     } finally {
       database.close();
@@ -27,7 +27,7 @@ export async function rawEncryptedValues(databaseUrl: string | undefined, dataDi
   try {
     for (const { table, column } of ENCRYPTED_COLUMNS) {
       const result = await client.query<{ value: string }>(`select ${column} as value from ${table} where ${column} is not null order by id`);
-      values[table] = result.rows.map((row) => row.value);
+      values[table] = [...(values[table] ?? []), ...result.rows.map((row) => row.value)];
     }
   } finally {
     await client.end();
