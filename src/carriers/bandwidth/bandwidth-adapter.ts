@@ -15,12 +15,27 @@ import { bandwidthDisconnect, bandwidthReleaseStatus } from "./bandwidth-disconn
 import { bandwidthErrorFromResponse } from "./bandwidth-error.js";
 import { bandwidthFindOrder, bandwidthPlaceOrder } from "./bandwidth-orders.js";
 import { bandwidthCheckPortability } from "./bandwidth-portability.js";
+import { readBandwidthPortInNotification, type BandwidthCallbackCredentials } from "./bandwidth-portin-notifications.js";
+import {
+  bandwidthAttachPortInDocument,
+  bandwidthCancelPortIn,
+  bandwidthCreatePortIn,
+  bandwidthFindPortIn,
+  bandwidthGetPortIn,
+  bandwidthResubmitPortIn,
+} from "./bandwidth-portins.js";
 import { listBandwidthInServicePage, type BandwidthOwnedNumbersPage } from "./bandwidth-owned-numbers.js";
 import { bandwidthCancelReservation, bandwidthReserve } from "./bandwidth-reservations.js";
 import type {
+  CarrierNotification,
+  CarrierNotificationReading,
   CarrierOrderLookup,
   CarrierOrderStatus,
   CarrierPortabilityAnswer,
+  CarrierPortInDocument,
+  CarrierPortInRequest,
+  CarrierPortInLookup,
+  CarrierPortInStatus,
   CarrierPurchaseRequest,
   CarrierReleaseLookup,
   CarrierReleaseRequest,
@@ -50,6 +65,8 @@ export interface BandwidthAdapterConfig {
   /** Defaults to https://dashboard.bandwidth.com/api. */
   readonly apiBaseUrl: URL;
   readonly dispatcher?: Dispatcher;
+  /** What port-in notifications must carry (BANDWIDTH_CALLBACK_USERNAME/PASSWORD); without them none is verified. */
+  readonly callbackCredentials?: BandwidthCallbackCredentials;
 }
 
 export const BANDWIDTH_DESCRIPTOR: CarrierDescriptor = {
@@ -60,8 +77,7 @@ export const BANDWIDTH_DESCRIPTOR: CarrierDescriptor = {
   countries: ["US"],
   supportsReservations: true,
   supportsPortabilityChecks: true,
-  // Port-ins are not built yet (issue [P]): declared when their adapter methods exist.
-  supportsPorting: false,
+  supportsPorting: true,
   maxNumbersPerPurchase: 5000,
 };
 
@@ -75,15 +91,13 @@ export class BandwidthAdapter implements CarrierAdapter {
   readonly #accountPath: string;
   readonly #api: CarrierHttpClient;
   readonly #account: BandwidthAccount;
+  readonly #callbackCredentials: BandwidthCallbackCredentials | undefined;
 
   constructor(config: BandwidthAdapterConfig) {
     this.#accountPath = `/accounts/${encodeURIComponent(config.accountId)}`;
-    this.#api = new CarrierHttpClient({
-      carrierId: "bandwidth",
-      baseUrl: config.apiBaseUrl,
-      authorization: basicAuthorization(config.username, config.password),
-      dispatcher: config.dispatcher,
-    });
+    const authorization = basicAuthorization(config.username, config.password);
+    this.#api = new CarrierHttpClient({ carrierId: "bandwidth", baseUrl: config.apiBaseUrl, authorization, dispatcher: config.dispatcher });
+    this.#callbackCredentials = config.callbackCredentials;
     this.#account = { api: this.#api, accountId: config.accountId, accountPath: this.#accountPath, siteId: config.siteId, peerId: config.peerId };
   }
 
@@ -113,6 +127,36 @@ export class BandwidthAdapter implements CarrierAdapter {
 
   doCheckPortability(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]> {
     return bandwidthCheckPortability(this.#account, numbers, options);
+  }
+
+  /** POST portins (<LnpOrder>, numbergate's reference as CustomerOrderId). */
+  doCreatePortIn(request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return bandwidthCreatePortIn(this.#account, request, options);
+  }
+
+  doFindPortIn(lookup: CarrierPortInLookup, options: CarrierCallOptions): Promise<CarrierPortInStatus | undefined> {
+    return bandwidthFindPortIn(this.#account, lookup.orderReference, options);
+  }
+
+  doGetPortIn(carrierOrderId: string, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return bandwidthGetPortIn(this.#account, carrierOrderId, options);
+  }
+
+  /** A supp: PUT portins/{id} with <LnpOrderSupp>; the carrierOrderId stays. */
+  doResubmitPortIn(carrierOrderId: string, request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return bandwidthResubmitPortIn(this.#account, carrierOrderId, request, options);
+  }
+
+  doAttachPortInDocument(carrierOrderId: string, document: CarrierPortInDocument, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return bandwidthAttachPortInDocument(this.#account, carrierOrderId, document, options);
+  }
+
+  doCancelPortIn(carrierOrderId: string, options: CarrierCallOptions): Promise<void> {
+    return bandwidthCancelPortIn(this.#account, carrierOrderId, options);
+  }
+
+  readPortInNotification(notification: CarrierNotification): CarrierNotificationReading {
+    return readBandwidthPortInNotification(notification, this.#callbackCredentials);
   }
 
   /** One page of the TNs in service on the account (GET inserviceNumbers), for inventory reconciliation. */

@@ -14,6 +14,8 @@ const variablesSchema = z.object({
   BANDWIDTH_SITE_ID: optionalText({ ...ID, description: "the site (sub-account) id" }),
   BANDWIDTH_PEER_ID: optionalText({ ...ID, description: "the SIP peer (location) id" }),
   BANDWIDTH_API_URL: baseUrlVariable("https://dashboard.bandwidth.com/api"),
+  BANDWIDTH_CALLBACK_USERNAME: optionalText(),
+  BANDWIDTH_CALLBACK_PASSWORD: optionalText(),
 });
 
 const CREDENTIAL_VARIABLES = ["BANDWIDTH_USERNAME", "BANDWIDTH_PASSWORD", "BANDWIDTH_ACCOUNT_ID"] as const;
@@ -26,6 +28,9 @@ type BandwidthConnectionSettings = {
   readonly siteId: string | undefined;
   readonly peerId: string | undefined;
   readonly apiUrl: URL;
+  /** What the account's port-in notification subscription calls back with; port-in notifications are refused without it. */
+  readonly callbackUsername: string | undefined;
+  readonly callbackPassword: Secret | undefined;
 };
 
 function connection(settings: BandwidthConnectionSettings): CarrierConnection {
@@ -40,11 +45,23 @@ function connection(settings: BandwidthConnectionSettings): CarrierConnection {
         peerId: settings.peerId,
         apiBaseUrl: settings.apiUrl,
         dispatcher,
+        callbackCredentials:
+          settings.callbackUsername !== undefined && settings.callbackPassword !== undefined
+            ? { username: settings.callbackUsername, password: settings.callbackPassword }
+            : undefined,
       }),
   };
 }
 
-const FIXED_CREDENTIALS: BandwidthEmulatorOptions = { username: "sandbox", password: "sandbox-bandwidth-password", accountId: "9900000", siteId: "1001", peerId: "500001" };
+const FIXED_CREDENTIALS: BandwidthEmulatorOptions = {
+  username: "sandbox",
+  password: "sandbox-bandwidth-password",
+  accountId: "9900000",
+  siteId: "1001",
+  peerId: "500001",
+  callbackUsername: "sandbox-callback",
+  callbackPassword: "sandbox-bandwidth-callback-password",
+};
 
 function randomCredentials(): BandwidthEmulatorOptions {
   return {
@@ -69,6 +86,8 @@ export const bandwidthCarrier: CarrierDefinition<"bandwidth", BandwidthEmulator>
     BANDWIDTH_SITE_ID: { description: "site (sub-account) for orders" },
     BANDWIDTH_PEER_ID: { description: "SIP peer for orders" },
     BANDWIDTH_API_URL: { description: "base URL of Bandwidth's Numbers API" },
+    BANDWIDTH_CALLBACK_USERNAME: { description: "the HTTP Basic user Bandwidth's port-in notifications carry (the account's portins subscription callback)" },
+    BANDWIDTH_CALLBACK_PASSWORD: { description: "that callback user's password; notifications without both are refused", secret: true },
   },
   credentialVariables: CREDENTIAL_VARIABLES,
   credentialHint: "BANDWIDTH_USERNAME, BANDWIDTH_PASSWORD and BANDWIDTH_ACCOUNT_ID",
@@ -94,18 +113,42 @@ export const bandwidthCarrier: CarrierDefinition<"bandwidth", BandwidthEmulator>
     for (const variable of CREDENTIAL_VARIABLES) {
       if (given[variable] === undefined) problems.add([variable], `${variable} is required when other BANDWIDTH_ credentials are set`);
     }
+    const { BANDWIDTH_CALLBACK_USERNAME: callbackUsername, BANDWIDTH_CALLBACK_PASSWORD: callbackPassword } = values;
+    // One without the other could verify nothing: the pair is required together, like the API credentials.
+    if ((callbackUsername === undefined) !== (callbackPassword === undefined)) {
+      const [present, missing] = callbackUsername === undefined ? ["BANDWIDTH_CALLBACK_PASSWORD", "BANDWIDTH_CALLBACK_USERNAME"] : ["BANDWIDTH_CALLBACK_USERNAME", "BANDWIDTH_CALLBACK_PASSWORD"];
+      problems.add([missing], `${missing} is required when ${present} is set`);
+    }
     if (!username || !password || !accountId) return undefined;
-    return connection({ username, password: new Secret(password), accountId, siteId: values.BANDWIDTH_SITE_ID, peerId: values.BANDWIDTH_PEER_ID, apiUrl: values.BANDWIDTH_API_URL });
+    return connection({
+      username,
+      password: new Secret(password),
+      accountId,
+      siteId: values.BANDWIDTH_SITE_ID,
+      peerId: values.BANDWIDTH_PEER_ID,
+      apiUrl: values.BANDWIDTH_API_URL,
+      ...(callbackUsername !== undefined && callbackPassword !== undefined
+        ? { callbackUsername, callbackPassword: new Secret(callbackPassword) }
+        : { callbackUsername: undefined, callbackPassword: undefined }),
+    });
   },
 
   async startEmulator(options) {
     const credentials = options.fixedCredentials ? FIXED_CREDENTIALS : randomCredentials();
-    const emulator = new BandwidthEmulator(credentials);
+    const emulator = new BandwidthEmulator({ ...credentials, now: options.portingClock });
     if (options.stateFile !== undefined) emulator.persistStateIn(options.stateFile);
     await emulator.start(options.port, options.host);
+    // The emulator's notifications (deliverPortingNotificationsTo) carry the callback credentials it was given or made.
+    const { callbackUsername, callbackPassword } = emulator.callbackCredentials;
     return {
       emulator,
-      connection: connection({ ...credentials, password: new Secret(credentials.password), apiUrl: new URL(emulator.baseUrl) }),
+      connection: connection({
+        ...credentials,
+        password: new Secret(credentials.password),
+        apiUrl: new URL(emulator.baseUrl),
+        callbackUsername,
+        callbackPassword: new Secret(callbackPassword),
+      }),
       environment: {
         BANDWIDTH_API_URL: emulator.baseUrl,
         BANDWIDTH_USERNAME: credentials.username,
@@ -113,6 +156,8 @@ export const bandwidthCarrier: CarrierDefinition<"bandwidth", BandwidthEmulator>
         BANDWIDTH_ACCOUNT_ID: credentials.accountId,
         BANDWIDTH_SITE_ID: credentials.siteId,
         BANDWIDTH_PEER_ID: credentials.peerId,
+        BANDWIDTH_CALLBACK_USERNAME: callbackUsername,
+        BANDWIDTH_CALLBACK_PASSWORD: callbackPassword,
       },
     };
   },

@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import {
   CarrierEmulator,
   hasBasicCredentials,
@@ -29,6 +30,12 @@ export interface BandwidthEmulatorOptions {
    * final. Defaults to 2.
    */
   readonly pollsBeforeFinal?: number;
+  /**
+   * The HTTP Basic credentials port-in notifications carry (the account's subscription callback credentials); made up
+   * at random when not given.
+   */
+  readonly callbackUsername?: string;
+  readonly callbackPassword?: string;
   /** The clock of port-ins (when they were created and changed, whether their FOC date has come). Defaults to Date.now. */
   readonly now?: () => number;
 }
@@ -51,6 +58,7 @@ const IN_SERVICE_PATH = /^\/api\/accounts\/([^/]+)\/inserviceNumbers\/([^/]+)$/;
 export class BandwidthEmulator extends CarrierEmulator {
   readonly #options: BandwidthEmulatorOptions;
   readonly #account: BandwidthEmulatedAccount;
+  readonly #callback: { readonly callbackUsername: string; readonly callbackPassword: string };
   readonly #inventory: readonly InventoryNumber[] = buildInventory("bandwidth");
   /** Numbers held elsewhere (E.164); they vanish from search and cannot be ordered. */
   readonly unavailable = new Set<string>();
@@ -85,9 +93,27 @@ export class BandwidthEmulator extends CarrierEmulator {
     return this.#options;
   }
 
+  /** What this emulator's port-in notifications carry, for the connection that verifies them. */
+  get callbackCredentials(): { readonly callbackUsername: string; readonly callbackPassword: string } {
+    return this.#callback;
+  }
+
+  /**
+   * Posts Bandwidth's port-in <Notification>s to this URL, with the callback credentials, on every status change from
+   * now on (as a `portins` subscription with a callback does); undefined stops them.
+   */
+  deliverPortingNotificationsTo(url: string | undefined): void {
+    const { callbackUsername: username, callbackPassword: password } = this.#callback;
+    this.portins.notifyTo(url === undefined ? undefined : { url, username, password });
+  }
+
   constructor(options: BandwidthEmulatorOptions) {
     super();
     this.#options = options;
+    this.#callback = {
+      callbackUsername: options.callbackUsername ?? "bandwidth-callback",
+      callbackPassword: options.callbackPassword ?? randomBytes(16).toString("hex"),
+    };
     this.#account = {
       accountId: options.accountId,
       siteId: options.siteId,

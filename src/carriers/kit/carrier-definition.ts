@@ -87,6 +87,11 @@ export interface EmulatorOptions {
   readonly stateFile: string | undefined;
   /** Fixed, printable credentials (`npm run emulators`) instead of fresh random ones. */
   readonly fixedCredentials: boolean;
+  /**
+   * The clock carrier-side port-ins walk on (FOC dates, status steps), where the carrier's walk follows time:
+   * sandbox mode runs it faster than real time, tests drive it by hand. Defaults to Date.now.
+   */
+  readonly portingClock?: () => number;
 }
 
 export interface StartedEmulator<Emulator extends CarrierEmulator = CarrierEmulator> {

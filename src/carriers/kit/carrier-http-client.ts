@@ -16,11 +16,11 @@ export interface CarrierHttpClientOptions {
 }
 
 export interface CarrierHttpRequest {
-  readonly method: "GET" | "POST" | "PUT" | "DELETE";
+  readonly method: "GET" | "POST" | "PUT" | "PATCH" | "DELETE";
   /** Path below the base URL, starting with "/". */
   readonly path: string;
   readonly query?: Readonly<Record<string, string | number | boolean | undefined>>;
-  readonly body?: string;
+  readonly body?: string | Uint8Array;
   readonly contentType?: string;
   readonly accept?: string;
   readonly operation: string;
