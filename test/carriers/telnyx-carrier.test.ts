@@ -44,7 +44,8 @@ describe("Telnyx variables", () => {
   });
 
   it("documents every variable, marks the key secret, and takes its prices from Telnyx", () => {
-    expect(Object.keys(telnyxCarrier.variables)).toEqual(["TELNYX_API_KEY", "TELNYX_API_URL"]);
+    expect(Object.keys(telnyxCarrier.variables)).toEqual(["TELNYX_API_KEY", "TELNYX_API_URL", "TELNYX_PUBLIC_KEY"]);
+    expect(telnyxCarrier.variables["TELNYX_PUBLIC_KEY"]?.secret).toBeFalsy();
     expect(telnyxCarrier.variables["TELNYX_API_KEY"]?.secret).toBe(true);
     expect(telnyxCarrier).toMatchObject({ id: "telnyx", envPrefix: "TELNYX", priceSource: "carrier", credentialVariables: ["TELNYX_API_KEY"], defaults: { priority: 3, maxConcurrency: 10, ratePerSecond: 0 } });
   });

@@ -49,9 +49,9 @@ async function pollUntilFinal(lookup: Parameters<TelnyxAdapter["doGetOrderStatus
 }
 
 describe("Telnyx descriptor", () => {
-  it("declares reservations, purchases and releases, and has the methods for each", () => {
+  it("declares reservations, purchases, releases and port-ins, and has the methods for each", () => {
     expect(declarationProblems(telnyx)).toEqual([]);
-    expect(telnyx.descriptor).toMatchObject({ id: "telnyx", supportsReservations: true, supportsPorting: false, maxNumbersPerPurchase: 1000 });
+    expect(telnyx.descriptor).toMatchObject({ id: "telnyx", supportsReservations: true, supportsPorting: true, maxNumbersPerPurchase: 1000 });
   });
 });
 

@@ -1,10 +1,17 @@
+import type { KeyObject } from "node:crypto";
 import type { Dispatcher } from "undici";
 import type { CarrierAdapter, CarrierCallOptions, CarrierDescriptor, CarrierSearchResult, CriteriaSupport } from "../../domain/carrier-adapter.js";
 import type {
+  CarrierNotification,
+  CarrierNotificationReading,
   CarrierOrderLookup,
   CarrierOrderStatus,
   CarrierOwnedNumbersPage,
   CarrierPortabilityAnswer,
+  CarrierPortInDocument,
+  CarrierPortInRequest,
+  CarrierPortInLookup,
+  CarrierPortInStatus,
   CarrierPurchaseRequest,
   CarrierReleaseLookup,
   CarrierReleaseRequest,
@@ -21,6 +28,8 @@ import { expectTelnyxStatus } from "./telnyx-error.js";
 import { telnyxFindOrder, telnyxPlaceOrder } from "./telnyx-orders.js";
 import { listTelnyxOwnedNumbers, telnyxRelease, telnyxReleaseStatus } from "./telnyx-phone-numbers.js";
 import { telnyxCheckPortability } from "./telnyx-portability.js";
+import { telnyxAttachPortInDocument, telnyxCancelPortIn, telnyxCreatePortIn, telnyxFindPortIn, telnyxGetPortIn, telnyxResubmitPortIn } from "./telnyx-porting.js";
+import { readTelnyxPortingNotification, telnyxWebhookKey } from "./telnyx-porting-notifications.js";
 import { telnyxReserve } from "./telnyx-reservations.js";
 import { telnyxExactNumberQuery, telnyxOffer, telnyxSearchPlan, type TelnyxQuery } from "./telnyx-search.js";
 import { telnyxAvailableNumbersSchema, telnyxPhoneNumberListSchema, type TelnyxAvailableNumber } from "./telnyx-wire.js";
@@ -31,6 +40,11 @@ export interface TelnyxAdapterConfig {
   /** Defaults to https://api.telnyx.com/v2. */
   readonly apiBaseUrl: URL;
   readonly dispatcher?: Dispatcher;
+  /**
+   * The account's webhook public key as Telnyx's portal shows it (base64 of the raw 32-byte Ed25519 key); porting
+   * notifications are verified with it. Without it, every notification is answered unverified.
+   */
+  readonly webhookPublicKey?: string;
 }
 
 export const TELNYX_DESCRIPTOR: CarrierDescriptor = {
@@ -43,9 +57,10 @@ export const TELNYX_DESCRIPTOR: CarrierDescriptor = {
   countries: ["US", "CA", "GB", "DE", "FR"],
   // number_reservations hold a number for this account (30 minutes).
   supportsReservations: true,
-  // POST /portability_checks (telnyx-portability.ts). Port-ins are a later issue: declared when their methods exist.
+  // POST /portability_checks (telnyx-portability.ts).
   supportsPortabilityChecks: true,
-  supportsPorting: false,
+  // Porting orders (telnyx-porting.ts) and their signed webhooks (telnyx-porting-notifications.ts).
+  supportsPorting: true,
   // "1000 numbers is the maximum allowed" (the spec's MaximumAllowedPhoneNumbers example, error 10015).
   maxNumbersPerPurchase: 1000,
 };
@@ -66,14 +81,19 @@ export const TELNYX_DESCRIPTOR: CarrierDescriptor = {
  *
  * Ids: numbergate records a number under its inventory id (GET /phone_numbers), which DELETE /phone_numbers/{id}
  * takes, not the order's phone-number id (a different id, telnyx.md Inventory).
+ *
+ * Port-ins are porting orders under numbergate's reference (`customer_reference`): created as a draft, filled with one
+ * PATCH, confirmed once Telnyx's requirements are met, then walked by Telnyx (see telnyx-porting.ts).
  */
 export class TelnyxAdapter implements CarrierAdapter {
   readonly specificationVersion = "v1" as const;
   readonly descriptor = TELNYX_DESCRIPTOR;
   readonly #api: CarrierHttpClient;
+  readonly #webhookKey: KeyObject | undefined;
 
   constructor(config: TelnyxAdapterConfig) {
     this.#api = new CarrierHttpClient({ carrierId: "telnyx", baseUrl: config.apiBaseUrl, authorization: `Bearer ${config.apiKey}`, dispatcher: config.dispatcher });
+    this.#webhookKey = telnyxWebhookKey(config.webhookPublicKey);
   }
 
   supportsSearch(criteria: NumberSearchCriteria): CriteriaSupport {
@@ -138,6 +158,34 @@ export class TelnyxAdapter implements CarrierAdapter {
 
   doCheckPortability(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]> {
     return telnyxCheckPortability(this.#api, numbers, options);
+  }
+
+  doCreatePortIn(request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return telnyxCreatePortIn(this.#api, request, options);
+  }
+
+  doFindPortIn(lookup: CarrierPortInLookup, options: CarrierCallOptions): Promise<CarrierPortInStatus | undefined> {
+    return telnyxFindPortIn(this.#api, lookup.orderReference, options);
+  }
+
+  doGetPortIn(carrierOrderId: string, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return telnyxGetPortIn(this.#api, carrierOrderId, options);
+  }
+
+  doResubmitPortIn(carrierOrderId: string, request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return telnyxResubmitPortIn(this.#api, carrierOrderId, request, options);
+  }
+
+  doAttachPortInDocument(carrierOrderId: string, document: CarrierPortInDocument, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return telnyxAttachPortInDocument(this.#api, carrierOrderId, document, options);
+  }
+
+  doCancelPortIn(carrierOrderId: string, options: CarrierCallOptions): Promise<void> {
+    return telnyxCancelPortIn(this.#api, carrierOrderId, options);
+  }
+
+  readPortInNotification(notification: CarrierNotification): CarrierNotificationReading {
+    return readTelnyxPortingNotification(notification, this.#webhookKey);
   }
 
   async close(): Promise<void> {

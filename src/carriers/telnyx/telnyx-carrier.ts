@@ -10,6 +10,8 @@ const variablesSchema = z.object({
   // A Bearer token (RFC 6750 token68): anything else could not be sent in the Authorization header.
   TELNYX_API_KEY: optionalText({ regex: /^[A-Za-z0-9\-._~+/]+=*$/, description: "a Telnyx API key (letters, digits and -._~+/ only)" }),
   TELNYX_API_URL: baseUrlVariable("https://api.telnyx.com/v2"),
+  // Telnyx's portal shows the webhook public key as the raw 32-byte Ed25519 key in base64: 44 characters.
+  TELNYX_PUBLIC_KEY: optionalText({ regex: /^[A-Za-z0-9+/]{43}=$/, description: "Telnyx's webhook public key as its portal shows it (base64, 44 characters)" }),
 });
 
 const CREDENTIAL_VARIABLES = ["TELNYX_API_KEY"] as const;
@@ -17,12 +19,14 @@ const CREDENTIAL_VARIABLES = ["TELNYX_API_KEY"] as const;
 type TelnyxConnectionSettings = {
   readonly apiKey: Secret;
   readonly apiUrl: URL;
+  /** Verifies porting webhooks; not a secret (Telnyx publishes it to the account). */
+  readonly publicKey: string | undefined;
 };
 
 function connection(settings: TelnyxConnectionSettings): CarrierConnection {
   return {
     settings,
-    createAdapter: ({ dispatcher }) => new TelnyxAdapter({ apiKey: settings.apiKey.reveal(), apiBaseUrl: settings.apiUrl, dispatcher }),
+    createAdapter: ({ dispatcher }) => new TelnyxAdapter({ apiKey: settings.apiKey.reveal(), apiBaseUrl: settings.apiUrl, dispatcher, webhookPublicKey: settings.publicKey }),
   };
 }
 
@@ -44,6 +48,7 @@ export const telnyxCarrier: CarrierDefinition<"telnyx", TelnyxEmulator> = {
   variables: {
     TELNYX_API_KEY: { description: "Telnyx API key (sent as `Authorization: Bearer`)", secret: true },
     TELNYX_API_URL: { description: "base URL of Telnyx's API v2" },
+    TELNYX_PUBLIC_KEY: { description: "Telnyx's webhook public key (base64, from the portal): verifies porting notifications" },
   },
   credentialVariables: CREDENTIAL_VARIABLES,
   credentialHint: "TELNYX_API_KEY",
@@ -63,18 +68,18 @@ export const telnyxCarrier: CarrierDefinition<"telnyx", TelnyxEmulator> = {
     const values = parseVariables(variablesSchema, environment, problems);
     // A malformed key was reported by the schema; none at all means Telnyx is not configured.
     if (values.TELNYX_API_KEY === undefined) return undefined;
-    return connection({ apiKey: new Secret(values.TELNYX_API_KEY), apiUrl: values.TELNYX_API_URL });
+    return connection({ apiKey: new Secret(values.TELNYX_API_KEY), apiUrl: values.TELNYX_API_URL, publicKey: values.TELNYX_PUBLIC_KEY });
   },
 
   async startEmulator(options) {
     const apiKey = options.fixedCredentials ? FIXED_API_KEY : randomApiKey();
-    const emulator = new TelnyxEmulator({ apiKey });
+    const emulator = new TelnyxEmulator({ apiKey, portingNow: options.portingClock });
     if (options.stateFile !== undefined) emulator.persistStateIn(options.stateFile);
     await emulator.start(options.port, options.host);
     return {
       emulator,
-      connection: connection({ apiKey: new Secret(apiKey), apiUrl: new URL(emulator.baseUrl) }),
-      environment: { TELNYX_API_URL: emulator.baseUrl, TELNYX_API_KEY: apiKey },
+      connection: connection({ apiKey: new Secret(apiKey), apiUrl: new URL(emulator.baseUrl), publicKey: emulator.webhookPublicKey }),
+      environment: { TELNYX_API_URL: emulator.baseUrl, TELNYX_API_KEY: apiKey, TELNYX_PUBLIC_KEY: emulator.webhookPublicKey },
     };
   },
 };

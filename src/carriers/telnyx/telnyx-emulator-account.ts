@@ -86,6 +86,8 @@ export class TelnyxEmulatedAccount {
     catalog: readonly TelnyxCatalogNumber[],
     /** Milliseconds since the epoch; reservations expire by it. */
     readonly now: () => number,
+    /** The clock porting orders walk on (their FOC dates); the same clock unless sandbox mode speeds porting up. */
+    readonly portingNow: () => number = now,
   ) {
     this.catalog = new Map(catalog.map((number) => [number.e164, number]));
   }

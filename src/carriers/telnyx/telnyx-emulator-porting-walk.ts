@@ -28,7 +28,7 @@ function moveTo(order: EmulatedPortingOrder, status: PortingStatus, context: Por
   order.status = status;
   order.exceptions = exceptions;
   order.polls = 0;
-  order.updatedAt = isoTimestamp(context.account.now());
+  order.updatedAt = isoTimestamp(context.account.portingNow());
   context.statusChanged(order);
 }
 
@@ -54,7 +54,7 @@ export function confirmPortingOrder(order: EmulatedPortingOrder, context: Portin
     }));
     return json(422, { errors });
   }
-  if (Date.parse(order.focDatetimeRequested ?? "") <= context.account.now()) {
+  if (Date.parse(order.focDatetimeRequested ?? "") <= context.account.portingNow()) {
     return unprocessable("10015", "Bad Request", "foc_datetime_requested must be in the future.", "/activation_settings/foc_datetime_requested");
   }
   order.supportKey ??= supportKey("sr");
@@ -89,7 +89,7 @@ export function pollPortingOrder(order: EmulatedPortingOrder, context: PortingWa
       return;
     }
     case "foc-date-confirmed":
-      if (Date.parse(order.focDatetimeActual ?? "") > context.account.now()) return;
+      if (Date.parse(order.focDatetimeActual ?? "") > context.account.portingNow()) return;
       addPortedNumbers(order, context.account);
       moveTo(order, "ported", context);
       return;

@@ -99,7 +99,7 @@ export class TelnyxPorting implements PortingWalkContext {
       group.numbers.push(phoneNumber);
       groups.set(`${carrier}|${type}`, group);
     }
-    const at = isoTimestamp(this.account.now());
+    const at = isoTimestamp(this.account.portingNow());
     const created = [...groups.values()].map((group) => this.#newDraft(group.carrier, group.type, group.numbers, typeof reference === "string" ? reference : null, typeof groupReference === "string" ? groupReference : null, at));
     return json(201, { data: created.map((order) => describePortingOrder(order, this.#userId)) });
   }
@@ -161,7 +161,7 @@ export class TelnyxPorting implements PortingWalkContext {
     if (!order) return notFound();
     const read = readJsonObject(request);
     if (!read.ok) return read.response;
-    const refused = updatePortingOrder(order, read.body, this.account.now());
+    const refused = updatePortingOrder(order, read.body, this.account.portingNow());
     return refused ?? json(200, { data: describePortingOrder(order, this.#userId), meta: orderMeta(order) });
   }
 
@@ -171,7 +171,7 @@ export class TelnyxPorting implements PortingWalkContext {
     if (!order) return notFound();
     if (order.status !== "draft") return unprocessable("10015", "Bad Request", `A porting order in status ${order.status} cannot be deleted; only drafts can.`, "/status");
     this.orders.delete(id);
-    const deletedAt = isoTimestamp(this.account.now());
+    const deletedAt = isoTimestamp(this.account.portingNow());
     this.#webhooks.publish("porting_order.deleted", { id: order.id, customer_reference: order.customerReference, deleted_at: deletedAt }, order.webhookUrl);
     return { status: 204 };
   }

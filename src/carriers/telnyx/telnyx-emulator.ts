@@ -16,8 +16,10 @@ export interface TelnyxEmulatorOptions {
   readonly pollsBeforeFinal?: number;
   /** GETs of a porting order answered in one status before it takes its next step; 0 moves it on every GET. Defaults to 1. */
   readonly portingPollsPerStep?: number;
-  /** The emulator's clock (reservations expire by it, ported orders wait for their FOC date on it); defaults to Date.now. */
+  /** The emulator's clock (reservations expire by it); defaults to Date.now. */
   readonly now?: () => number;
+  /** The clock porting orders walk on (ported orders wait for their FOC date on it); defaults to `now`. */
+  readonly portingNow?: () => number;
 }
 
 /** The emulator serves below /v2, like https://api.telnyx.com/v2. */
@@ -81,7 +83,8 @@ export class TelnyxEmulator extends CarrierEmulator {
   constructor(options: TelnyxEmulatorOptions) {
     super();
     this.#options = options;
-    this.account = new TelnyxEmulatedAccount(buildTelnyxCatalog(), options.now ?? Date.now);
+    const now = options.now ?? Date.now;
+    this.account = new TelnyxEmulatedAccount(buildTelnyxCatalog(), now, options.portingNow ?? now);
     this.account.pollsBeforeFinal = options.pollsBeforeFinal ?? DEFAULT_POLLS_BEFORE_FINAL;
     this.porting = new TelnyxPorting(this.account, options.apiKey, options.portingPollsPerStep ?? DEFAULT_PORTING_POLLS_PER_STEP);
   }
@@ -104,6 +107,14 @@ export class TelnyxEmulator extends CarrierEmulator {
   /** The Ed25519 public key (base64 of the raw 32 bytes, as Telnyx's portal shows it) that verifies this emulator's webhooks. */
   get webhookPublicKey(): string {
     return this.porting.webhookPublicKey;
+  }
+
+  /**
+   * Sends every later porting event to this URL as well (a portal notification profile), signed with
+   * `webhookPublicKey`'s key; undefined changes nothing. Sandbox start-up points it at numbergate.
+   */
+  deliverPortingNotificationsTo(url: string | undefined): void {
+    if (url !== undefined) this.porting.notifyTo(url);
   }
 
   /** Puts a number on the account as if bought outside numbergate (not counted in `purchases`); returns its inventory id. */
