@@ -16,10 +16,26 @@ import { twilioErrorFromResponse } from "./twilio-error.js";
 import { twilioFindPurchase, twilioPurchase, twilioRelease, twilioReleaseStatus } from "./twilio-lifecycle.js";
 import { listTwilioOwnedNumbersPage, type TwilioOwnedNumbersPage } from "./twilio-owned-numbers.js";
 import { twilioCheckPortability } from "./twilio-portability.js";
+import { readTwilioPortingNotification } from "./twilio-porting-notifications.js";
+import {
+  twilioAttachPortInDocument,
+  twilioCancelPortIn,
+  twilioCreatePortIn,
+  twilioFindPortIn,
+  twilioGetPortIn,
+  twilioResubmitPortIn,
+  type TwilioPortingContext,
+} from "./twilio-porting.js";
 import type {
+  CarrierNotification,
+  CarrierNotificationReading,
   CarrierOrderLookup,
   CarrierOrderStatus,
   CarrierPortabilityAnswer,
+  CarrierPortInDocument,
+  CarrierPortInRequest,
+  CarrierPortInLookup,
+  CarrierPortInStatus,
   CarrierPurchaseRequest,
   CarrierReleaseLookup,
   CarrierReleaseRequest,
@@ -48,7 +64,14 @@ export interface TwilioAdapterConfig {
   readonly apiBaseUrl: URL;
   /** Defaults to https://numbers.twilio.com (porting). */
   readonly numbersBaseUrl: URL;
+  /**
+   * The auth token Twilio signs webhooks with (porting notifications). Defaults to the password when the username is
+   * the Account SID (the password is then the auth token); with an API key and no token, notifications cannot be verified.
+   */
+  readonly webhookAuthToken?: string;
   readonly dispatcher?: Dispatcher;
+  /** numbergate's clock (port dates, in-doubt lookups), ms since the epoch; defaults to Date.now. */
+  readonly now?: () => number;
 }
 
 export const TWILIO_DESCRIPTOR: CarrierDescriptor = {
@@ -59,8 +82,7 @@ export const TWILIO_DESCRIPTOR: CarrierDescriptor = {
   countries: ["US", "CA", "GB", "AU", "DE", "FR", "NL", "SE", "IE", "ES"],
   supportsReservations: false,
   supportsPortabilityChecks: true,
-  // Port-ins are not built yet (issue [P]): declared when their adapter methods exist.
-  supportsPorting: false,
+  supportsPorting: true,
   maxNumbersPerPurchase: 1,
 };
 
@@ -72,6 +94,8 @@ export class TwilioAdapter implements CarrierAdapter {
   readonly #api: CarrierHttpClient;
   /** Numbers v1 (porting) lives on its own host. */
   readonly #numbersApi: CarrierHttpClient;
+  readonly #porting: TwilioPortingContext;
+  readonly #webhookAuthToken: string | undefined;
 
   constructor(config: TwilioAdapterConfig) {
     this.#accountSid = config.accountSid;
@@ -87,6 +111,8 @@ export class TwilioAdapter implements CarrierAdapter {
       authorization: basicAuthorization(config.username, config.password),
       dispatcher: config.dispatcher,
     });
+    this.#porting = { numbersApi: this.#numbersApi, accountSid: config.accountSid, now: config.now ?? Date.now };
+    this.#webhookAuthToken = config.webhookAuthToken ?? (config.username === config.accountSid ? config.password : undefined);
   }
 
   supportsSearch(criteria: NumberSearchCriteria): CriteriaSupport {
@@ -164,6 +190,38 @@ export class TwilioAdapter implements CarrierAdapter {
 
   doCheckPortability(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]> {
     return twilioCheckPortability(this.#numbersApi, this.#accountSid, numbers, options);
+  }
+
+  /** POST /v1/Porting/PortIn (JSON); a request Twilio would refuse is refused before anything is sent. */
+  doCreatePortIn(request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return twilioCreatePortIn(this.#porting, request, options);
+  }
+
+  /** Twilio keeps no reference on a port-in: found through this process's record of what it sent (twilio-porting.ts). */
+  doFindPortIn(lookup: CarrierPortInLookup, options: CarrierCallOptions): Promise<CarrierPortInStatus | undefined> {
+    return twilioFindPortIn(this.#porting, lookup, options);
+  }
+
+  doGetPortIn(carrierOrderId: string, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return twilioGetPortIn(this.#porting, carrierOrderId, options);
+  }
+
+  /** A new port-in request replacing the old one, which is canceled first (a new carrierOrderId). */
+  doResubmitPortIn(carrierOrderId: string, request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+    return twilioResubmitPortIn(this.#porting, carrierOrderId, request, options);
+  }
+
+  /** Always refused: Twilio takes Document SIDs when the port-in is created and collects the LOA signature by e-mail. */
+  doAttachPortInDocument(carrierOrderId: string, document: CarrierPortInDocument): Promise<CarrierPortInStatus> {
+    return twilioAttachPortInDocument(carrierOrderId, document);
+  }
+
+  doCancelPortIn(carrierOrderId: string, options: CarrierCallOptions): Promise<void> {
+    return twilioCancelPortIn(this.#porting, carrierOrderId, options);
+  }
+
+  readPortInNotification(notification: CarrierNotification): CarrierNotificationReading {
+    return readTwilioPortingNotification(notification, { authToken: this.#webhookAuthToken, accountSid: this.#accountSid });
   }
 
   async close(): Promise<void> {

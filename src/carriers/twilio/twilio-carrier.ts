@@ -25,6 +25,8 @@ type TwilioConnectionSettings = {
   /** The Account SID, or the API key SID when an API key is used. */
   readonly username: string;
   readonly password: Secret;
+  /** TWILIO_AUTH_TOKEN whenever it is set (Twilio signs webhooks with it, also when calls use an API key). */
+  readonly webhookAuthToken: Secret | undefined;
   readonly apiUrl: URL;
   readonly numbersUrl: URL;
 };
@@ -37,6 +39,7 @@ function connection(settings: TwilioConnectionSettings): CarrierConnection {
         accountSid: settings.accountSid,
         username: settings.username,
         password: settings.password.reveal(),
+        webhookAuthToken: settings.webhookAuthToken?.reveal(),
         apiBaseUrl: settings.apiUrl,
         numbersBaseUrl: settings.numbersUrl,
         dispatcher,
@@ -49,7 +52,7 @@ function connection(settings: TwilioConnectionSettings): CarrierConnection {
  * is what the seed's environment carries (TWILIO_API_KEY without TWILIO_API_SECRET): it cannot be used, so it is
  * ignored with a warning and the token is used. A half pair with no token to fall back on is a problem.
  */
-function readCredentials(values: TwilioVariables, problems: ProblemSink, warnings: string[]): Pick<TwilioConnectionSettings, "accountSid" | "username" | "password"> | undefined {
+function readCredentials(values: TwilioVariables, problems: ProblemSink, warnings: string[]): Pick<TwilioConnectionSettings, "accountSid" | "username" | "password" | "webhookAuthToken"> | undefined {
   const { TWILIO_ACCOUNT_SID: sid, TWILIO_AUTH_TOKEN: token, TWILIO_API_KEY: key, TWILIO_API_SECRET: secret } = values;
   if (!sid && !token && !key && !secret) return undefined;
   const keyPair = key !== undefined && secret !== undefined ? { key, secret } : undefined;
@@ -68,9 +71,9 @@ function readCredentials(values: TwilioVariables, problems: ProblemSink, warning
       problems.add(["TWILIO_API_KEY"], "TWILIO_API_KEY must be SK followed by 32 hex digits");
       return undefined;
     }
-    return { accountSid: sid, username: keyPair.key, password: new Secret(keyPair.secret) };
+    return { accountSid: sid, username: keyPair.key, password: new Secret(keyPair.secret), webhookAuthToken: token ? new Secret(token) : undefined };
   }
-  if (token) return { accountSid: sid, username: sid, password: new Secret(token) };
+  if (token) return { accountSid: sid, username: sid, password: new Secret(token), webhookAuthToken: new Secret(token) };
   if (key === undefined && secret === undefined) {
     problems.add(["TWILIO_AUTH_TOKEN"], "TWILIO_AUTH_TOKEN (or TWILIO_API_KEY with TWILIO_API_SECRET) is required with TWILIO_ACCOUNT_SID");
   }
@@ -102,7 +105,10 @@ export const twilioCarrier: CarrierDefinition<"twilio", TwilioEmulator> = {
   defaults: { priority: 1, maxConcurrency: 20, ratePerSecond: 0 },
   variables: {
     TWILIO_ACCOUNT_SID: { description: "AC + 32 hex; part of every Twilio path" },
-    TWILIO_AUTH_TOKEN: { description: "Twilio auth token (Basic auth with the Account SID)", secret: true },
+    TWILIO_AUTH_TOKEN: {
+      description: "Twilio auth token (Basic auth with the Account SID). It also verifies Twilio's signed porting notifications, so keep it set next to an API key to receive them",
+      secret: true,
+    },
     TWILIO_API_KEY: { description: "alternatively, an API key (SK...), with TWILIO_API_SECRET" },
     TWILIO_API_SECRET: { description: "the API key's secret", secret: true },
     TWILIO_API_URL: { description: "base URL of Twilio's 2010 API" },
@@ -130,13 +136,21 @@ export const twilioCarrier: CarrierDefinition<"twilio", TwilioEmulator> = {
 
   async startEmulator(options) {
     const credentials = options.fixedCredentials ? FIXED_CREDENTIALS : randomCredentials();
-    const emulator = new TwilioEmulator(credentials);
+    const emulator = new TwilioEmulator({ ...credentials, now: options.portingClock });
     if (options.stateFile !== undefined) emulator.persistStateIn(options.stateFile);
     await emulator.start(options.port, options.host);
     const url = new URL(emulator.origin);
     return {
       emulator,
-      connection: connection({ accountSid: credentials.accountSid, username: credentials.accountSid, password: new Secret(credentials.authToken), apiUrl: url, numbersUrl: url }),
+      connection: connection({
+        accountSid: credentials.accountSid,
+        username: credentials.accountSid,
+        password: new Secret(credentials.authToken),
+        // The emulator signs its porting webhooks with its auth token, as Twilio does.
+        webhookAuthToken: new Secret(credentials.authToken),
+        apiUrl: url,
+        numbersUrl: url,
+      }),
       environment: {
         TWILIO_API_URL: emulator.origin,
         TWILIO_NUMBERS_URL: emulator.origin,

@@ -102,6 +102,27 @@ export class TwilioEmulator extends CarrierEmulator {
     }));
   }
 
+  /**
+   * Sets the porting webhook's port_in_target_url, as an operator does in the console (or with POST
+   * Configuration/Webhook): every port-in event is then posted there, signed with the auth token. Undefined removes it.
+   */
+  deliverPortingNotificationsTo(url: string | undefined): void {
+    const webhooks = this.porting.webhooks;
+    const previous = webhooks.configuration;
+    if (url === undefined) {
+      if (previous === null) return;
+      webhooks.configuration = previous.portOutTargetUrl === null ? null : { ...previous, portInTargetUrl: null, portInDateCreated: null };
+      return;
+    }
+    webhooks.configuration = {
+      portInTargetUrl: url,
+      portOutTargetUrl: previous?.portOutTargetUrl ?? null,
+      notificationsOf: previous?.notificationsOf ?? [],
+      portInDateCreated: previous?.portInTargetUrl === url ? previous.portInDateCreated : (this.#options.now ?? Date.now)(),
+      portOutDateCreated: previous?.portOutDateCreated ?? null,
+    };
+  }
+
   numbersSold(): readonly string[] {
     return [...this.purchases];
   }
