@@ -23,7 +23,7 @@ const sandbox = await startSandboxCarriers();
 const dispatcher = new Agent({ connections: 64 });
 // Caches off for the main comparison: every SearchNumbers reaches the carrier through the full pipeline.
 const dataDir = await mkdtemp(join(tmpdir(), "numbergate-bench-"));
-const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: dataDir, BANDWIDTH_ENABLED: "false", SEARCH_CACHE_TTL: "0", SEARCH_CACHE_STALE_TTL: "0" });
+const config = loadConfig({ NUMBERGATE_HTTP_ADDR: "127.0.0.1:0", NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: dataDir, BANDWIDTH_ENABLED: "false", SEARCH_CACHE_TTL: "0", SEARCH_CACHE_STALE_TTL: "0" });
 const app = await startNumbergate({ config, logger: silentLogger(), sandbox, dispatcher });
 const channel = createChannel(app.address);
 const client = createClient(TelecomServiceDefinition, channel);
@@ -54,7 +54,7 @@ for (const [concurrency, calls] of [
 }
 
 // The same search answered from numbergate's cache.
-const cachedConfig = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: join(dataDir, "cached"), BANDWIDTH_ENABLED: "false" });
+const cachedConfig = loadConfig({ NUMBERGATE_HTTP_ADDR: "127.0.0.1:0", NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: join(dataDir, "cached"), BANDWIDTH_ENABLED: "false" });
 const cachedApp = await startNumbergate({ config: cachedConfig, logger: silentLogger(), sandbox, dispatcher });
 const cachedChannel = createChannel(cachedApp.address);
 const cachedClient = createClient(TelecomServiceDefinition, cachedChannel);
@@ -78,7 +78,7 @@ console.log(formatRow(cached));
 
 // Fan-out: every carrier in one priority tier, against each carrier asked alone through the same server.
 const oneTier = Object.fromEntries(CARRIERS.map((carrier) => [`${carrier.envPrefix}_PRIORITY`, "1"]));
-const fanOutConfig = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: join(dataDir, "fan-out"), SEARCH_CACHE_TTL: "0", SEARCH_CACHE_STALE_TTL: "0", ...oneTier });
+const fanOutConfig = loadConfig({ NUMBERGATE_HTTP_ADDR: "127.0.0.1:0", NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: join(dataDir, "fan-out"), SEARCH_CACHE_TTL: "0", SEARCH_CACHE_STALE_TTL: "0", ...oneTier });
 const fanOutApp = await startNumbergate({ config: fanOutConfig, logger: silentLogger(), sandbox, dispatcher });
 const fanOutChannel = createChannel(fanOutApp.address);
 const fanOutClient = createClient(TelecomServiceDefinition, fanOutChannel);

@@ -1,5 +1,6 @@
 import { randomBytes } from "node:crypto";
 import { startSandboxCarriers } from "./app/sandbox-carriers.js";
+import { sandboxPortingClock } from "./app/sandbox-porting-clock.js";
 import { CARRIERS } from "./carriers/registry.js";
 
 /**
@@ -18,7 +19,7 @@ function port(variable: string): number {
 }
 
 const ports = Object.fromEntries(CARRIERS.map((carrier) => [carrier.id, port(`NUMBERGATE_EMULATOR_${carrier.envPrefix}_PORT`)]));
-const carriers = await startSandboxCarriers({ ports, fixedCredentials: true });
+const carriers = await startSandboxCarriers({ ports, fixedCredentials: true, portingClock: sandboxPortingClock() });
 
 const exports = Object.entries(carriers.environment).map(([variable, value]) => `export ${variable}=${value}`);
 const alternatives = Object.entries(carriers.alternatives).map(([variable, value]) => `${variable}=${value}`);

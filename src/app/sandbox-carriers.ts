@@ -27,6 +27,8 @@ export interface SandboxCarrierOptions {
   readonly stateDir?: string;
   /** Fixed, printable credentials (`npm run emulators`); fresh random ones otherwise. */
   readonly fixedCredentials?: boolean;
+  /** The clock the emulators' port-ins walk on (see EmulatorOptions.portingClock). */
+  readonly portingClock?: () => number;
 }
 
 /** The file in the sandbox data directory that holds a carrier emulator's state. */
@@ -42,7 +44,7 @@ export async function startSandboxCarriers(options: SandboxCarrierOptions = {}):
   try {
     for (const carrier of CARRIERS) {
       const stateFile = options.stateDir === undefined ? undefined : join(options.stateDir, emulatorStateFile(carrier.id));
-      const emulator = await carrier.startEmulator({ host, port: options.ports?.[carrier.id] ?? 0, stateFile, fixedCredentials: options.fixedCredentials ?? false });
+      const emulator = await carrier.startEmulator({ host, port: options.ports?.[carrier.id] ?? 0, stateFile, fixedCredentials: options.fixedCredentials ?? false, portingClock: options.portingClock });
       started.push({ id: carrier.id, started: emulator });
     }
   } catch (error) {

@@ -28,6 +28,8 @@ import type { Logger } from "../telemetry/logger.js";
 import { CARRIERS } from "../carriers/registry.js";
 import { buildCarrierRegistrations } from "./carrier-registrations.js";
 import { resolveCipher } from "./encryption-key-source.js";
+import { startPorting, type StartedPorting } from "./porting-wiring.js";
+import { sandboxPortingClock } from "./sandbox-porting-clock.js";
 import { startSandboxCarriers, type SandboxCarriers } from "./sandbox-carriers.js";
 import { databaseFailure, listenFailure, StartupError, unexpectedFailure } from "./startup-failure.js";
 import { postgresPassword, storeLocation } from "./store-location.js";
@@ -42,6 +44,8 @@ export interface RunningNumbergate {
   readonly workers: LifecycleWorkers;
   /** Inventory reconciliation (periodic every NUMBERGATE_RECONCILE_INTERVAL, and on demand). */
   readonly inventory: InventoryService;
+  /** Port-ins: the service, the poller and the HTTP port that takes carrier callbacks. */
+  readonly porting: StartedPorting;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: SandboxCarriers | undefined;
   readonly address: string;
@@ -101,7 +105,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   if (ownsSandbox) {
     // With NUMBERGATE_DATA_DIR the emulators keep their carrier-side state next to the database, so a restarted
     // sandbox is coherent: what numbergate owns, the emulators still know it sold.
-    sandbox = await startSandboxCarriers({ stateDir: config.store.dataDir }).catch((error: unknown) => {
+    sandbox = await startSandboxCarriers({ stateDir: config.store.dataDir, portingClock: sandboxPortingClock() }).catch((error: unknown) => {
       throw new StartupError(`cannot start the sandbox carrier emulators: ${error instanceof Error ? error.message : String(error)}`, { cause: error });
     });
     const started = sandbox;
@@ -194,7 +198,11 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   undo.push("stop the lifecycle workers", () => workers.stop());
   inventoryJob.start();
   undo.push("stop the inventory reconciliation", stopInventory);
-  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, logger }).catch((error: unknown) => {
+  const porting = await startPorting({ config, store, manager, logger, now, sandbox }).catch((error: unknown) => {
+    throw listenFailure(error, config.porting.httpAddress, "NUMBERGATE_HTTP_ADDR");
+  });
+  undo.push("stop following ports and close the HTTP port", () => porting.stop());
+  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, porting, logger }).catch((error: unknown) => {
     throw listenFailure(error, config.grpcAddress);
   });
   const host = config.grpcAddress.slice(0, config.grpcAddress.lastIndexOf(":"));
@@ -207,6 +215,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     store,
     workers,
     inventory,
+    porting,
     sandbox,
     address: `${host}:${server.port}`,
     async shutdown() {
@@ -218,6 +227,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
       // Before the store closes: a reconciliation in progress writes what it found, or is cut short first.
       await stopInventory();
       await workers.stop();
+      await porting.stop();
       await lifecycleContext.detached.drain(settings.timeouts.purchase + DRAIN_MARGIN_MS);
       await store.close();
       if (temporaryDir !== undefined) await rm(temporaryDir, { recursive: true, force: true });

@@ -12,7 +12,7 @@ export class StartupError extends Error {
 }
 
 /** Why the gRPC server could not listen. grpc-js reports it only as text ("... [listen EADDRINUSE: ...]"). */
-export function listenFailure(error: unknown, address: string): StartupError {
+export function listenFailure(error: unknown, address: string, variable = "NUMBERGATE_GRPC_ADDR"): StartupError {
   const text = messageOf(error);
   const reason = /EADDRINUSE/.test(text)
     ? "the address is already in use (another numbergate or another program is listening there)"
@@ -23,7 +23,7 @@ export function listenFailure(error: unknown, address: string): StartupError {
         : /name resolution failed/i.test(text)
           ? "the host name does not resolve"
           : text;
-  return new StartupError(`cannot listen on ${address}: ${reason}; set NUMBERGATE_GRPC_ADDR to a free host:port`, { cause: error });
+  return new StartupError(`cannot listen on ${address}: ${reason}; set ${variable} to a free host:port`, { cause: error });
 }
 
 /** Error codes of the drivers (node-postgres, better-sqlite3) and of Node's sockets, in the operator's words. */

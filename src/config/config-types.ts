@@ -104,12 +104,25 @@ export interface StoreSettings {
   readonly maxReservationMs: number;
 }
 
+export interface PortingSettingsConfig {
+  /** NUMBERGATE_HTTP_ADDR: numbergate's HTTP port (carrier callbacks). */
+  readonly httpAddress: string;
+  /**
+   * NUMBERGATE_PUBLIC_URL: where carriers reach that port; callbacks go to <url>/callbacks/<carrier>/porting.
+   * Undefined in live mode when not set (ports are followed by polling alone); sandbox: the HTTP address.
+   */
+  readonly publicUrl: string | undefined;
+  readonly pollIntervalMs: number;
+  readonly maxPollIntervalMs: number;
+}
+
 export interface NumbergateConfig {
   readonly mode: ServiceMode;
   readonly store: StoreSettings;
   /** Keys of the encryption at rest of customer data. */
   readonly encryption: EncryptionSettings;
   readonly grpcAddress: string;
+  readonly porting: PortingSettingsConfig;
   /** NUMBERGATE_LOG_LEVEL, else the seed's LOG_LEVEL, else info. */
   readonly logLevel: LogLevel;
   readonly priceTablePath: string | undefined;

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { encryptionKeyVariable, previousKeysVariable } from "./encryption-keys.js";
-import { integerVariable, optionalText } from "./variables.js";
+import { integerVariable, optionalIntegerVariable, optionalText } from "./variables.js";
 
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -60,15 +60,34 @@ function databaseUrlProblem(raw: string): string | undefined {
 }
 
 /** host:port, IPv4, [IPv6] or a name. */
-export const listenAddressVariable = z
+function listenAddress(defaultValue: string) {
+  const port = defaultValue.slice(defaultValue.lastIndexOf(":") + 1);
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      const raw = value === undefined || value.trim() === "" ? defaultValue : value.trim();
+      const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(raw);
+      if (!match || Number(match[2]) > 65535) {
+        context.addIssue({ code: "custom", message: `must be host:port, for example 127.0.0.1:${port} or 0.0.0.0:${port}` });
+        return z.NEVER;
+      }
+      return raw;
+    });
+}
+
+export const listenAddressVariable = listenAddress("127.0.0.1:50051");
+
+/** Where carriers reach numbergate's HTTP port from outside (a proxy in front): http(s), no query or fragment. */
+const publicUrlVariable = z
   .string()
   .optional()
   .transform((value, context) => {
-    const raw = value === undefined || value.trim() === "" ? "127.0.0.1:50051" : value.trim();
-    const match = /^(\[[0-9a-fA-F:.]+\]|[^:\s]+):(\d{1,5})$/.exec(raw);
-    const port = match ? Number(match[2]) : Number.NaN;
-    if (!match || port > 65535) {
-      context.addIssue({ code: "custom", message: "must be host:port, for example 127.0.0.1:50051 or 0.0.0.0:50051" });
+    if (value === undefined || value.trim() === "") return undefined;
+    const raw = value.trim().replace(/\/+$/, "");
+    const url = URL.canParse(raw) ? new URL(raw) : undefined;
+    if (!url || (url.protocol !== "https:" && url.protocol !== "http:") || url.search !== "" || url.hash !== "" || url.username !== "" || url.password !== "") {
+      context.addIssue({ code: "custom", message: "must be an http(s) URL without query, fragment or credentials, for example https://numbergate.example.com" });
       return z.NEVER;
     }
     return raw;
@@ -92,6 +111,10 @@ const providerSelectionVariable = z
 
 export const environmentSchema = z.object({
   NUMBERGATE_GRPC_ADDR: listenAddressVariable,
+  NUMBERGATE_HTTP_ADDR: listenAddress("127.0.0.1:9464"),
+  NUMBERGATE_PUBLIC_URL: publicUrlVariable,
+  NUMBERGATE_PORTING_POLL_INTERVAL: optionalIntegerVariable({ min: 10, max: 86_400_000, unit: "ms" }),
+  NUMBERGATE_PORTING_MAX_POLL_INTERVAL: optionalIntegerVariable({ min: 10, max: 86_400_000, unit: "ms" }),
   NUMBERGATE_MODE: z.preprocess(
     (value) => (value === "" ? undefined : value),
     z.enum(["sandbox", "live"], { message: "must be sandbox or live" }).optional(),

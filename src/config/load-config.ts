@@ -54,11 +54,26 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
     }),
     encryption: Object.freeze({ key: env.NUMBERGATE_ENCRYPTION_KEY, previousKeys: Object.freeze(env.NUMBERGATE_ENCRYPTION_PREVIOUS_KEYS) }),
     grpcAddress: env.NUMBERGATE_GRPC_ADDR,
+    porting: readPortingSettings(env, mode),
     logLevel,
     priceTablePath: env.NUMBERGATE_PRICE_TABLE,
     resilience: readResilience(env),
     carriers,
     warnings,
+  });
+}
+
+/** Sandbox ports walk in seconds on the emulators, so they are polled every second; real ones take days. */
+const PORTING_POLL_DEFAULTS = { sandbox: { pollIntervalMs: 1_000, maxPollIntervalMs: 5_000 }, live: { pollIntervalMs: 60_000, maxPollIntervalMs: 1_800_000 } } as const;
+
+function readPortingSettings(env: ParsedEnvironment, mode: ServiceMode): NumbergateConfig["porting"] {
+  const defaults = PORTING_POLL_DEFAULTS[mode];
+  const pollIntervalMs = env.NUMBERGATE_PORTING_POLL_INTERVAL ?? defaults.pollIntervalMs;
+  return Object.freeze({
+    httpAddress: env.NUMBERGATE_HTTP_ADDR,
+    publicUrl: env.NUMBERGATE_PUBLIC_URL,
+    pollIntervalMs,
+    maxPollIntervalMs: Math.max(pollIntervalMs, env.NUMBERGATE_PORTING_MAX_POLL_INTERVAL ?? defaults.maxPollIntervalMs),
   });
 }
 

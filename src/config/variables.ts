@@ -37,6 +37,23 @@ export function integerVariable(defaultValue: number, { min, max, unit }: { min:
     });
 }
 
+/** A whole number, or undefined when unset (the caller picks a default, for instance by mode). */
+export function optionalIntegerVariable({ min, max, unit }: { min: number; max: number; unit?: string }) {
+  const suffix = unit ? ` ${unit}` : "";
+  return z
+    .string()
+    .optional()
+    .transform((value, context) => {
+      if (value === undefined || value.trim() === "") return undefined;
+      const parsed = Number(value.trim());
+      if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
+        context.addIssue({ code: "custom", message: `must be a whole number from ${min} to ${max}${suffix}` });
+        return z.NEVER;
+      }
+      return parsed;
+    });
+}
+
 /** An optional string that never echoes its value in errors (it may be a secret). */
 export function optionalText(pattern?: { regex: RegExp; description: string }) {
   return z

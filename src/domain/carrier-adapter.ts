@@ -6,6 +6,7 @@ import type {
   CarrierNotification,
   CarrierNotificationReading,
   CarrierPortInDocument,
+  CarrierPortInLookup,
   CarrierPortInRequest,
   CarrierPortInStatus,
   CarrierPurchaseRequest,
@@ -94,8 +95,8 @@ export interface CarrierAdapter {
   doCheckPortability?(numbers: readonly ParsedPhoneNumber[], options: CarrierCallOptions): Promise<readonly CarrierPortabilityAnswer[]>;
   /** Submits a port-in. Never retried blindly: an uncertain outcome is resolved with doFindPortIn. */
   doCreatePortIn?(request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
-  /** The port-in created with this orderReference, or undefined when the carrier has none (it was never created). */
-  doFindPortIn?(orderReference: string, options: CarrierCallOptions): Promise<CarrierPortInStatus | undefined>;
+  /** The port-in a lost create made, or undefined when the carrier has none (it was never created). */
+  doFindPortIn?(lookup: CarrierPortInLookup, options: CarrierCallOptions): Promise<CarrierPortInStatus | undefined>;
   doGetPortIn?(carrierOrderId: string, options: CarrierCallOptions): Promise<CarrierPortInStatus>;
   /**
    * Corrects a port-in the carrier sent back (wrong PIN, account number, address) and submits it again: a

@@ -146,6 +146,15 @@ export interface CarrierPortInRequest {
   readonly notificationUrl: string | undefined;
 }
 
+/** What finds a port-in whose create answer was lost. */
+export interface CarrierPortInLookup {
+  /** The orderReference the create carried (carriers that keep one find it by it). */
+  readonly orderReference: string;
+  /** The numbers it asked to port, and when it left numbergate (carriers that keep no reference are searched by these). */
+  readonly numbers: readonly ParsedPhoneNumber[];
+  readonly sentAt: Date;
+}
+
 export type PortInDocumentKind = "letter_of_authorization" | "bill_copy" | "other";
 
 /** A document the carrier already holds, by its id there. */

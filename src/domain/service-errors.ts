@@ -49,14 +49,6 @@ export class AllCarriersFailedError extends Error {
   }
 }
 
-/** An RPC of the contract that this server does not implement yet. */
-export class NotImplementedError extends Error {
-  constructor(rpc: string, plannedIn: string) {
-    super(`${rpc} is not implemented yet (${plannedIn}); numbergate answers UNIMPLEMENTED rather than inventing data`);
-    this.name = "NotImplementedError";
-  }
-}
-
 /**
  * numbergate will not call the carrier now: its circuit breaker is open, it is drained, or numbergate's own
  * concurrency limit for it is full. Not a carrier failure, so it never counts against the carrier.

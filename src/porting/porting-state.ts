@@ -6,8 +6,9 @@ import type { CarrierPortInState } from "../domain/carrier-lifecycle.js";
  * Carriers are observed, not commanded: polls and callbacks can skip states (a port seen SUBMITTED may next be
  * seen COMPLETE) and carriers move orders back (a supp at Bandwidth sends an order in FOC back to submitted), so
  * any move between open states is legal. What can never happen is leaving a final state, or going back to
- * `pending` (recorded but not yet accepted by the carrier) once the carrier has the order. Observations older
- * than the last one applied are ignored, so callbacks and polls may arrive in any order.
+ * `pending` (recorded but not yet accepted by the carrier) once the carrier has the order. Notifications older
+ * than the last observation applied are ignored, so callbacks may arrive in any order; a poll or the answer to a
+ * request reads the carrier's current state and always applies.
  */
 export type PortingState = CarrierPortInState;
 
@@ -28,6 +29,11 @@ export interface PortingObservation {
   readonly state: PortingState;
   /** When the carrier says (or numbergate saw) the order was in this state, ms since the epoch. */
   readonly observedAt: number;
+  /**
+   * A read of the port as the carrier has it now (a poll, the answer to numbergate's own request), as opposed to a
+   * notification that may have waited in a queue: it is never older than what numbergate holds.
+   */
+  readonly current: boolean;
 }
 
 export interface PortingPosition {
@@ -44,7 +50,7 @@ export type PortingDecision =
 
 /** What an observation does to an order in `position`. */
 export function decidePortingTransition(position: PortingPosition, observation: PortingObservation): PortingDecision {
-  if (position.observedAt !== undefined && observation.observedAt < position.observedAt) return { kind: "ignored", reason: "older_than_last" };
+  if (!observation.current && position.observedAt !== undefined && observation.observedAt < position.observedAt) return { kind: "ignored", reason: "older_than_last" };
   if (isFinalPortingState(position.state)) return observation.state === position.state ? { kind: "unchanged" } : { kind: "ignored", reason: "already_final" };
   if (observation.state === position.state) return { kind: "unchanged" };
   if (observation.state === "pending") return { kind: "ignored", reason: "back_to_pending" };

@@ -10,6 +10,7 @@ import { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server-limits.js";
 import { errorMappingMiddleware } from "./errors/error-mapping-middleware.js";
 import { addReflection } from "./reflection.js";
 import type { LifecycleServices } from "./lifecycle-handlers.js";
+import type { PortingServices } from "./porting-handlers.js";
 import { guardRequestDecoding, rejectUndecodableRequests } from "./request-decoding.js";
 import { createTelecomService } from "./telecom-service.js";
 import { createTerminator } from "./terminator-middleware.js";
@@ -34,6 +35,7 @@ export interface StartServerOptions {
   readonly manager: ProviderManager;
   readonly prober?: HealthProber;
   readonly lifecycle?: LifecycleServices;
+  readonly porting?: PortingServices;
   readonly logger: Logger;
   /** How long shutdown waits for in-flight calls before cutting them. Defaults to 10000 ms. */
   readonly shutdownGraceMs?: number;
@@ -61,7 +63,7 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
   const edge = () => server.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
   edge().add(
     guardRequestDecoding(TelecomServiceDefinition),
-    createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, logger }),
+    createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, porting: options.porting, logger }),
   );
   const healthState = HealthState();
   edge().add(guardRequestDecoding(HealthDefinition), HealthServiceImpl(healthState));

@@ -10,6 +10,7 @@ import type { CarrierReconciliation } from "../inventory/inventory-reconciler.js
 import { InventoryService } from "../inventory/inventory-service.js";
 import type { DriftResolution } from "../store/inventory-drift-resolution.js";
 import type { InventoryDriftRecord, InventoryDriftState } from "../store/inventory-drift-rows.js";
+import { decodeKeysetToken, encodeKeysetToken } from "./page-token.js";
 import { actorOf } from "./caller.js";
 import { toTimestamp } from "./provider-mapping.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
@@ -94,11 +95,11 @@ export function createInventoryHandlers(services: object | undefined, providerId
       const carrierId = request.providerId === "" ? undefined : checkProviderId(violations, "provider_id", request.providerId, providerIds());
       const state = LISTED_STATES[request.state];
       if (!state) violations.add("state", "must be OPEN, ADOPTED, MARKED_RELEASED, GONE or unspecified (open)");
-      const after = request.pageToken === "" ? undefined : decodePageToken(request.pageToken);
+      const after = request.pageToken === "" ? undefined : decodeKeysetToken(request.pageToken, "drift");
       if (request.pageToken !== "" && !after) violations.add("page_token", "is not a page token this server issued");
       violations.throwIfAny();
-      const page = await required().list({ carrierIds: carrierId === undefined ? undefined : [carrierId], state, pageSize, after });
-      return { drifts: page.drifts.map(driftToProto), nextPageToken: page.next ? encodePageToken(page.next) : "" };
+      const page = await required().list({ carrierIds: carrierId === undefined ? undefined : [carrierId], state, pageSize, after: after && { detectedAt: after.at, id: after.id } });
+      return { drifts: page.drifts.map(driftToProto), nextPageToken: page.next ? encodeKeysetToken({ at: page.next.detectedAt, id: page.next.id }, "drift") : "" };
     },
 
     async resolveInventoryDrift(request, context) {
@@ -128,18 +129,4 @@ function checkNote(violations: FieldViolations, value: string): string | undefin
     return undefined;
   }
   return note;
-}
-
-function encodePageToken(cursor: { detectedAt: number; id: string }): string {
-  return Buffer.from(JSON.stringify(["drift", cursor.detectedAt, cursor.id])).toString("base64url");
-}
-
-function decodePageToken(token: string): { detectedAt: number; id: string } | undefined {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (Array.isArray(decoded) && decoded[0] === "drift" && typeof decoded[1] === "number" && typeof decoded[2] === "string") return { detectedAt: decoded[1], id: decoded[2] };
-  } catch {
-    // Falls through: not ours.
-  }
-  return undefined;
 }

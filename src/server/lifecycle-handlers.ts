@@ -5,6 +5,7 @@ import type { ReleaseService } from "../lifecycle/release-service.js";
 import type { ReservationService } from "../lifecycle/reservation-service.js";
 import type { OwnedNumberState } from "../store/records.js";
 import { actorOf } from "./caller.js";
+import { decodeKeysetToken, encodeKeysetToken } from "./page-token.js";
 import { orderToProto, ownedNumberToProto, reservationToProto } from "./lifecycle-mapping.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
 import {
@@ -149,25 +150,11 @@ export function createLifecycleHandlers(services: LifecycleServices | undefined,
       const carrierId = request.providerId === "" ? undefined : checkRequiredProvider(violations, request.providerId, providerIds());
       const state = request.state === ProtoOwnedState.OWNED_NUMBER_STATE_UNSPECIFIED ? undefined : OWNED_STATES[request.state];
       if (request.state !== ProtoOwnedState.OWNED_NUMBER_STATE_UNSPECIFIED && !state) violations.add("state", "must be ACTIVE, RELEASING, RELEASED or unspecified");
-      const after = request.pageToken === "" ? undefined : decodePageToken(request.pageToken);
+      const after = request.pageToken === "" ? undefined : decodeKeysetToken(request.pageToken);
       if (request.pageToken !== "" && !after) violations.add("page_token", "is not a page token this server issued");
       violations.throwIfAny();
-      const page = await required().releases.list({ carrierId, state, pageSize, after });
-      return { numbers: page.numbers.map(ownedNumberToProto), nextPageToken: page.next ? encodePageToken(page.next) : "" };
+      const page = await required().releases.list({ carrierId, state, pageSize, after: after && { purchasedAt: after.at, id: after.id } });
+      return { numbers: page.numbers.map(ownedNumberToProto), nextPageToken: page.next ? encodeKeysetToken({ at: page.next.purchasedAt, id: page.next.id }) : "" };
     },
   };
-}
-
-function encodePageToken(cursor: { purchasedAt: number; id: string }): string {
-  return Buffer.from(JSON.stringify([cursor.purchasedAt, cursor.id])).toString("base64url");
-}
-
-function decodePageToken(token: string): { purchasedAt: number; id: string } | undefined {
-  try {
-    const decoded: unknown = JSON.parse(Buffer.from(token, "base64url").toString("utf8"));
-    if (Array.isArray(decoded) && typeof decoded[0] === "number" && typeof decoded[1] === "string") return { purchasedAt: decoded[0], id: decoded[1] };
-  } catch {
-    // Falls through: not ours.
-  }
-  return undefined;
 }

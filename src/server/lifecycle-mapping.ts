@@ -13,9 +13,16 @@ import type { CustomerInfoRecord, OrderRecord, OwnedNumberRecord, ReservationRec
 import { capabilityToProto, numberTypeToProto } from "./proto-enums.js";
 import { toTimestamp } from "./provider-mapping.js";
 
+/** An e-mail address as responses show it: enough to tell customers apart, never the address itself. */
+export function maskEmail(email: string): string {
+  const at = email.lastIndexOf("@");
+  if (email === "" || at < 1) return email === "" ? "" : "***";
+  return `${email.slice(0, 1)}***${email.slice(at)}`;
+}
+
 export function customerInfoToProto(info: CustomerInfoRecord | undefined): CustomerInfo | undefined {
   if (!info) return undefined;
-  return { ...info, address: info.address ? { ...info.address, addressLines: [...info.address.addressLines] } : undefined };
+  return { ...info, email: maskEmail(info.email), address: info.address ? { ...info.address, addressLines: [...info.address.addressLines] } : undefined };
 }
 
 const RESERVATION_STATE = {

@@ -1,29 +1,16 @@
 import type { CallContext } from "nice-grpc";
 import type { TelecomServiceImplementation } from "../../generated/numbergate/v1/telecom_service.js";
-import type { WatchPortingOrderResponse } from "../../generated/numbergate/v1/porting.js";
-import { NotImplementedError } from "../domain/service-errors.js";
 import { callDeadline } from "./call-deadline.js";
 import { offerToProto, outcomeToProto, portabilityToProto } from "./proto-mapping.js";
 import { createInventoryHandlers } from "./inventory-handlers.js";
 import { createLifecycleHandlers, type LifecycleServices } from "./lifecycle-handlers.js";
+import { createPortingHandlers, type PortingServices } from "./porting-handlers.js";
 import { createProviderHandlers, type ProviderHandlerDependencies } from "./provider-handlers.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
 import { validateAvailabilityRequest } from "./validation/availability-request.js";
 import { validatePortabilityRequest } from "./validation/portability-request.js";
 import { validateSearchRequest } from "./validation/search-request.js";
 import { PortabilityChecker } from "../porting/portability-check.js";
-
-const PORTING_ISSUE = "porting work";
-
-function notYet(rpc: string, plannedIn: string): () => Promise<never> {
-  return async () => {
-    throw new NotImplementedError(rpc, plannedIn);
-  };
-}
-
-async function* notYetStream<Response>(rpc: string, plannedIn: string): AsyncGenerator<Response, void, undefined> {
-  throw new NotImplementedError(rpc, plannedIn);
-}
 
 /** The call's gRPC deadline for the manager to share among carriers; undefined when the client set none. */
 function finiteDeadline(context: CallContext): number | undefined {
@@ -38,12 +25,14 @@ function finiteDeadline(context: CallContext): number | undefined {
 export interface TelecomServiceDependencies extends ProviderHandlerDependencies {
   /** Absent only in servers started without a store (never by start-numbergate). */
   readonly lifecycle?: LifecycleServices;
+  readonly porting?: PortingServices;
 }
 
 export function createTelecomService(dependencies: TelecomServiceDependencies): TelecomServiceImplementation<TerminatorContext> {
   const { manager } = dependencies;
   const providerIds = (): readonly string[] => manager.registrations.map((registration) => registration.adapter.descriptor.id);
-  const portability = new PortabilityChecker(manager);
+  // One checker (and cache) for CheckPortability and the portability checks of CreatePortingOrder.
+  const portability = dependencies.porting?.portability ?? new PortabilityChecker(manager);
 
   return {
     async searchNumbers(request, context: CallContext) {
@@ -76,13 +65,7 @@ export function createTelecomService(dependencies: TelecomServiceDependencies): 
       const { results, outcomes } = await portability.check(query, context.signal);
       return { results: results.map(portabilityToProto), providerOutcomes: outcomes.map(outcomeToProto) };
     },
-    createPortingOrder: notYet("CreatePortingOrder", PORTING_ISSUE),
-    getPortingOrder: notYet("GetPortingOrder", PORTING_ISSUE),
-    listPortingOrders: notYet("ListPortingOrders", PORTING_ISSUE),
-    attachPortingDocument: notYet("AttachPortingDocument", PORTING_ISSUE),
-    resubmitPortingOrder: notYet("ResubmitPortingOrder", PORTING_ISSUE),
-    cancelPortingOrder: notYet("CancelPortingOrder", PORTING_ISSUE),
-    watchPortingOrder: () => notYetStream<WatchPortingOrderResponse>("WatchPortingOrder", PORTING_ISSUE),
+    ...createPortingHandlers(dependencies.porting, providerIds),
     ...createInventoryHandlers(dependencies.lifecycle, providerIds),
   };
 }

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { asShown } from "../support/customer-info.js";
 import type { CustomerInfo } from "../../generated/numbergate/v1/common.js";
 import { keyIdOf } from "../../src/store/field-cipher.js";
 import { DATABASES } from "../support/databases.js";
@@ -31,6 +32,8 @@ const counts = (reservations: number, orders: number, owned: number) => [
   { type: "reencrypted", table: "reservations", column: "customer_info", rewritten: reservations },
   { type: "reencrypted", table: "number_orders", column: "customer_info", rewritten: orders },
   { type: "reencrypted", table: "owned_numbers", column: "customer_info", rewritten: owned },
+  // No porting order is written here: reencrypt walks their sealed columns and finds nothing.
+  ...["authorized_name", "service_address", "authorized_email", "account_number", "pin"].map((column) => ({ type: "reencrypted", table: "porting_orders", column, rewritten: 0 })),
 ];
 
 describe.each(DATABASES)("key rotation with npm run admin -- reencrypt on $name", { timeout: 180_000 }, (database) => {
@@ -56,9 +59,9 @@ describe.each(DATABASES)("key rotation with npm run admin -- reencrypt on $name"
     const during = await startHarness(rotating);
     harness = during;
     const readAll = async (subject: Harness) => {
-      expect((await subject.client.getReservation({ reservationId: reservation?.reservationId ?? "" })).reservation?.customerInfo).toEqual(CUSTOMER);
-      expect((await subject.client.getNumberOrder({ orderId: order?.orderId ?? "" })).order?.customerInfo).toEqual(CUSTOMER);
-      expect((await subject.client.listNumbers({})).numbers.map((number) => number.customerInfo)).toEqual([CUSTOMER]);
+      expect((await subject.client.getReservation({ reservationId: reservation?.reservationId ?? "" })).reservation?.customerInfo).toEqual(asShown(CUSTOMER));
+      expect((await subject.client.getNumberOrder({ orderId: order?.orderId ?? "" })).order?.customerInfo).toEqual(asShown(CUSTOMER));
+      expect((await subject.client.listNumbers({})).numbers.map((number) => number.customerInfo)).toEqual([asShown(CUSTOMER)]);
     };
     await readAll(during);
     await during.close();

@@ -2,6 +2,7 @@ import { chmodSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync }
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
+import { asShown } from "../support/customer-info.js";
 import type { CustomerInfo } from "../../generated/numbergate/v1/common.js";
 import { KEY_FILE_NAME } from "../../src/app/encryption-key-source.js";
 import { startHarness, type Harness } from "../support/harness.js";
@@ -43,7 +44,7 @@ describe("sandbox mode's encryption key file", () => {
     const second = await startHarness({ NUMBERGATE_DATA_DIR: dir });
     harness = second;
     expect(readFileSync(file, "utf8")).toBe(key);
-    expect((await second.client.getReservation({ reservationId: reservation?.reservationId ?? "" })).reservation?.customerInfo).toEqual(CUSTOMER);
+    expect((await second.client.getReservation({ reservationId: reservation?.reservationId ?? "" })).reservation?.customerInfo).toEqual(asShown(CUSTOMER));
   });
 
   it("is refused when group or others can read it, naming the file", async () => {

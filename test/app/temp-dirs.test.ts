@@ -70,13 +70,13 @@ describe("no temporary directory outlives what made it", () => {
   });
 
   it("npm start in sandbox mode (a throwaway database directory), stopped, and failing to start", async () => {
-    const config = loadConfig({ NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox" });
+    const config = loadConfig({ NUMBERGATE_HTTP_ADDR: "127.0.0.1:0", NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox" });
     const app = await startNumbergate({ config, logger: silentLogger() });
     expect(leftovers()).toEqual([expect.stringMatching(/^numbergate-sandbox-/)]);
     await app.shutdown();
     expect(leftovers()).toEqual([]);
 
-    const occupied = loadConfig({ NUMBERGATE_GRPC_ADDR: await occupiedAddress(), NUMBERGATE_MODE: "sandbox" });
+    const occupied = loadConfig({ NUMBERGATE_HTTP_ADDR: "127.0.0.1:0", NUMBERGATE_GRPC_ADDR: await occupiedAddress(), NUMBERGATE_MODE: "sandbox" });
     await expect(startNumbergate({ config: occupied, logger: silentLogger() })).rejects.toThrow(/already in use/);
     expect(leftovers()).toEqual([]);
   });

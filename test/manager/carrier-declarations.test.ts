@@ -76,7 +76,7 @@ describe("every registered carrier (contract)", () => {
   });
   afterAll(async () => harness.close());
 
-  it("is offered only what it declares and backs, and ListProviders says exactly that: no carrier offers porting yet", async () => {
+  it("is offered only what it declares and backs, and ListProviders says exactly that: Bandwidth, Telnyx and Twilio offer port-ins", async () => {
     const { providers } = await harness.client.listProviders({});
     const { manager } = harness.app;
     expect(manager.registrations.length).toBeGreaterThan(0);
@@ -91,7 +91,8 @@ describe("every registered carrier (contract)", () => {
       // Every carrier is registered to sell and release numbers, and to list the account's numbers.
       expect([...offered]).toEqual(expect.arrayContaining(["purchases", "releases", "inventory"]));
       const provider = providers.find((candidate) => candidate.providerId === adapter.descriptor.id);
-      expect(provider).toMatchObject({ supportsReservations: offered.has("reservations"), supportsPorting: false });
+      expect(provider).toMatchObject({ supportsReservations: offered.has("reservations"), supportsPorting: offered.has("porting") });
     }
+    expect(providers.filter((provider) => provider.supportsPorting).map((provider) => provider.providerId).sort()).toEqual(["bandwidth", "telnyx", "twilio"]);
   });
 });

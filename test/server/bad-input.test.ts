@@ -68,17 +68,3 @@ describe("CheckNumberAvailability rejects bad input", () => {
     expect(error.rich?.badRequest?.fieldViolations[0]?.field).toBe(field);
   });
 });
-
-describe("RPCs of later issues", () => {
-  it("answer UNIMPLEMENTED with a clear message, never invented data", async () => {
-    const error = await captureRpcError((options) => harness.client.getPortingOrder({ portingOrderId: "po_1" }, options));
-    expect(error.code).toBe(Status.UNIMPLEMENTED);
-    expect(error.details).toMatch(/GetPortingOrder is not implemented yet/);
-    expect(error.rich?.errorInfo?.reason).toBe("NOT_IMPLEMENTED");
-  });
-
-  it("answer UNIMPLEMENTED on server streams too", async () => {
-    const stream = harness.client.watchPortingOrder({ portingOrderId: "po_1" });
-    await expect(stream[Symbol.asyncIterator]().next()).rejects.toMatchObject({ code: Status.UNIMPLEMENTED });
-  });
-});

@@ -9,6 +9,7 @@ import { ProviderManager } from "../../src/manager/provider-manager.js";
 import { startServer } from "../../src/server/create-server.js";
 import { silentLogger } from "../../src/telemetry/logger.js";
 import { onlyCarriers } from "../support/only-carriers.js";
+import { portRequest } from "../porting/porting-harness.js";
 import { captureRpcError, startHarness, type DecodedErrorDetails, type Harness } from "../support/harness.js";
 import { RawGrpcClient } from "./raw-grpc.js";
 
@@ -184,8 +185,17 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
     },
     check: (answer) => expect(metadata(answer)["phone_number"]).toMatch(/^\+1310/),
   },
-  "the RPC is in the contract but not built yet (porting)": {
-    run: (harness) => captureRpcError((options) => harness.client.getPortingOrder({ portingOrderId: "po_1" }, options)),
+  "a number of a porting order cannot be ported in to the chosen carrier (its portability check says no)": {
+    // Twilio ports no toll-free number through its API (MANUAL_PORTING_AVAILABLE, 22133).
+    run: (harness) => captureRpcError((options) => harness.client.createPortingOrder(portRequest({ requestId: "np-1", providerId: "twilio", additionalPhoneNumbers: ["+18005550100"] }), options)),
+    check: (answer) => expect(answer.rich?.badRequest?.fieldViolations).toMatchObject([{ field: "additional_phone_numbers[0]", description: expect.stringContaining("MANUAL_PORTING_AVAILABLE") }]),
+  },
+  "the porting order's state does not allow the request (cancel after the FOC date, resubmit an order that is not `ACTION_REQUIRED`, attach a document to a finished port)": {
+    async run(harness) {
+      const { portingOrder } = await harness.client.createPortingOrder(portRequest({ requestId: "ps-1", providerId: "bandwidth" }));
+      return captureRpcError((options) => harness.client.resubmitPortingOrder({ portingOrderId: portingOrder?.portingOrderId ?? "", pin: "2468", accountNumber: "", authorizedName: "", serviceAddress: undefined }, options));
+    },
+    check: (answer) => expect(metadata(answer)).toMatchObject({ state: "awaiting_documents", carrier_status: "PENDING_DOCUMENTS" }),
   },
   "a numbergate bug": {
     // A server started without the store cannot serve the lifecycle: a programming error, not the caller's.

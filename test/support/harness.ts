@@ -62,6 +62,7 @@ export async function startHarness(environment: Record<string, string | undefine
   try {
     const config = loadConfig({
       NUMBERGATE_GRPC_ADDR: "127.0.0.1:0",
+      NUMBERGATE_HTTP_ADDR: "127.0.0.1:0",
       NUMBERGATE_MODE: "sandbox",
       ...(ownDataDir === undefined ? {} : { NUMBERGATE_DATA_DIR: ownDataDir }),
       ...PLAIN_PIPELINE,

@@ -42,6 +42,8 @@ export function launch(script: string, environment: Readonly<Record<string, stri
     HOME: process.env["HOME"] ?? "",
     ...(process.env["TMPDIR"] === undefined ? {} : { TMPDIR: process.env["TMPDIR"] }),
     ...(ownDataDir === undefined ? {} : { NUMBERGATE_DATA_DIR: ownDataDir }),
+    // Children run side by side: each takes a free HTTP port unless the test names one.
+    NUMBERGATE_HTTP_ADDR: "127.0.0.1:0",
     ...given,
   };
   const spawned = spawn(process.execPath, ["--import", TSX_LOADER, script, ...args], { env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });

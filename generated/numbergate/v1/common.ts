@@ -201,6 +201,14 @@ export enum ErrorReason {
   ERROR_REASON_INVENTORY_DRIFT_RESOLUTION_MISMATCH = 26,
   /** ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN - The inventory drift is no longer open (resolved, or gone by itself). BadRequest names `drift_id`. */
   ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN = 27,
+  /**
+   * ERROR_REASON_PORTING_ORDER_STATE - The porting order's state does not allow the request (cancel after the firm order commitment, resubmit
+   * an order that is not ACTION_REQUIRED, attach a document to a finished port). ErrorInfo.metadata["state"]
+   * names the state, ["carrier_status"] the carrier's own word for it.
+   */
+  ERROR_REASON_PORTING_ORDER_STATE = 28,
+  /** ERROR_REASON_NUMBER_NOT_PORTABLE - A number cannot be ported in to the chosen carrier (its portability check says why); BadRequest names it. */
+  ERROR_REASON_NUMBER_NOT_PORTABLE = 29,
   UNRECOGNIZED = -1,
 }
 
@@ -290,6 +298,12 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 27:
     case "ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN":
       return ErrorReason.ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN;
+    case 28:
+    case "ERROR_REASON_PORTING_ORDER_STATE":
+      return ErrorReason.ERROR_REASON_PORTING_ORDER_STATE;
+    case 29:
+    case "ERROR_REASON_NUMBER_NOT_PORTABLE":
+      return ErrorReason.ERROR_REASON_NUMBER_NOT_PORTABLE;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -355,6 +369,10 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_INVENTORY_DRIFT_RESOLUTION_MISMATCH";
     case ErrorReason.ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN:
       return "ERROR_REASON_INVENTORY_DRIFT_NOT_OPEN";
+    case ErrorReason.ERROR_REASON_PORTING_ORDER_STATE:
+      return "ERROR_REASON_PORTING_ORDER_STATE";
+    case ErrorReason.ERROR_REASON_NUMBER_NOT_PORTABLE:
+      return "ERROR_REASON_NUMBER_NOT_PORTABLE";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";
@@ -386,13 +404,14 @@ export interface PostalAddress {
 }
 
 /**
- * Who a number is for. Stored with reservations, orders and owned numbers; never sent to
- * a carrier unless the carrier's API needs it (regulatory address).
+ * Who a number is for. Stored encrypted with reservations, orders and owned numbers; never sent
+ * to a carrier unless the carrier's API needs it (regulatory address).
  */
 export interface CustomerInfo {
   /** The caller's own identifier for the customer. */
   customerId: string;
   name: string;
+  /** Write-only: responses carry it masked ("g***@example.com"), never whole. */
   email: string;
   company: string;
   address: PostalAddress | undefined;

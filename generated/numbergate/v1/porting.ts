@@ -291,7 +291,7 @@ export interface ListPortingOrdersResponse {
 export interface AttachPortingDocumentRequest {
   portingOrderId: string;
   documentType: PortingDocumentType;
-  /** The file itself: PDF, PNG, JPEG or TIFF, at most 5 MiB (numbergate uploads it to the carrier). */
+  /** The file itself: PDF, PNG, JPEG or TIFF, at most 3 MiB (numbergate uploads it to the carrier). */
   content?:
     | Buffer
     | undefined;

@@ -10,6 +10,19 @@ const CONTROL_PREFIX = "/__emulator";
 const MAX_RECORDED_REQUESTS = 2000;
 
 /**
+ * An emulator of a carrier with port-ins: it posts porting status notifications to this URL from now on
+ * (undefined: stops), signed or authenticated as the carrier does, as an operator's setup in the carrier's
+ * console would.
+ */
+export interface PortingNotifier {
+  deliverPortingNotificationsTo(url: string | undefined): void;
+}
+
+export function isPortingNotifier(emulator: CarrierEmulator): emulator is CarrierEmulator & PortingNotifier {
+  return typeof (emulator as Partial<PortingNotifier>).deliverPortingNotificationsTo === "function";
+}
+
+/**
  * The loopback HTTP server under every carrier emulator: routing, the carrier's auth check, request
  * recording, injected faults, optional persistence of the carrier-side state, and a control interface
  * (in-process methods, or HTTP under /__emulator, below the origin and below the base URL alike).

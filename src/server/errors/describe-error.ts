@@ -7,7 +7,6 @@ import {
   LifecycleError,
   InvalidRequestError,
   NoEligibleCarrierError,
-  NotImplementedError,
   OrderFailedError,
   type FieldViolation,
   type OrderFailure,
@@ -105,9 +104,6 @@ export function describeError(error: unknown): RpcErrorDescription | undefined {
     // No RetryInfo, even for a refusal that would pass: the same request_id replays this exact error forever,
     // and buying again takes a new request_id.
     return { ...describeOrderFailure(error.failure), message: error.message, metadata: { order_id: error.orderId, carrier: error.carrierId } };
-  }
-  if (error instanceof NotImplementedError) {
-    return { code: Status.UNIMPLEMENTED, message: error.message, reason: "NOT_IMPLEMENTED", metadata: {} };
   }
   return undefined;
 }

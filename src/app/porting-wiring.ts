@@ -1,0 +1,89 @@
+import { isPortingNotifier } from "../carriers/emulator-kit/carrier-emulator.js";
+import type { NumbergateConfig } from "../config/config-types.js";
+import type { ProviderManager } from "../manager/provider-manager.js";
+import { PortabilityChecker } from "../porting/portability-check.js";
+import { receivePortingNotification } from "../porting/porting-callbacks.js";
+import { DEFAULT_PORTING_SETTINGS, type PortingContext } from "../porting/porting-context.js";
+import { PortingEvents } from "../porting/porting-events.js";
+import { PortingPoller } from "../porting/porting-poller.js";
+import { PortingService } from "../porting/porting-service.js";
+import { startHttpEndpoint, type HttpEndpoint } from "../server/http-endpoint.js";
+import type { PortingServices } from "../server/porting-handlers.js";
+import type { Store } from "../store/store.js";
+import type { Logger } from "../telemetry/logger.js";
+import type { SandboxCarriers } from "./sandbox-carriers.js";
+
+export interface StartedPorting extends PortingServices {
+  readonly poller: PortingPoller;
+  readonly http: HttpEndpoint;
+  /** Stops following ports and closes the HTTP port; ports in flight are picked up again at the next start. */
+  stop(): Promise<void>;
+}
+
+export function callbackPath(carrierId: string): string {
+  return `/callbacks/${carrierId}/porting`;
+}
+
+/**
+ * Port-ins: the service behind the porting RPCs, the poller that follows open ports, and the HTTP port carriers
+ * post their notifications to. In sandbox mode the emulators are pointed at that port, as an operator would set
+ * up each carrier's notifications in its console.
+ */
+export async function startPorting(options: {
+  readonly config: NumbergateConfig;
+  readonly store: Store;
+  readonly manager: ProviderManager;
+  readonly logger: Logger;
+  readonly now: () => number;
+  readonly sandbox: SandboxCarriers | undefined;
+}): Promise<StartedPorting> {
+  const { config, store, manager, logger, now } = options;
+  const { porting } = config;
+  let publicUrl: string | undefined = porting.publicUrl;
+  const context: PortingContext = {
+    store,
+    manager,
+    logger,
+    now,
+    replicaId: config.store.replicaId,
+    settings: { ...DEFAULT_PORTING_SETTINGS, pollIntervalMs: porting.pollIntervalMs, maxPollIntervalMs: porting.maxPollIntervalMs, leaseMs: config.store.leaseMs },
+    events: new PortingEvents(),
+    notificationUrl: (carrierId) => (publicUrl === undefined ? undefined : `${publicUrl}${callbackPath(carrierId)}`),
+  };
+  const http = await startHttpEndpoint({
+    address: porting.httpAddress,
+    // Sandbox: the emulators reach this port directly; live: only through NUMBERGATE_PUBLIC_URL, when set.
+    publicUrl: (port) => porting.publicUrl ?? `http://${hostOf(porting.httpAddress)}:${port}`,
+    receivePortingCallback: (carrierId, notification) => receivePortingNotification(context, carrierId, notification),
+    logger,
+    now,
+  });
+  if (config.mode === "sandbox") publicUrl = http.publicUrl;
+  else if (publicUrl === undefined) logger.warn("NUMBERGATE_PUBLIC_URL is not set: carriers are not told where to send porting notifications; ports are followed by polling alone");
+  for (const [carrierId, emulator] of options.sandbox?.emulators ?? []) {
+    if (isPortingNotifier(emulator)) emulator.deliverPortingNotificationsTo(`${http.publicUrl}${callbackPath(carrierId)}`);
+  }
+
+  const portability = new PortabilityChecker(manager, { now });
+  const service = new PortingService(context, portability);
+  const stopping = new AbortController();
+  const poller = new PortingPoller(context, config.store.sweepIntervalMs, stopping.signal);
+  poller.start();
+  return {
+    service,
+    context,
+    portability,
+    poller,
+    http,
+    async stop() {
+      stopping.abort();
+      await poller.stop();
+      await http.close();
+    },
+  };
+}
+
+function hostOf(address: string): string {
+  const host = address.slice(0, address.lastIndexOf(":"));
+  return host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host;
+}

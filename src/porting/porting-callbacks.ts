@@ -1,0 +1,51 @@
+import { featureMethods } from "../domain/carrier-adapter.js";
+import type { CarrierNotification } from "../domain/carrier-lifecycle.js";
+import { recordPortStatus, type PortingContext } from "./porting-context.js";
+
+export interface CallbackAnswer {
+  /** 204: taken (or not about a port numbergate follows); 401: not proven to come from the carrier; 404: no such carrier. */
+  readonly status: 204 | 401 | 404;
+  readonly reason: string;
+}
+
+/**
+ * A carrier's porting notification, as it reached numbergate's HTTP port: verified by the carrier's adapter as
+ * the carrier specifies, then applied through the same state machine as polls (idempotent, out-of-order safe).
+ * Anything unverified is refused and audited, never applied. Polling goes on regardless: a lost or refused
+ * callback only delays what the poller finds.
+ */
+export async function receivePortingNotification(context: PortingContext, carrierId: string, notification: CarrierNotification): Promise<CallbackAnswer> {
+  const registration = context.manager.registrations.find((candidate) => candidate.adapter.descriptor.id === carrierId);
+  const porting = registration ? featureMethods(registration.adapter, "porting") : undefined;
+  if (!porting) return { status: 404, reason: `numbergate takes no porting notifications from ${carrierId}` };
+  const reading = porting.readPortInNotification(notification);
+  if (!reading.verified) {
+    await context.store.audit.record({
+      actor: `carrier callback from ${carrierId}`,
+      carrierId,
+      operation: "porting.callback",
+      outcome: "rejected",
+      resourceType: "porting_callback",
+      detail: reading.reason,
+    });
+    context.logger.warn({ carrierId, reason: reading.reason }, "rejected a porting notification that could not be verified");
+    return { status: 401, reason: reading.reason };
+  }
+  const status = reading.status;
+  if (!status || status.carrierOrderId === "") return { status: 204, reason: `${reading.eventType}: nothing about a port's status` };
+  const order = await context.store.portingOrders.findByCarrierOrder(carrierId, status.carrierOrderId);
+  if (!order) {
+    // Verified, but about a port numbergate did not create (another system on the same account): taken, not applied.
+    await context.store.audit.record({
+      actor: `carrier callback from ${carrierId}`,
+      carrierId,
+      operation: "porting.callback",
+      outcome: "unknown port",
+      resourceType: "porting_callback",
+      detail: `${reading.eventType} for ${carrierId} port-in ${status.carrierOrderId}, which is no porting order of numbergate's`,
+    });
+    return { status: 204, reason: "not a port numbergate follows" };
+  }
+  const result = await recordPortStatus(context, order.id, status, "carrier callback", `carrier callback from ${carrierId}`);
+  return { status: 204, reason: result.kind };
+}

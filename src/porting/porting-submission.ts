@@ -1,0 +1,100 @@
+import { featureMethods, type FeatureMethods } from "../domain/carrier-adapter.js";
+import type { CarrierPortInRequest, CarrierPortInStatus } from "../domain/carrier-lifecycle.js";
+import type { CarrierOperation } from "../domain/carrier-operation.js";
+import { parsePhoneNumber, type ParsedPhoneNumber } from "../domain/phone-number.js";
+import { CarrierUnavailableError } from "../domain/service-errors.js";
+import { describeError, isDefiniteRefusal } from "../lifecycle/carrier-answers.js";
+import type { PortingOrderRecord } from "../store/porting-records.js";
+import { recordPortStatus, type PortingContext } from "./porting-context.js";
+
+function parsed(e164: string): ParsedPhoneNumber {
+  const result = parsePhoneNumber(e164);
+  if (!result.ok) throw new Error(`stored number ${e164} no longer parses: ${result.problem}`);
+  return result.number;
+}
+
+/** Calls the port's carrier through its pipeline with the porting methods of its adapter. */
+export function callPorting<Result>(
+  context: PortingContext,
+  carrierId: string,
+  operation: CarrierOperation,
+  call: (porting: FeatureMethods<"porting">, signal: AbortSignal | undefined) => Promise<Result>,
+  signal: AbortSignal | undefined,
+): Promise<Result> {
+  return context.manager.callCarrier(
+    carrierId,
+    operation,
+    (adapter, callSignal) => {
+      const porting = featureMethods(adapter, "porting");
+      if (!porting) throw new CarrierUnavailableError(carrierId, `numbergate does not offer porting at ${carrierId}`);
+      return call(porting, callSignal);
+    },
+    signal,
+    // A port already at the carrier is followed to its end even while new work is drained away from it.
+    { evenWhenDrained: operation !== "port_in" },
+  );
+}
+
+/** The carrier's port-in request for a stored order: its secrets opened here, for the wire only. */
+export async function portInRequestOf(context: PortingContext, order: PortingOrderRecord): Promise<CarrierPortInRequest> {
+  const secrets = await context.store.portingOrders.secrets(order.id);
+  return {
+    numbers: order.phoneNumbers.map(parsed),
+    orderReference: order.orderReference,
+    losingCarrierName: order.currentProvider,
+    authorizedName: order.authorizedName,
+    authorizedEmail: secrets?.authorizedEmail,
+    accountNumber: secrets?.accountNumber,
+    pin: secrets?.pin,
+    serviceAddress: order.serviceAddress,
+    requestedPortDate: order.requestedPortAt === undefined ? undefined : new Date(order.requestedPortAt),
+    carrierDocuments: order.carrierDocuments,
+    notificationUrl: context.notificationUrl(order.carrierId),
+  };
+}
+
+/**
+ * Submits a pending port that was never sent. The store's compare-and-set on submission_started_at lets one
+ * caller at a time send it (the RPC that created it, or a replica's poller after a crash); a lost answer leaves
+ * it in doubt for resolveSubmission, never sent again blindly.
+ */
+export async function submitPort(context: PortingContext, order: PortingOrderRecord, actor: string, signal?: AbortSignal): Promise<void> {
+  if (!(await context.store.portingOrders.markSubmitting(order.id, context.now()))) return;
+  const request = await portInRequestOf(context, order);
+  let status: CarrierPortInStatus;
+  try {
+    status = await callPorting(context, order.carrierId, "port_in", (porting, callSignal) => porting.doCreatePortIn(request, { signal: callSignal }), signal);
+  } catch (error) {
+    if (!isDefiniteRefusal(error)) {
+      context.logger.warn({ portingOrderId: order.id, carrierId: order.carrierId, err: error }, "port-in submission outcome unknown; it is looked up by its reference before anything is sent again");
+      return;
+    }
+    // The carrier refused the submission itself: there is no port at the carrier to follow or correct.
+    await recordPortStatus(context, order.id, refusedStatus(describeError(error)), "request", actor);
+    return;
+  }
+  await recordPortStatus(context, order.id, status, "request", actor);
+}
+
+function refusedStatus(detail: string): CarrierPortInStatus {
+  return { carrierOrderId: "", state: "failed", focDate: undefined, carrierStatus: "refused", detail: `the carrier refused the port-in: ${detail}`, statusTime: undefined };
+}
+
+/**
+ * A submission whose answer was lost: the carrier is asked for a port-in with the order's reference. Found, it
+ * is followed from then on; not found once the grace has passed, the request never arrived, and the order is
+ * made sendable again.
+ */
+export async function resolveSubmission(context: PortingContext, order: PortingOrderRecord, signal?: AbortSignal): Promise<void> {
+  const lookup = { orderReference: order.orderReference, numbers: order.phoneNumbers.map(parsed), sentAt: new Date(order.submissionStartedAt ?? order.createdAt) };
+  const found = await callPorting(context, order.carrierId, "port_in_status", (porting, callSignal) => porting.doFindPortIn(lookup, { signal: callSignal }), signal);
+  if (found) {
+    await recordPortStatus(context, order.id, found, "carrier poll", "numbergate");
+    return;
+  }
+  const startedAt = order.submissionStartedAt;
+  if (startedAt !== undefined && context.now() - startedAt >= context.settings.submissionGraceMs) {
+    await context.store.portingOrders.clearSubmitting(order.id, startedAt, context.now());
+    context.logger.warn({ portingOrderId: order.id, carrierId: order.carrierId }, "the carrier has no port-in for an unanswered submission after the grace period; submitting it again");
+  }
+}

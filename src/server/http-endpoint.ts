@@ -1,0 +1,112 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { CarrierNotification } from "../domain/carrier-lifecycle.js";
+import type { Logger } from "../telemetry/logger.js";
+
+/** Carrier notifications are small; anything bigger is not one. */
+const MAX_BODY_BYTES = 1024 * 1024;
+const CALLBACK_PATH = /^\/callbacks\/([a-z0-9_-]{1,40})\/porting$/;
+
+export interface CallbackReceiver {
+  (carrierId: string, notification: CarrierNotification): Promise<{ readonly status: number; readonly reason: string }>;
+}
+
+export interface HttpEndpointOptions {
+  /** host:port; port 0 picks a free one. */
+  readonly address: string;
+  /** Where carriers reach this port from outside; the URL they signed is this base plus the request path. */
+  readonly publicUrl: (port: number) => string;
+  readonly receivePortingCallback: CallbackReceiver;
+  readonly logger: Logger;
+  readonly now: () => number;
+}
+
+export interface HttpEndpoint {
+  readonly port: number;
+  /** The base URL carriers use (NUMBERGATE_PUBLIC_URL, or this port's own address). */
+  readonly publicUrl: string;
+  close(): Promise<void>;
+}
+
+function headersOf(request: IncomingMessage): Record<string, string | undefined> {
+  const headers: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = Array.isArray(value) ? value.join(", ") : value;
+  return headers;
+}
+
+function readBody(request: IncomingMessage): Promise<Buffer | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    request.on("data", (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) {
+        resolve(undefined);
+        request.destroy();
+        return;
+      }
+      chunks.push(chunk);
+    });
+    request.on("end", () => resolve(Buffer.concat(chunks)));
+    request.on("error", reject);
+  });
+}
+
+function answer(response: ServerResponse, status: number, message: string): void {
+  if (response.headersSent) return;
+  response.writeHead(status, { "content-type": "text/plain; charset=utf-8" });
+  response.end(status === 204 ? undefined : `${message}\n`);
+}
+
+/**
+ * numbergate's HTTP port: the carriers' porting callbacks (POST /callbacks/<carrier>/porting). Each is handed,
+ * raw, to the carrier's adapter to verify as that carrier signs it; nothing here trusts a header.
+ */
+export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
+  let publicUrl = "";
+  const server: Server = createServer((request, response) => {
+    void handle(request, response).catch((error: unknown) => {
+      options.logger.error({ err: error }, "HTTP request failed");
+      answer(response, 500, "internal error");
+    });
+  });
+  async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
+    const path = (request.url ?? "/").split("?")[0] ?? "/";
+    const match = CALLBACK_PATH.exec(path);
+    if (!match) return answer(response, 404, "not found");
+    if (request.method !== "POST") {
+      response.setHeader("allow", "POST");
+      return answer(response, 405, "method not allowed");
+    }
+    const body = await readBody(request);
+    if (body === undefined) return answer(response, 413, "body too large");
+    const result = await options.receivePortingCallback(match[1] ?? "", {
+      method: request.method,
+      url: `${publicUrl}${request.url ?? path}`,
+      headers: headersOf(request),
+      body,
+      receivedAt: options.now(),
+    });
+    answer(response, result.status, result.reason);
+  }
+  const separator = options.address.lastIndexOf(":");
+  const host = options.address.slice(0, separator).replace(/^\[|\]$/g, "");
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(Number(options.address.slice(separator + 1)), host, () => {
+      server.off("error", reject);
+      resolve();
+    });
+  });
+  const port = (server.address() as AddressInfo).port;
+  publicUrl = options.publicUrl(port);
+  return {
+    port,
+    publicUrl,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
+  };
+}

@@ -1,0 +1,78 @@
+import { Writable } from "node:stream";
+import { afterEach, describe, expect, it } from "vitest";
+import { PortingOrderState } from "../../generated/numbergate/v1/porting.js";
+import { createLogger } from "../../src/telemetry/logger.js";
+import { sqliteFileBytes } from "../support/raw-store.js";
+import { portRequest, startPortingHarness, TELNYX_DOCUMENTS, type PortingHarness } from "./porting-harness.js";
+
+const PIN = "Q7Z4K9X2";
+const ACCOUNT_NUMBER = "ACCT-PLANTED-98765";
+const EMAIL = "planted-port-7f3a@example.test";
+
+let subject: PortingHarness | undefined;
+afterEach(async () => {
+  await subject?.close();
+  subject = undefined;
+});
+
+function capturedLogger() {
+  const lines: string[] = [];
+  const destination = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      lines.push(chunk.toString("utf8"));
+      done();
+    },
+  });
+  return { logger: createLogger("trace", destination), text: () => lines.join("") };
+}
+
+describe("the customer's PIN, account number and e-mail", { timeout: 120_000 }, () => {
+  it("are in no log line, RPC response, audit entry or database file after a full port and a purchase", async () => {
+    const log = capturedLogger();
+    subject = await startPortingHarness({}, { logger: log.logger });
+    const ports = subject;
+    const { client } = ports.harness;
+    const responses: unknown[] = [];
+    const answered = <T>(response: T): T => {
+      responses.push(response);
+      return response;
+    };
+
+    const created = answered(
+      await client.createPortingOrder(
+        portRequest({ requestId: "planted-port", phoneNumber: "+13125550123", providerId: "telnyx", currentProvider: "Planted Telecom", accountNumber: ACCOUNT_NUMBER, pin: PIN, authorizedEmail: EMAIL, carrierDocuments: TELNYX_DOCUMENTS, requestedPortTime: new Date(Date.now() + 10 * 86_400_000) }),
+      ),
+    ).portingOrder;
+    const id = created?.portingOrderId ?? "";
+    expect(created?.accountNumberLast4).toBe("8765");
+    const watched: unknown[] = [];
+    const watch = (async () => {
+      for await (const message of client.watchPortingOrder({ portingOrderId: id })) watched.push(message);
+    })();
+    answered(await ports.sweepUntil(id, PortingOrderState.PORTING_ORDER_STATE_COMPLETED));
+    await watch;
+    responses.push(...watched);
+    answered(await client.getPortingOrder({ portingOrderId: id }));
+    answered(await client.listPortingOrders({ pageSize: 0, pageToken: "", providerId: "", state: PortingOrderState.PORTING_ORDER_STATE_UNSPECIFIED }));
+
+    const { numbers } = answered(await client.searchNumbers({ countryCode: "US", areaCode: "212", providerIds: ["twilio"], limit: 1 }));
+    const customerInfo = { customerId: "cust-planted", name: "Planted Customer", email: EMAIL, company: "", address: undefined };
+    const purchase = answered(await client.purchaseNumber({ requestId: "planted-buy", phoneNumber: numbers[0]?.phoneNumber ?? "", providerId: "twilio", reservationId: "", customerInfo, allowSubstitute: false, maxMonthlyRateCents: undefined }));
+    expect(purchase.order?.customerInfo?.customerId).toBe("cust-planted");
+    answered(await client.getNumberOrder({ orderId: purchase.order?.orderId ?? "" }));
+    answered(await client.listNumbers({}));
+
+    const planted = [PIN, ACCOUNT_NUMBER, EMAIL];
+    const responseText = JSON.stringify(responses);
+    const auditText = JSON.stringify(await ports.harness.app.store.audit.list(0, 10_000));
+    const files = sqliteFileBytes(ports.dataDir);
+    expect(files.bytes.includes("+13125550123"), "the files read are the database numbergate writes").toBe(true);
+    expect(log.text()).toContain(id);
+    for (const secret of planted) {
+      expect(responseText, `${secret} in an RPC response`).not.toContain(secret);
+      expect(auditText, `${secret} in the audit log`).not.toContain(secret);
+      expect(log.text(), `${secret} in the logs`).not.toContain(secret);
+      expect(files.bytes.includes(secret), `${secret} in the database files`).toBe(false);
+    }
+  });
+});
