@@ -19,15 +19,10 @@ export async function receivePortingNotification(context: PortingContext, carrie
   const porting = registration ? featureMethods(registration.adapter, "porting") : undefined;
   if (!porting) return { status: 404, reason: `numbergate takes no porting notifications from ${carrierId}` };
   const reading = porting.readPortInNotification(notification);
+  const audit = (outcome: string, detail: string) =>
+    context.store.audit.record({ actor: `carrier callback from ${carrierId}`, carrierId, operation: "porting.callback", outcome, resourceType: "porting_callback", detail });
   if (!reading.verified) {
-    await context.store.audit.record({
-      actor: `carrier callback from ${carrierId}`,
-      carrierId,
-      operation: "porting.callback",
-      outcome: "rejected",
-      resourceType: "porting_callback",
-      detail: reading.reason,
-    });
+    await audit("rejected", reading.reason);
     context.logger.warn({ carrierId, reason: reading.reason }, "rejected a porting notification that could not be verified");
     return { status: 401, reason: reading.reason };
   }
@@ -36,14 +31,7 @@ export async function receivePortingNotification(context: PortingContext, carrie
   const order = await context.store.portingOrders.findByCarrierOrder(carrierId, status.carrierOrderId);
   if (!order) {
     // Verified, but about a port numbergate did not create (another system on the same account): taken, not applied.
-    await context.store.audit.record({
-      actor: `carrier callback from ${carrierId}`,
-      carrierId,
-      operation: "porting.callback",
-      outcome: "unknown port",
-      resourceType: "porting_callback",
-      detail: `${reading.eventType} for ${carrierId} port-in ${status.carrierOrderId}, which is no porting order of numbergate's`,
-    });
+    await audit("unknown port", `${reading.eventType} for ${carrierId} port-in ${status.carrierOrderId}, which is no porting order of numbergate's`);
     return { status: 204, reason: "not a port numbergate follows" };
   }
   const result = await recordPortStatus(context, order.id, status, "carrier callback", `carrier callback from ${carrierId}`);

@@ -44,7 +44,7 @@ export function createPortingHandlers(porting: PortingServices | undefined, prov
     async createPortingOrder(request, context) {
       const { service, context: portingContext } = required();
       const validated = validateCreatePortingOrder(request, (violations, value) => checkProviderId(violations, "provider_id", value, providerIds()), portingContext.now());
-      const order = await service.create({ ...validated, carrierId: validated.providerId, actor: actorOf(context) }, context.signal);
+      const order = await service.create({ ...validated, actor: actorOf(context) }, context.signal);
       return { portingOrder: portingOrderToProto(order) };
     },
 

@@ -1,13 +1,12 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { Writable } from "node:stream";
 import { Status } from "nice-grpc";
 import { afterEach, describe, expect, it } from "vitest";
 import { asShown } from "../support/customer-info.js";
 import { NumberOrderState } from "../../generated/numbergate/v1/numbers.js";
 import type { CustomerInfo } from "../../generated/numbergate/v1/common.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import { capturedLogger } from "../support/captured-logger.js";
 import { DATABASES } from "../support/databases.js";
 import { captureRpcError, startHarness, type Harness } from "../support/harness.js";
 import { rawEncryptedValues, rawExecute, sqliteFileBytes } from "../support/raw-store.js";
@@ -21,18 +20,6 @@ const CUSTOMER: CustomerInfo = {
   company: "Planted Holdings",
   address: { addressLines: ["1 Planted Way"], locality: "New York", administrativeArea: "NY", postalCode: "10001", regionCode: "US" },
 };
-
-/** Everything numbergate logs, at every level. */
-function capturedLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  return { logger: createLogger("trace", destination), text: () => lines.join("") };
-}
 
 describe.each(DATABASES)("customer data encrypted at rest, over gRPC, on $name", { timeout: 120_000 }, (database) => {
   let harness: Harness | undefined;

@@ -1,7 +1,6 @@
-import { Writable } from "node:stream";
 import { afterEach, describe, expect, it } from "vitest";
 import { PortingOrderState } from "../../generated/numbergate/v1/porting.js";
-import { createLogger } from "../../src/telemetry/logger.js";
+import { capturedLogger } from "../support/captured-logger.js";
 import { sqliteFileBytes } from "../support/raw-store.js";
 import { portRequest, startPortingHarness, TELNYX_DOCUMENTS, type PortingHarness } from "./porting-harness.js";
 
@@ -14,17 +13,6 @@ afterEach(async () => {
   await subject?.close();
   subject = undefined;
 });
-
-function capturedLogger() {
-  const lines: string[] = [];
-  const destination = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      lines.push(chunk.toString("utf8"));
-      done();
-    },
-  });
-  return { logger: createLogger("trace", destination), text: () => lines.join("") };
-}
 
 describe("the customer's PIN, account number and e-mail", { timeout: 120_000 }, () => {
   it("are in no log line, RPC response, audit entry or database file after a full port and a purchase", async () => {

@@ -1,4 +1,5 @@
 import type { CarrierCallOptions } from "../../domain/carrier-adapter.js";
+import { portInSecrets, withoutPortInSecrets } from "../kit/port-in-secrets.js";
 import { CarrierError } from "../../domain/carrier-error.js";
 import type { CarrierPortInDocument, CarrierPortInRequest, CarrierPortInStatus } from "../../domain/carrier-lifecycle.js";
 import type { CarrierHttpResponse } from "../kit/carrier-http-client.js";
@@ -148,7 +149,7 @@ function readAnswer(
   carrierOrderId: string | undefined,
   request: CarrierPortInRequest | undefined,
 ): CarrierPortInStatus {
-  if (!expected.includes(response.status)) throw withoutSecrets(bandwidthErrorFromResponse(response, operation, portInErrorDetail(response)), request);
+  if (!expected.includes(response.status)) throw withoutPortInSecrets(bandwidthErrorFromResponse(response, operation, portInErrorDetail(response)), portInSecrets(request));
   const root = parseXmlBody(response, ROOT, "bandwidth", operation);
   const status = readBandwidthPortIn(root, carrierOrderId);
   if (!status) {
@@ -194,23 +195,3 @@ function readFileUploadResult(response: CarrierHttpResponse): { code: string; de
   }
 }
 
-/**
- * Bandwidth's 400 answers echo the order, WirelessInfo included (the spec's examples): only the code and description
- * are kept, and should a description quote the account number or PIN, it is blanked out.
- */
-function withoutSecrets(error: CarrierError, request: CarrierPortInRequest | undefined): CarrierError {
-  const secrets = [request?.pin?.reveal(), request?.accountNumber?.reveal()].filter((secret): secret is string => secret !== undefined && secret !== "");
-  const description = error.carrierMessage;
-  if (description === undefined || !secrets.some((secret) => description.includes(secret))) return error;
-  return new CarrierError({
-    kind: error.kind,
-    carrierId: error.carrierId,
-    operation: error.operation,
-    message: error.message,
-    httpStatus: error.httpStatus,
-    carrierCode: error.carrierCode,
-    carrierMessage: secrets.reduce((text, secret) => text.split(secret).join("[redacted]"), description),
-    retryAfterMs: error.retryAfterMs,
-    requestMayHaveReachedCarrier: error.requestMayHaveReachedCarrier,
-  });
-}

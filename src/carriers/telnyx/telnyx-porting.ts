@@ -2,6 +2,7 @@ import type { CarrierCallOptions } from "../../domain/carrier-adapter.js";
 import { CarrierError } from "../../domain/carrier-error.js";
 import type { CarrierPortInDocument, CarrierPortInRequest, CarrierPortInStatus } from "../../domain/carrier-lifecycle.js";
 import type { CarrierHttpClient, CarrierHttpRequest, CarrierHttpResponse } from "../kit/carrier-http-client.js";
+import { portInSecrets, withoutPortInSecrets } from "../kit/port-in-secrets.js";
 import { parseJsonBody } from "../kit/response-body.js";
 import { missingDocuments, readyToConfirm, telnyxOrderStatus } from "./map-telnyx-porting-status.js";
 import { telnyxErrorFromResponse } from "./telnyx-error.js";
@@ -33,16 +34,12 @@ const FIND_PAGE_SIZE = 20;
 type Secrets = readonly string[];
 
 function secretsOf(request: CarrierPortInRequest): Secrets {
-  return [request.pin?.reveal(), request.accountNumber?.reveal()].filter((value): value is string => value !== undefined && value !== "");
+  return portInSecrets(request);
 }
 
-/** A Telnyx refusal, with any secret the carrier's words might echo masked (they are kept for logs). */
+/** A Telnyx refusal, with any secret the carrier's words might echo blanked out. */
 function refusal(response: CarrierHttpResponse, operation: string, secrets: Secrets): CarrierError {
-  const error = telnyxErrorFromResponse(response, operation);
-  const carrierMessage = error.carrierMessage;
-  if (carrierMessage === undefined || !secrets.some((secret) => carrierMessage.includes(secret))) return error;
-  const masked = secrets.reduce((text, secret) => text.split(secret).join("[redacted]"), carrierMessage);
-  return new CarrierError({ ...error, message: error.message, carrierMessage: masked, requestMayHaveReachedCarrier: error.requestMayHaveReachedCarrier });
+  return withoutPortInSecrets(telnyxErrorFromResponse(response, operation), secrets);
 }
 
 function invalidRequest(message: string): CarrierError {

@@ -1,4 +1,5 @@
 import type { CarrierCallOptions } from "../../domain/carrier-adapter.js";
+import { portInSecrets, withoutPortInSecrets } from "../kit/port-in-secrets.js";
 import { CarrierError } from "../../domain/carrier-error.js";
 import type { CarrierPortInDocument, CarrierPortInLookup,
   CarrierPortInRequest, CarrierPortInStatus } from "../../domain/carrier-lifecycle.js";
@@ -60,23 +61,6 @@ function portInProblem(request: CarrierPortInRequest, now: number): string | und
   return undefined;
 }
 
-/** Twilio's words, with any secret of the request blanked out, for the carrierMessage of an error. */
-function withoutSecrets(error: CarrierError, request: CarrierPortInRequest): CarrierError {
-  const secrets = [request.pin?.reveal(), request.accountNumber?.reveal()].filter((secret): secret is string => Boolean(secret));
-  const carrierMessage = secrets.reduce<string | undefined>((message, secret) => message?.split(secret).join("[redacted]"), error.carrierMessage);
-  if (carrierMessage === error.carrierMessage) return error;
-  return new CarrierError({
-    kind: error.kind,
-    carrierId: error.carrierId,
-    operation: error.operation,
-    message: error.message,
-    httpStatus: error.httpStatus,
-    carrierCode: error.carrierCode,
-    carrierMessage,
-    retryAfterMs: error.retryAfterMs,
-    requestMayHaveReachedCarrier: error.requestMayHaveReachedCarrier,
-  });
-}
 
 function expectStatus(response: CarrierHttpResponse, accepted: readonly number[], operation: string): void {
   if (!accepted.includes(response.status)) throw twilioErrorFromResponse(response, operation);
@@ -99,7 +83,7 @@ async function createPortIn(context: TwilioPortingContext, request: CarrierPortI
     operation,
     signal: options.signal,
   });
-  if (response.status !== 202 && response.status !== 201 && response.status !== 200) throw withoutSecrets(twilioErrorFromResponse(response, operation), request);
+  if (response.status !== 202 && response.status !== 201 && response.status !== 200) throw withoutPortInSecrets(twilioErrorFromResponse(response, operation), portInSecrets(request));
   return twilioPortInStatus(parsePortingBody(response, twilioPortInSchema, operation));
 }
 

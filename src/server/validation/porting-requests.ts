@@ -8,6 +8,7 @@ import {
 import { Secret } from "../../config/secret.js";
 import type { CarrierDocumentReference, CarrierPortInAddress, CarrierPortInDocument, PortInDocumentKind } from "../../domain/carrier-lifecycle.js";
 import type { PortedNumber } from "../../porting/gaining-carrier.js";
+import type { CreatePortInput } from "../../porting/porting-service.js";
 import { checkLength, FieldViolations } from "./field-checks.js";
 import { checkPhoneNumber, checkRequestId } from "./lifecycle-requests.js";
 
@@ -99,19 +100,8 @@ export function checkServiceAddress(violations: FieldViolations, field: string, 
   return { addressLines: lines, locality, administrativeArea, postalCode, regionCode };
 }
 
-export interface ValidatedPortingOrder {
-  readonly requestId: string;
-  readonly numbers: readonly PortedNumber[];
-  readonly providerId: string | undefined;
-  readonly currentProvider: string;
-  readonly accountNumber: Secret | undefined;
-  readonly pin: Secret | undefined;
-  readonly authorizedName: string;
-  readonly authorizedEmail: string | undefined;
-  readonly serviceAddress: CarrierPortInAddress;
-  readonly requestedPortAt: number | undefined;
-  readonly carrierDocuments: readonly CarrierDocumentReference[];
-}
+/** CreatePortingOrder's request, checked: what the porting service takes, but for who asked. */
+export type ValidatedPortingOrder = Omit<CreatePortInput, "actor">;
 
 export function validateCreatePortingOrder(request: CreatePortingOrderRequest, checkProvider: (violations: FieldViolations, value: string) => string | undefined, now: number): ValidatedPortingOrder {
   const violations = new FieldViolations();
@@ -155,7 +145,7 @@ export function validateCreatePortingOrder(request: CreatePortingOrderRequest, c
   });
   violations.throwIfAny();
   if (!requestId || !serviceAddress) throw new Error("unreachable: validated porting order without request_id or address");
-  return { requestId, numbers, providerId, currentProvider, accountNumber, pin, authorizedName, authorizedEmail: email === "" ? undefined : email, serviceAddress, requestedPortAt, carrierDocuments };
+  return { requestId, numbers, carrierId: providerId, currentProvider, accountNumber, pin, authorizedName, authorizedEmail: email === "" ? undefined : email, serviceAddress, requestedPortAt, carrierDocuments };
 }
 
 export function validateAttachDocument(request: AttachPortingDocumentRequest, violations: FieldViolations): CarrierPortInDocument | undefined {
