@@ -6,6 +6,9 @@ import type { Logger } from "../telemetry/logger.js";
 /** Carrier notifications are small; anything bigger is not one. */
 const MAX_BODY_BYTES = 1024 * 1024;
 const CALLBACK_PATH = /^\/callbacks\/([a-z0-9_-]{1,40})\/porting$/;
+/** A carrier sends a notification in one go: a client slower than this (headers, or the whole request) is cut off. */
+const HEADERS_TIMEOUT_MS = 10_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 export interface CallbackReceiver {
   (carrierId: string, notification: CarrierNotification): Promise<{ readonly status: number; readonly reason: string }>;
@@ -89,6 +92,8 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     });
     answer(response, result.status, result.reason);
   }
+  server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.requestTimeout = REQUEST_TIMEOUT_MS;
   const separator = options.address.lastIndexOf(":");
   const host = options.address.slice(0, separator).replace(/^\[|\]$/g, "");
   await new Promise<void>((resolve, reject) => {

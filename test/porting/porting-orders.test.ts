@@ -2,6 +2,7 @@ import { Status } from "nice-grpc";
 import { afterEach, describe, expect, it } from "vitest";
 import { PortingDocumentType, PortingOrderState } from "../../generated/numbergate/v1/porting.js";
 import type { BandwidthEmulator } from "../../src/carriers/bandwidth/bandwidth-emulator.js";
+import { DATABASES } from "../support/databases.js";
 import { captureRpcError } from "../support/harness.js";
 import { specViolations } from "../support/official-spec.js";
 import { collectWatch, LOA_PDF, portRequest, startPortingHarness, TWILIO_DOCUMENTS, type PortingHarness } from "./porting-harness.js";
@@ -11,25 +12,26 @@ const L3 = "+19195550102";
 const WIRELESS = "+19195550108";
 const RIGHT_PIN = "2468";
 
-let subject: PortingHarness | undefined;
-afterEach(async () => {
-  if (subject) {
-    for (const [id, emulator] of subject.sandbox.emulators) expect(specViolations(id as "bandwidth", emulator.requests), id).toEqual([]);
-    await subject.close();
-  }
-  subject = undefined;
-});
-
-async function started(environment: Record<string, string> = {}): Promise<PortingHarness> {
-  subject = await startPortingHarness(environment);
-  return subject;
-}
-
 function bandwidthOf(harness: PortingHarness): BandwidthEmulator {
   return harness.sandbox.bandwidth;
 }
 
-describe("porting orders over gRPC, against the carrier emulators", { timeout: 120_000 }, () => {
+describe.each(DATABASES)("porting orders over gRPC, against the carrier emulators, on $name", { timeout: 120_000 }, (database) => {
+  let subject: PortingHarness | undefined;
+  afterEach(async () => {
+    if (subject) {
+      for (const [id, emulator] of subject.sandbox.emulators) expect(specViolations(id as "bandwidth", emulator.requests), id).toEqual([]);
+      await subject.close();
+    }
+    subject = undefined;
+  });
+
+  async function started(): Promise<PortingHarness> {
+    const databaseUrl = await database.fresh();
+    subject = await startPortingHarness(databaseUrl === undefined ? {} : { DATABASE_URL: databaseUrl });
+    return subject;
+  }
+
   it("walks a Bandwidth port from documents to completion, every transition seen by two watchers in order, and the number joins the inventory", async () => {
     const ports = await started();
     const { client } = ports.harness;
