@@ -46,7 +46,14 @@ export async function startPorting(options: {
     logger,
     now,
     replicaId: config.store.replicaId,
-    settings: { ...DEFAULT_PORTING_SETTINGS, pollIntervalMs: porting.pollIntervalMs, maxPollIntervalMs: porting.maxPollIntervalMs, leaseMs: config.store.leaseMs },
+    settings: {
+      ...DEFAULT_PORTING_SETTINGS,
+      pollIntervalMs: porting.pollIntervalMs,
+      maxPollIntervalMs: porting.maxPollIntervalMs,
+      leaseMs: config.store.leaseMs,
+      // The same margin as a purchase's: how late a carrier may still act on a request whose answer was lost.
+      submissionGraceMs: config.store.inDoubtGraceMs,
+    },
     events: new PortingEvents(),
     notificationUrl: (carrierId) => (publicUrl === undefined ? undefined : `${publicUrl}${callbackPath(carrierId)}`),
   };

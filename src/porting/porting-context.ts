@@ -1,4 +1,5 @@
 import type { CarrierPortInStatus } from "../domain/carrier-lifecycle.js";
+import { blankSecrets, portInSecrets } from "../domain/port-in-secrets.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import type { ApplyObservationResult, PortingTransitionSource } from "../store/porting-records.js";
 import type { Store } from "../store/store.js";
@@ -55,11 +56,15 @@ export async function recordPortStatus(
   actor: string,
 ): Promise<ApplyObservationResult> {
   const now = context.now();
+  // Carriers' words are kept (order, transitions, audit) and returned: a losing carrier's rejection may quote
+  // what it was sent, so the port's own secrets are blanked out of them here, whatever the carrier.
+  const secrets = await context.store.portingOrders.secrets(orderId);
+  const blank = (text: string) => (secrets ? blankSecrets(text, portInSecrets(secrets)) : text);
   const result = await context.store.portingOrders.applyObservation(orderId, {
     state: status.state,
     carrierOrderId: status.carrierOrderId,
-    carrierStatus: status.carrierStatus,
-    detail: status.detail,
+    carrierStatus: blank(status.carrierStatus),
+    detail: blank(status.detail),
     focAt: status.focDate?.getTime(),
     observedAt: status.statusTime?.getTime() ?? now,
     source,

@@ -1,7 +1,7 @@
 import { whileLeased } from "../lifecycle/lease-keeper.js";
 import type { PortingOrderRecord } from "../store/porting-records.js";
 import { recordPortStatus, type PortingContext } from "./porting-context.js";
-import { callPorting, resolveSubmission, submitPort } from "./porting-submission.js";
+import { callPorting, resolveResubmission, resolveSubmission, submitPort } from "./porting-submission.js";
 
 const BATCH = 20;
 
@@ -87,7 +87,9 @@ export class PortingPoller {
   /** Moves one port forward as far as the carrier says; whether anything changed. */
   async #advance(order: PortingOrderRecord): Promise<boolean> {
     const before = order.updatedAt;
-    if (order.state === "pending" && order.carrierOrderId === undefined) {
+    if (order.resubmissionStartedAt !== undefined) {
+      await resolveResubmission(this.context, order, this.signal);
+    } else if (order.state === "pending" && order.carrierOrderId === undefined) {
       if (order.submissionStartedAt === undefined) await submitPort(this.context, order, "numbergate", this.signal);
       else await resolveSubmission(this.context, order, this.signal);
     } else if (order.carrierOrderId !== undefined) {

@@ -8,7 +8,7 @@ import { recordPortStatus, type PortingContext } from "./porting-context.js";
 import { chooseGainingCarrier, type PortedNumber } from "./gaining-carrier.js";
 import { canCancelPort, isFinalPortingState, type PortingState } from "./porting-state.js";
 import type { PortabilityChecker } from "./portability-check.js";
-import { callPorting, portInRequestOf, submitPort } from "./porting-submission.js";
+import { callPorting, neverActed, portInRequestOf, submitPort } from "./porting-submission.js";
 
 export interface CreatePortInput {
   readonly requestId: string;
@@ -153,11 +153,21 @@ export class PortingService {
     if (order.state !== "action_required" || order.carrierOrderId === undefined) {
       throw wrongState(order, `porting order ${id} is ${order.state}: only an order the carrier sent back (ACTION_REQUIRED) is corrected and resubmitted`);
     }
-    await this.context.store.portingOrders.correct(id, correction, actor, this.context.now());
+    const { store, now } = this.context;
+    await store.portingOrders.correct(id, correction, actor, now());
     const corrected = await this.get(id);
     const request = await portInRequestOf(this.context, corrected);
     const carrierOrderId = order.carrierOrderId;
-    const status = await this.#carrierAnswer(order, "port_in", (porting, callSignal) => porting.doResubmitPortIn(carrierOrderId, request, { signal: callSignal }), signal);
+    const startedAt = now();
+    if (!(await store.portingOrders.markResubmitting(id, startedAt))) throw wrongState(await this.get(id), `porting order ${id} is being resubmitted already, or is no longer ACTION_REQUIRED`);
+    let status: CarrierPortInStatus;
+    try {
+      status = await callPorting(this.context, order.carrierId, "port_in", (porting, callSignal) => porting.doResubmitPortIn(carrierOrderId, request, { signal: callSignal }), signal);
+    } catch (error) {
+      // Refused before the carrier acted: nothing was resubmitted. Otherwise the poller finds what the carrier did.
+      if (neverActed(error)) await store.portingOrders.clearResubmitting(id, startedAt, now());
+      throw error;
+    }
     await recordPortStatus(this.context, id, status, "request", actor);
     return this.get(id);
   }
@@ -198,7 +208,7 @@ export class PortingService {
     return status;
   }
 
-  /** A request to the carrier about an open port; a refusal in the carrier's words is the caller's FAILED_PRECONDITION. */
+  /** A request to the carrier about an open port. */
   async #carrierAnswer(
     order: PortingOrderRecord,
     operation: "port_in",

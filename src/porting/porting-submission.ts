@@ -3,7 +3,8 @@ import type { CarrierPortInRequest, CarrierPortInStatus } from "../domain/carrie
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import { parsePhoneNumber, type ParsedPhoneNumber } from "../domain/phone-number.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
-import { describeError, isDefiniteRefusal } from "../lifecycle/carrier-answers.js";
+import { CarrierError } from "../domain/carrier-error.js";
+import { describeError } from "../lifecycle/carrier-answers.js";
 import type { PortingOrderRecord } from "../store/porting-records.js";
 import { recordPortStatus, type PortingContext } from "./porting-context.js";
 
@@ -59,21 +60,36 @@ export async function portInRequestOf(context: PortingContext, order: PortingOrd
  * it in doubt for resolveSubmission, never sent again blindly.
  */
 export async function submitPort(context: PortingContext, order: PortingOrderRecord, actor: string, signal?: AbortSignal): Promise<void> {
-  if (!(await context.store.portingOrders.markSubmitting(order.id, context.now()))) return;
+  const startedAt = context.now();
+  if (!(await context.store.portingOrders.markSubmitting(order.id, startedAt))) return;
   const request = await portInRequestOf(context, order);
   let status: CarrierPortInStatus;
   try {
     status = await callPorting(context, order.carrierId, "port_in", (porting, callSignal) => porting.doCreatePortIn(request, { signal: callSignal }), signal);
   } catch (error) {
-    if (!isDefiniteRefusal(error)) {
-      context.logger.warn({ portingOrderId: order.id, carrierId: order.carrierId, err: error }, "port-in submission outcome unknown; it is looked up by its reference before anything is sent again");
-      return;
+    if (CarrierError.is(error) && (error.kind === "invalid_request" || error.kind === "not_found")) {
+      // The carrier refused the submission itself: there is no port at the carrier to follow or correct.
+      await recordPortStatus(context, order.id, refusedStatus(describeError(error)), "request", actor);
+    } else if (neverActed(error)) {
+      // Not sent (breaker open, drained, connection refused) or turned away unread (rate limit, credentials): the
+      // port stays PENDING and the poller submits it again later.
+      await context.store.portingOrders.clearSubmitting(order.id, startedAt, context.now());
+      context.logger.warn({ portingOrderId: order.id, carrierId: order.carrierId, reason: describeError(error) }, "port-in not submitted now; trying again later");
+    } else {
+      context.logger.warn({ portingOrderId: order.id, carrierId: order.carrierId, reason: describeError(error) }, "port-in submission outcome unknown; it is looked up at the carrier before anything is sent again");
     }
-    // The carrier refused the submission itself: there is no port at the carrier to follow or correct.
-    await recordPortStatus(context, order.id, refusedStatus(describeError(error)), "request", actor);
     return;
   }
   await recordPortStatus(context, order.id, status, "request", actor);
+}
+
+/**
+ * The carrier did not act on the request: it was never sent (numbergate's own limits, a refused connection) or the
+ * carrier turned it away without reading it (rate limited, credentials refused). Sending it again later is safe.
+ */
+export function neverActed(error: unknown): boolean {
+  if (error instanceof CarrierUnavailableError) return true;
+  return CarrierError.is(error) && (!error.requestMayHaveReachedCarrier || error.kind === "rate_limited" || error.kind === "auth");
 }
 
 function refusedStatus(detail: string): CarrierPortInStatus {
@@ -97,4 +113,22 @@ export async function resolveSubmission(context: PortingContext, order: PortingO
     await context.store.portingOrders.clearSubmitting(order.id, startedAt, context.now());
     context.logger.warn({ portingOrderId: order.id, carrierId: order.carrierId }, "the carrier has no port-in for an unanswered submission after the grace period; submitting it again");
   }
+}
+
+/**
+ * A resubmission whose answer was lost. Its carrier call has the grace to finish (and the order to hear its
+ * answer) first; then the carrier is asked for the port-in it made: found, it is the port's from then on; not
+ * found, the resubmission never arrived, and the order follows the carrier order it has again.
+ */
+export async function resolveResubmission(context: PortingContext, order: PortingOrderRecord, signal?: AbortSignal): Promise<void> {
+  const startedAt = order.resubmissionStartedAt;
+  if (startedAt === undefined || context.now() - startedAt < context.settings.submissionGraceMs) return;
+  const lookup = { orderReference: order.orderReference, numbers: order.phoneNumbers.map(parsed), sentAt: new Date(startedAt) };
+  const found = await callPorting(context, order.carrierId, "port_in_status", (porting, callSignal) => porting.doFindPortIn(lookup, { signal: callSignal }), signal);
+  if (found) {
+    await recordPortStatus(context, order.id, found, "request", "numbergate");
+    return;
+  }
+  await context.store.portingOrders.clearResubmitting(order.id, startedAt, context.now());
+  context.logger.warn({ portingOrderId: order.id, carrierId: order.carrierId }, "the carrier has no port-in for an unanswered resubmission after the grace period; following the port as it was");
 }

@@ -311,6 +311,17 @@ const porting = (): Migration => ({
   },
 });
 
+/**
+ * A resubmission in flight (ResubmitPortingOrder): when it started and the carrier order it replaces, so that news
+ * of that order (Twilio cancels the rejected request before creating the new one) is not taken for the port's own.
+ */
+const portingResubmission = (): Migration => ({
+  async up(db: UntypedDatabase) {
+    await db.schema.alterTable("porting_orders").addColumn("resubmission_started_at", "bigint").execute();
+    await db.schema.alterTable("porting_orders").addColumn("superseded_carrier_order_id", "text").execute();
+  },
+});
+
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -320,6 +331,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
       "2026-11-27-004-inventory-drifts": inventoryDrifts(),
       "2026-11-27-005-order-substitution": orderSubstitution(),
       "2026-11-27-006-porting": porting(),
+      "2026-11-27-007-porting-resubmission": portingResubmission(),
     }),
   };
 }

@@ -44,6 +44,13 @@ async function applyOnce(trx: Transaction<Database>, cipher: FieldCipher, id: st
     return order;
   };
   if (decision.kind === "ignored") return { kind: "ignored", order: await reread(), reason: decision.reason };
+  // While a resubmission is in flight, news of the carrier order it replaces is not the port's: Twilio cancels the
+  // rejected request before it creates the new one. Only the resubmission's own answer ("request") settles it.
+  const resubmitting = row.resubmission_started_at !== null;
+  if (resubmitting && input.source !== "request" && (input.carrierOrderId === "" || input.carrierOrderId === row.superseded_carrier_order_id)) {
+    return { kind: "ignored", order: await reread(), reason: "superseded_by_resubmission" };
+  }
+  const resubmission = resubmitting && input.source === "request" ? { resubmission_started_at: null, superseded_carrier_order_id: null } : {};
   // "" means the carrier named no order (a refused submission): the order keeps the id it has, if any.
   const carrierOrderId = input.carrierOrderId === "" ? row.carrier_order_id : input.carrierOrderId;
   const carrierFields = {
@@ -62,8 +69,9 @@ async function applyOnce(trx: Transaction<Database>, cipher: FieldCipher, id: st
       carrierFields.detail === row.detail &&
       carrierFields.foc_at === row.foc_at &&
       carrierFields.last_observed_at === row.last_observed_at &&
-      submission_started_at === row.submission_started_at;
-    if (!same) await compareAndSet(trx, row, { ...carrierFields, submission_started_at, updated_at: input.now });
+      submission_started_at === row.submission_started_at &&
+      !("resubmission_started_at" in resubmission);
+    if (!same) await compareAndSet(trx, row, { ...carrierFields, ...resubmission, submission_started_at, updated_at: input.now });
     return { kind: "unchanged", order: await reread() };
   }
   const to = decision.to;
@@ -72,6 +80,7 @@ async function applyOnce(trx: Transaction<Database>, cipher: FieldCipher, id: st
     ...carrierFields,
     // A port sent back before its firm order commitment (a supp) no longer has the FOC date it had.
     foc_at: input.focAt ?? (to === "foc_scheduled" || to === "completed" ? row.foc_at : null),
+    ...resubmission,
     state: to,
     submission_started_at: null,
     poll_attempt: 0,

@@ -31,6 +31,8 @@ export interface PortingOrderRecord {
   readonly lastObservedAt: number | undefined;
   /** When a create call left for the carrier; set while the submission's outcome is unknown. */
   readonly submissionStartedAt: number | undefined;
+  /** When a resubmission left for the carrier; set while its outcome is unknown. */
+  readonly resubmissionStartedAt: number | undefined;
   /** Checks in a row that found nothing new (the poller's backoff); 0 after a change. */
   readonly pollAttempt: number;
   /** When the poller looks at it next; undefined: as soon as it is claimed. */

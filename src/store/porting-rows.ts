@@ -77,6 +77,7 @@ export function toPortingOrder(
     focAt: row.foc_at ?? undefined,
     lastObservedAt: row.last_observed_at ?? undefined,
     submissionStartedAt: row.submission_started_at ?? undefined,
+    resubmissionStartedAt: row.resubmission_started_at ?? undefined,
     pollAttempt: row.poll_attempt,
     nextCheckAt: row.next_check_at ?? undefined,
     documents,

@@ -6,6 +6,7 @@ import { isUniqueViolation } from "./database.js";
 import { PORTING_ACCOUNT_NUMBER, PORTING_AUTHORIZED_EMAIL, PORTING_AUTHORIZED_NAME, PORTING_PIN, PORTING_SERVICE_ADDRESS } from "./encrypted-columns.js";
 import type { FieldCipher } from "./field-cipher.js";
 import { claimDue, releaseLease, renewLease } from "./leases.js";
+import { checkSoon, clearMark, markResubmitting, markSubmitting } from "./porting-marks.js";
 import { applyPortingObservation, compareAndSet, retryOnLostRace } from "./porting-observation.js";
 import type {
   ApplyObservationResult,
@@ -186,27 +187,31 @@ export class PortingStore {
    * and no submission in doubt: the one caller that records it may send; until the carrier's answer is applied
    * (applyObservation) or the submission is known never to have arrived (clearSubmitting), nobody sends again.
    */
-  async markSubmitting(id: string, now: number): Promise<boolean> {
-    const updated = await this.db
-      .updateTable("porting_orders")
-      .set((eb) => ({ submission_started_at: now, updated_at: now, version: eb("version", "+", 1) }))
-      .where("id", "=", id)
-      .where("state", "=", "pending")
-      .where("carrier_order_id", "is", null)
-      .where("submission_started_at", "is", null)
-      .executeTakeFirst();
-    return Number(updated.numUpdatedRows) === 1;
+  markSubmitting(id: string, now: number): Promise<boolean> {
+    return markSubmitting(this.db, id, now);
   }
 
   /** The submission started at `startedAt` never reached the carrier: the port may be submitted again. */
-  async clearSubmitting(id: string, startedAt: number, now: number): Promise<boolean> {
-    const updated = await this.db
-      .updateTable("porting_orders")
-      .set((eb) => ({ submission_started_at: null, updated_at: now, version: eb("version", "+", 1) }))
-      .where("id", "=", id)
-      .where("submission_started_at", "=", startedAt)
-      .executeTakeFirst();
-    return Number(updated.numUpdatedRows) === 1;
+  clearSubmitting(id: string, startedAt: number, now: number): Promise<boolean> {
+    return clearMark(this.db, "submission_started_at", id, startedAt, now);
+  }
+
+  /**
+   * Recorded just before a resubmission leaves, only for an ACTION_REQUIRED port with none in flight: one at a
+   * time. Until its answer is applied (a "request" observation) or it is known never to have arrived
+   * (clearResubmitting), polls and callbacks about the carrier order it replaces are ignored.
+   */
+  markResubmitting(id: string, now: number): Promise<boolean> {
+    return markResubmitting(this.db, id, now);
+  }
+
+  clearResubmitting(id: string, startedAt: number, now: number): Promise<boolean> {
+    return clearMark(this.db, "resubmission_started_at", id, startedAt, now);
+  }
+
+  /** A carrier said something about the port that numbergate should read itself: check it at the next sweep. */
+  checkSoon(id: string, at: number): Promise<void> {
+    return checkSoon(this.db, id, at);
   }
 
   applyObservation(id: string, input: PortingObservationInput): Promise<ApplyObservationResult> {

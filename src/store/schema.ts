@@ -160,6 +160,9 @@ export interface PortingOrdersTable {
   last_observed_at: OptionalMillis;
   /** Set when a submission left for the carrier, cleared once its outcome is known. */
   submission_started_at: OptionalMillis;
+  /** Set while a resubmission is in flight, with the carrier order it replaces; cleared once its answer is known. */
+  resubmission_started_at: OptionalMillis;
+  superseded_carrier_order_id: string | null;
   poll_attempt: ColumnType<number, number | undefined, number>;
   lease_owner: string | null;
   lease_expires_at: OptionalMillis;

@@ -2,7 +2,7 @@ import type { CarrierCallOptions } from "../../domain/carrier-adapter.js";
 import { CarrierError } from "../../domain/carrier-error.js";
 import type { CarrierPortInDocument, CarrierPortInRequest, CarrierPortInStatus } from "../../domain/carrier-lifecycle.js";
 import type { CarrierHttpClient, CarrierHttpRequest, CarrierHttpResponse } from "../kit/carrier-http-client.js";
-import { portInSecrets, withoutPortInSecrets } from "../kit/port-in-secrets.js";
+import { portInSecrets, withoutPortInSecrets } from "../../domain/port-in-secrets.js";
 import { parseJsonBody } from "../kit/response-body.js";
 import { missingDocuments, readyToConfirm, telnyxOrderStatus } from "./map-telnyx-porting-status.js";
 import { telnyxErrorFromResponse } from "./telnyx-error.js";
@@ -61,8 +61,9 @@ function update(api: CarrierHttpClient, orderId: string, body: Record<string, un
   return orderCall(api, { method: PATCH, path: orderPath(orderId), body: JSON.stringify(body), contentType: TELNYX_JSON, operation: WRITE, signal: options.signal }, secrets);
 }
 
-function confirm(api: CarrierHttpClient, orderId: string, options: CarrierCallOptions): Promise<TelnyxPortingOrder> {
-  return orderCall(api, { method: "POST", path: orderPath(orderId, "confirm"), operation: WRITE, signal: options.signal });
+/** Confirm is where Telnyx checks the end user against the losing carrier: its refusal may quote the secrets. */
+function confirm(api: CarrierHttpClient, orderId: string, options: CarrierCallOptions, secrets: Secrets): Promise<TelnyxPortingOrder> {
+  return orderCall(api, { method: "POST", path: orderPath(orderId, "confirm"), operation: WRITE, signal: options.signal }, secrets);
 }
 
 function fetchOrder(api: CarrierHttpClient, orderId: string, options: CarrierCallOptions): Promise<TelnyxPortingOrder> {
@@ -114,10 +115,10 @@ async function draftDetail(api: CarrierHttpClient, order: TelnyxPortingOrder, op
 }
 
 /** The status after an order was written: a draft with everything is confirmed at once, one missing something says what. */
-async function submitIfReady(api: CarrierHttpClient, order: TelnyxPortingOrder, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
+async function submitIfReady(api: CarrierHttpClient, order: TelnyxPortingOrder, options: CarrierCallOptions, secrets: Secrets = []): Promise<CarrierPortInStatus> {
   if (order.status.value === "draft" && !readyToConfirm(order)) return telnyxOrderStatus(order, await draftDetail(api, order, options));
   if (order.status.value !== "draft" && order.status.value !== "exception") return telnyxOrderStatus(order);
-  return telnyxOrderStatus(await confirm(api, order.id, options));
+  return telnyxOrderStatus(await confirm(api, order.id, options, secrets));
 }
 
 /** A status as read (GET, list): a draft's detail says what it lacks. */
@@ -162,7 +163,7 @@ export async function telnyxCreatePortIn(api: CarrierHttpClient, request: Carrie
     await discardDrafts(api, [draft.id]);
     throw error;
   }
-  return submitIfReady(api, filled, options);
+  return submitIfReady(api, filled, options, secretsOf(request));
 }
 
 /** Deletes the drafts of a split request; the error that tells the caller to port the groups separately. */
@@ -209,7 +210,7 @@ export async function telnyxFindPortIn(api: CarrierHttpClient, orderReference: s
  */
 export async function telnyxResubmitPortIn(api: CarrierHttpClient, orderId: string, request: CarrierPortInRequest, options: CarrierCallOptions): Promise<CarrierPortInStatus> {
   const corrected = await update(api, orderId, telnyxCorrections(request), secretsOf(request), options);
-  return submitIfReady(api, corrected, options);
+  return submitIfReady(api, corrected, options, secretsOf(request));
 }
 
 /**

@@ -1,5 +1,5 @@
 import type { CarrierCallOptions } from "../../domain/carrier-adapter.js";
-import { portInSecrets, withoutPortInSecrets } from "../kit/port-in-secrets.js";
+import { portInSecrets, withoutPortInSecrets } from "../../domain/port-in-secrets.js";
 import { CarrierError } from "../../domain/carrier-error.js";
 import type { CarrierPortInDocument, CarrierPortInLookup,
   CarrierPortInRequest, CarrierPortInStatus } from "../../domain/carrier-lifecycle.js";

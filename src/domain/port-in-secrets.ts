@@ -1,9 +1,14 @@
-import { CarrierError } from "../../domain/carrier-error.js";
-import type { CarrierPortInRequest } from "../../domain/carrier-lifecycle.js";
+import { CarrierError } from "./carrier-error.js";
+import type { CarrierPortInRequest } from "./carrier-lifecycle.js";
 
-/** The secrets a port-in request carries to the carrier (PIN, account number), for blanking out of its answers. */
-export function portInSecrets(request: Pick<CarrierPortInRequest, "pin" | "accountNumber"> | undefined): string[] {
-  return [request?.pin?.reveal(), request?.accountNumber?.reveal()].filter((secret): secret is string => secret !== undefined && secret !== "");
+/** What a port-in request carries to the carrier and nothing may repeat (PIN, account number, e-mail). */
+export function portInSecrets(request: Pick<CarrierPortInRequest, "pin" | "accountNumber" | "authorizedEmail"> | undefined): string[] {
+  return [request?.pin?.reveal(), request?.accountNumber?.reveal(), request?.authorizedEmail].filter((secret): secret is string => secret !== undefined && secret !== "");
+}
+
+/** `text` with every secret blanked out. */
+export function blankSecrets(text: string, secrets: readonly string[]): string {
+  return secrets.reduce((result, secret) => result.split(secret).join("[redacted]"), text);
 }
 
 /**
@@ -14,7 +19,7 @@ export function portInSecrets(request: Pick<CarrierPortInRequest, "pin" | "accou
 export function withoutPortInSecrets(error: CarrierError, secrets: readonly string[]): CarrierError {
   const said = [error.message, error.carrierMessage ?? ""];
   if (!secrets.some((secret) => said.some((text) => text.includes(secret)))) return error;
-  const blank = (text: string) => secrets.reduce((result, secret) => result.split(secret).join("[redacted]"), text);
+  const blank = (text: string) => blankSecrets(text, secrets);
   return new CarrierError({
     kind: error.kind,
     carrierId: error.carrierId,
