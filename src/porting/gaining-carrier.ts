@@ -55,7 +55,8 @@ export async function chooseGainingCarrier(
     firstRefusals ??= refusals;
   }
   if (firstRefusals) {
-    throw new InvalidRequestError(firstRefusals, "NUMBER_NOT_PORTABLE", `not every number can be ported in${named === undefined ? " to any one carrier" : ` to ${named}`}`);
+    const why = firstRefusals.map((refusal) => `${refusal.field}: ${refusal.description}`).join("; ");
+    throw new InvalidRequestError(firstRefusals, "NUMBER_NOT_PORTABLE", `not every number can be ported in${named === undefined ? " to any one carrier" : ` to ${named}`}: ${why}`);
   }
   throw new NoEligibleCarrierError("no carrier that offers port-ins answered the portability check", new Map());
 }

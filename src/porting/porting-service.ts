@@ -34,9 +34,11 @@ export interface PortCorrection {
 }
 
 const DOCUMENT_STATES: ReadonlySet<PortingState> = new Set(["awaiting_documents", "submitted", "action_required"]);
+/** Where the carrier takes corrections: an order it sent back, or one it still waits on (a missing account number). */
+const RESUBMITTABLE_STATES: ReadonlySet<PortingState> = new Set(["action_required", "awaiting_documents"]);
 
 function wrongState(order: PortingOrderRecord, message: string): LifecycleError {
-  return new LifecycleError("failed_precondition", "PORTING_ORDER_STATE", message, { porting_order_id: order.id, state: order.state, carrier_status: order.carrierStatus });
+  return new LifecycleError("failed_precondition", "PORTING_ORDER_STATE", message, { porting_order_id: order.id, state: `PORTING_ORDER_STATE_${order.state.toUpperCase()}`, carrier_status: order.carrierStatus });
 }
 
 /** CreatePortingOrder, GetPortingOrder, ListPortingOrders, AttachPortingDocument, ResubmitPortingOrder, CancelPortingOrder. */
@@ -147,11 +149,11 @@ export class PortingService {
     return this.get(id);
   }
 
-  /** Corrects what the carrier rejected and submits the port again (only ACTION_REQUIRED). */
+  /** Corrects what the carrier rejected or lacks and submits the port again (ACTION_REQUIRED, AWAITING_DOCUMENTS). */
   async resubmit(id: string, correction: PortCorrection, actor: string, signal?: AbortSignal): Promise<PortingOrderRecord> {
     const order = await this.get(id);
-    if (order.state !== "action_required" || order.carrierOrderId === undefined) {
-      throw wrongState(order, `porting order ${id} is ${order.state}: only an order the carrier sent back (ACTION_REQUIRED) is corrected and resubmitted`);
+    if (!RESUBMITTABLE_STATES.has(order.state) || order.carrierOrderId === undefined) {
+      throw wrongState(order, `porting order ${id} is ${order.state}: only an order the carrier sent back (ACTION_REQUIRED) or still waits on (AWAITING_DOCUMENTS) is corrected and resubmitted`);
     }
     const { store, now } = this.context;
     await store.portingOrders.correct(id, correction, actor, now());
@@ -159,7 +161,7 @@ export class PortingService {
     const request = await portInRequestOf(this.context, corrected);
     const carrierOrderId = order.carrierOrderId;
     const startedAt = now();
-    if (!(await store.portingOrders.markResubmitting(id, startedAt))) throw wrongState(await this.get(id), `porting order ${id} is being resubmitted already, or is no longer ACTION_REQUIRED`);
+    if (!(await store.portingOrders.markResubmitting(id, startedAt))) throw wrongState(await this.get(id), `porting order ${id} is being resubmitted already, or no longer takes corrections`);
     let status: CarrierPortInStatus;
     try {
       status = await callPorting(this.context, order.carrierId, "port_in", (porting, callSignal) => porting.doResubmitPortIn(carrierOrderId, request, { signal: callSignal }), signal);

@@ -69,7 +69,7 @@ export async function submitPort(context: PortingContext, order: PortingOrderRec
   } catch (error) {
     if (CarrierError.is(error) && (error.kind === "invalid_request" || error.kind === "not_found")) {
       // The carrier refused the submission itself: there is no port at the carrier to follow or correct.
-      await recordPortStatus(context, order.id, refusedStatus(describeError(error)), "request", actor);
+      await recordPortStatus(context, order.id, refusedStatus(error.carrierMessage ? `${error.message}: ${error.carrierMessage}` : error.message), "request", actor);
     } else if (neverActed(error)) {
       // Not sent (breaker open, drained, connection refused) or turned away unread (rate limit, credentials): the
       // port stays PENDING and the poller submits it again later.

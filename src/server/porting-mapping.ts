@@ -1,4 +1,4 @@
-import { PortingDocumentType, PortingOrderState, type PortingOrder } from "../../generated/numbergate/v1/porting.js";
+import { PortingDocumentType, PortingOrderState, type PortingDocument, type PortingOrder } from "../../generated/numbergate/v1/porting.js";
 import type { PortInDocumentKind } from "../domain/carrier-lifecycle.js";
 import type { PortingState } from "../porting/porting-state.js";
 import type { PortingOrderRecord } from "../store/porting-records.js";
@@ -43,14 +43,7 @@ export function portingOrderToProto(order: PortingOrderRecord): PortingOrder {
     detail: order.detail,
     accountNumberLast4: order.accountNumberLast4,
     carrierStatus: order.carrierStatus,
-    documents: order.documents.map((document) => ({
-      documentType: DOCUMENT_TYPE_TO_PROTO[document.kind],
-      fileName: document.fileName,
-      contentType: document.contentType,
-      sizeBytes: document.sizeBytes,
-      carrierDocumentId: document.carrierDocumentId ?? "",
-      attachTime: toTimestamp(document.attachedAt),
-    })),
+    documents: documentsOf(order),
     transitions: order.transitions.map((transition) => ({
       fromState: PORTING_STATE_TO_PROTO[transition.fromState],
       toState: PORTING_STATE_TO_PROTO[transition.toState],
@@ -60,4 +53,21 @@ export function portingOrderToProto(order: PortingOrderRecord): PortingOrder {
       detail: transition.detail,
     })),
   };
+}
+
+/** Documents attached, then those given by id with the create request (attached when the order was made). */
+function documentsOf(order: PortingOrderRecord): PortingDocument[] {
+  const attached = order.documents.map((document) => ({
+    documentType: DOCUMENT_TYPE_TO_PROTO[document.kind],
+    fileName: document.fileName,
+    contentType: document.contentType,
+    sizeBytes: document.sizeBytes,
+    carrierDocumentId: document.carrierDocumentId ?? "",
+    attachTime: toTimestamp(document.attachedAt),
+  }));
+  const attachedIds = new Set(order.documents.flatMap((document) => document.carrierDocumentId ?? []));
+  const given = order.carrierDocuments
+    .filter((document) => !attachedIds.has(document.carrierDocumentId))
+    .map((document) => ({ documentType: DOCUMENT_TYPE_TO_PROTO[document.kind], fileName: "", contentType: "", sizeBytes: 0, carrierDocumentId: document.carrierDocumentId, attachTime: toTimestamp(order.createdAt) }));
+  return [...given, ...attached];
 }

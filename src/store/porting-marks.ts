@@ -21,7 +21,7 @@ export async function markResubmitting(db: Kysely<Database>, id: string, now: nu
     .updateTable("porting_orders")
     .set((eb) => ({ resubmission_started_at: now, superseded_carrier_order_id: eb.ref("carrier_order_id"), updated_at: now, version: eb("version", "+", 1) }))
     .where("id", "=", id)
-    .where("state", "=", "action_required")
+    .where("state", "in", ["action_required", "awaiting_documents"])
     .where("carrier_order_id", "is not", null)
     .where("resubmission_started_at", "is", null)
     .executeTakeFirst();

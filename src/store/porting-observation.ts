@@ -87,7 +87,8 @@ async function applyOnce(trx: Transaction<Database>, cipher: FieldCipher, id: st
     updated_at: input.now,
     ...(final ? { lease_owner: null, lease_expires_at: null, next_check_at: null } : {}),
   });
-  const transition: PortingTransitionRecord = { fromState: decision.from, toState: to, at: input.observedAt, source: input.source, carrierStatus: input.carrierStatus, detail: input.detail };
+  // When numbergate applied it: one clock for every transition (carriers' times differ from each other and from ours).
+  const transition: PortingTransitionRecord = { fromState: decision.from, toState: to, at: input.now, source: input.source, carrierStatus: input.carrierStatus, detail: input.detail };
   await trx
     .insertInto("porting_order_transitions")
     .values({

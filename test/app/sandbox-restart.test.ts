@@ -10,7 +10,7 @@ import { startNumbergate, type RunningNumbergate } from "../../src/app/start-num
 import { loadConfig } from "../../src/config/load-config.js";
 import { silentLogger } from "../../src/telemetry/logger.js";
 
-const FAST = { NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_SWEEP_INTERVAL: "50", NUMBERGATE_ORDER_CHECK_INTERVAL: "50" };
+const FAST = { NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_HTTP_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_SWEEP_INTERVAL: "50", NUMBERGATE_ORDER_CHECK_INTERVAL: "50" };
 
 const running: { app: RunningNumbergate; channel: Channel }[] = [];
 const dataDirs: string[] = [];

@@ -101,7 +101,7 @@ describe.each(DATABASES)("porting orders over gRPC, against the carrier emulator
     await ports.sweepUntil(id, S.PORTING_ORDER_STATE_FOC_SCHEDULED);
     const refused = await captureRpcError((options) => client.cancelPortingOrder({ portingOrderId: id }, options));
     expect(refused.code).toBe(Status.FAILED_PRECONDITION);
-    expect(refused.rich?.errorInfo).toMatchObject({ reason: "PORTING_ORDER_STATE", metadata: { state: "foc_scheduled" } });
+    expect(refused.rich?.errorInfo).toMatchObject({ reason: "PORTING_ORDER_STATE", metadata: { state: "PORTING_ORDER_STATE_FOC_SCHEDULED" } });
     expect((await client.getPortingOrder({ portingOrderId: id })).portingOrder?.state).toBe(S.PORTING_ORDER_STATE_FOC_SCHEDULED);
   });
 

@@ -9,7 +9,8 @@ import { ProviderManager } from "../../src/manager/provider-manager.js";
 import { startServer } from "../../src/server/create-server.js";
 import { silentLogger } from "../../src/telemetry/logger.js";
 import { onlyCarriers } from "../support/only-carriers.js";
-import { portRequest } from "../porting/porting-harness.js";
+import { PortingDocumentType } from "../../generated/numbergate/v1/porting.js";
+import { LOA_PDF, portRequest } from "../porting/porting-harness.js";
 import { captureRpcError, startHarness, type DecodedErrorDetails, type Harness } from "../support/harness.js";
 import { RawGrpcClient } from "./raw-grpc.js";
 
@@ -193,9 +194,11 @@ const SCENARIOS: Readonly<Record<string, Scenario>> = {
   "the porting order's state does not allow the request (cancel after the FOC date, resubmit an order that is not `ACTION_REQUIRED`, attach a document to a finished port)": {
     async run(harness) {
       const { portingOrder } = await harness.client.createPortingOrder(portRequest({ requestId: "ps-1", providerId: "bandwidth" }));
-      return captureRpcError((options) => harness.client.resubmitPortingOrder({ portingOrderId: portingOrder?.portingOrderId ?? "", pin: "2468", accountNumber: "", authorizedName: "", serviceAddress: undefined }, options));
+      const portingOrderId = portingOrder?.portingOrderId ?? "";
+      await harness.client.attachPortingDocument({ portingOrderId, documentType: PortingDocumentType.PORTING_DOCUMENT_TYPE_LETTER_OF_AUTHORIZATION, content: LOA_PDF, fileName: "loa.pdf", contentType: "application/pdf" });
+      return captureRpcError((options) => harness.client.resubmitPortingOrder({ portingOrderId, pin: "2468", accountNumber: "", authorizedName: "", serviceAddress: undefined }, options));
     },
-    check: (answer) => expect(metadata(answer)).toMatchObject({ state: "awaiting_documents", carrier_status: "PENDING_DOCUMENTS" }),
+    check: (answer) => expect(metadata(answer)).toMatchObject({ state: "PORTING_ORDER_STATE_SUBMITTED", carrier_status: "SUBMITTED" }),
   },
   "a numbergate bug": {
     // A server started without the store cannot serve the lifecycle: a programming error, not the caller's.
