@@ -22,6 +22,19 @@ const REDACTED_PATHS = [
   "*.authToken",
   "apiSecret",
   "*.apiSecret",
+  // Porting: what a port-in carries to the losing carrier, and the customer's e-mail, under any carrier's name.
+  "pin_passcode",
+  "*.pin_passcode",
+  "*.*.pin_passcode",
+  "*.PinNumber",
+  "*.AccountNumber",
+  "email",
+  "*.email",
+  "authorizedEmail",
+  "*.authorizedEmail",
+  "*.authorized_representative_email",
+  "customerInfo",
+  "*.customerInfo",
 ];
 
 export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
