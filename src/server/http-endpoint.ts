@@ -3,8 +3,10 @@ import type { AddressInfo } from "node:net";
 import type { CarrierNotification } from "../domain/carrier-lifecycle.js";
 import type { Logger } from "../telemetry/logger.js";
 
-/** Carrier notifications are small; anything bigger is not one. */
-const MAX_BODY_BYTES = 1024 * 1024;
+/** Carrier notifications are a few kilobytes; anything much bigger is not one. */
+const MAX_BODY_BYTES = 256 * 1024;
+/** Connections at once: carriers send one notification per change, so this is far above any real need. */
+const MAX_CONNECTIONS = 512;
 const CALLBACK_PATH = /^\/callbacks\/([a-z0-9_-]{1,40})\/porting$/;
 /** A carrier sends a notification in one go: a client slower than this (headers, or the whole request) is cut off. */
 const HEADERS_TIMEOUT_MS = 10_000;
@@ -93,6 +95,7 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     answer(response, result.status, result.reason);
   }
   server.headersTimeout = HEADERS_TIMEOUT_MS;
+  server.maxConnections = MAX_CONNECTIONS;
   server.requestTimeout = REQUEST_TIMEOUT_MS;
   const separator = options.address.lastIndexOf(":");
   const host = options.address.slice(0, separator).replace(/^\[|\]$/g, "");

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { inspect } from "node:util";
 import { Agent } from "undici";
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { BandwidthAdapter } from "../../src/carriers/bandwidth/bandwidth-adapter.js";
 import { bandwidthCarrier } from "../../src/carriers/bandwidth/bandwidth-carrier.js";
 import type { BandwidthEmulator } from "../../src/carriers/bandwidth/bandwidth-emulator.js";
@@ -78,6 +78,8 @@ async function submitted(request: CarrierPortInRequest): Promise<string> {
 
 describe("bandwidth port-ins through the adapter", () => {
   beforeEach(async () => {
+    // startEmulator judges a RequestedFocDate on real time (Date.now), the walk on `clock`: both start on MONDAY.
+    vi.useFakeTimers({ toFake: ["Date"], now: MONDAY });
     clock = MONDAY;
     started = await bandwidthCarrier.startEmulator({ host: "127.0.0.1", port: 0, stateFile: undefined, fixedCredentials: false, portingClock: () => clock });
     emulator = started.emulator;
@@ -92,6 +94,7 @@ describe("bandwidth port-ins through the adapter", () => {
     await porting.close();
     await emulator.stop();
     await dispatcher.destroy();
+    vi.useRealTimers();
   });
 
   it("declares porting", () => {

@@ -135,7 +135,12 @@ export const bandwidthCarrier: CarrierDefinition<"bandwidth", BandwidthEmulator>
 
   async startEmulator(options) {
     const credentials = options.fixedCredentials ? FIXED_CREDENTIALS : randomCredentials();
-    const emulator = new BandwidthEmulator({ ...credentials, now: options.portingClock });
+    // Requested FOC dates are judged on real time, as Bandwidth does, even when port-ins walk on a faster clock.
+    const emulator = new BandwidthEmulator({
+      ...credentials,
+      now: options.portingClock,
+      requestNow: options.portingClock ? () => Date.now() : undefined,
+    });
     if (options.stateFile !== undefined) emulator.persistStateIn(options.stateFile);
     await emulator.start(options.port, options.host);
     // The emulator's notifications (deliverPortingNotificationsTo) carry the callback credentials it was given or made.

@@ -38,7 +38,10 @@ export interface BandwidthError {
 export interface PortInContext {
   readonly account: BandwidthEmulatedAccount;
   readonly facts: PortabilityFacts;
+  /** The porting clock: the default FOC date (none requested) is derived from it. */
   now(): number;
+  /** The clock a requested FOC date is judged on (7208, 7317, 7210). */
+  requestNow(): number;
   /** Whether the TN is on an open port-in other than the one being checked. */
   onOtherOpenPortIn(tn: string): boolean;
 }
@@ -139,7 +142,7 @@ export function validatePortIn(draft: PortInDraft, context: PortInContext): { ac
       if (!draft.wirelessInfo.pinNumber) fail("7117", "The personal identification number (PIN) is required");
     }
   }
-  const foc = focDateFor(draft.requestedFocDate, carrier, context.now());
+  const foc = focDateFor(draft.requestedFocDate, carrier, context.now(), context.requestNow());
   if ("code" in foc) errors.push(foc);
   if (errors.length > 0 || "code" in foc) return { errors };
   return { accepted: { draft, carrier, focDate: foc.focDate } };
@@ -194,12 +197,19 @@ function phoneNumberErrors(tns: readonly string[], context: PortInContext): Band
 /**
  * The FOC date: the requested one when it is an ISO 8601 date(-time) (7217), not in the past (7208), not on a weekend
  * (7315), no earlier than the losing carrier's minimum porting interval (7317) and within 30 days (7210); without one,
- * the first weekday after that interval at the default activation time. Holidays are not emulated.
+ * the first weekday after that interval at the default activation time. Holidays are not emulated. A requested
+ * date is judged on `requestNow` (the time the request is made, as Bandwidth sees it), the default one is derived from
+ * `now` (the porting clock the port-in walks on); both are the same clock unless told otherwise.
  */
-export function focDateFor(requested: string | undefined, carrier: LosingCarrier, now: number): { focDate: string } | BandwidthError {
-  const earliest = now + carrier.minimumPortingIntervalDays * DAY_MS;
+export function focDateFor(
+  requested: string | undefined,
+  carrier: LosingCarrier,
+  now: number,
+  requestNow: number = now,
+): { focDate: string } | BandwidthError {
   if (requested === undefined) {
-    const day = new Date(Math.ceil(earliest / DAY_MS) * DAY_MS + DEFAULT_ACTIVATION_UTC_HOUR * 3_600_000);
+    const earliestDefault = now + carrier.minimumPortingIntervalDays * DAY_MS;
+    const day = new Date(Math.ceil(earliestDefault / DAY_MS) * DAY_MS + DEFAULT_ACTIVATION_UTC_HOUR * 3_600_000);
     while (isWeekend(day)) day.setTime(day.getTime() + DAY_MS);
     return { focDate: day.toISOString() };
   }
@@ -207,10 +217,10 @@ export function focDateFor(requested: string | undefined, carrier: LosingCarrier
   if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$/.test(requested) || Number.isNaN(at)) {
     return { code: "7217", description: "Requested FOC Date has invalid format" };
   }
-  if (at <= now) return { code: "7208", description: "The requested FOC date cannot be in the past" };
+  if (at <= requestNow) return { code: "7208", description: "The requested FOC date cannot be in the past" };
   if (isWeekend(new Date(at))) return { code: "7315", description: "The date is during a weekend or holiday." };
-  if (at < earliest) return { code: "7317", description: "Requested FOC date is before the next available FOC date." };
-  if (at > now + 30 * DAY_MS) return { code: "7210", description: "The requested FOC date is too far in the future. Date must be within 30 days" };
+  if (at < requestNow + carrier.minimumPortingIntervalDays * DAY_MS) return { code: "7317", description: "Requested FOC date is before the next available FOC date." };
+  if (at > requestNow + 30 * DAY_MS) return { code: "7210", description: "The requested FOC date is too far in the future. Date must be within 30 days" };
   return { focDate: new Date(at).toISOString() };
 }
 

@@ -18,7 +18,10 @@ export interface BandwidthPortInsOptions {
   readonly owned: Set<string>;
   /** Whether the emulator's inventory (numbers Bandwidth itself sells) holds a TN: those cannot be ported in. */
   isInInventory(tn: string): boolean;
+  /** The porting clock: port-ins' timestamps, their default FOC date and whether their FOC date has come. */
   now(): number;
+  /** The clock a requested FOC date is judged on. */
+  requestNow(): number;
   /** GETs of a port-in answered unchanged before the next one moves it a step. */
   pollsBeforeFinal(): number;
 }
@@ -249,6 +252,7 @@ export class BandwidthPortIns {
       account: this.options.account,
       facts: this.#facts(),
       now: () => this.options.now(),
+      requestNow: () => this.options.requestNow(),
       onOtherOpenPortIn: (tn) => this.isOnOpenPortIn(tn, exceptOrderId),
     };
   }

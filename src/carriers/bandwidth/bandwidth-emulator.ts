@@ -38,6 +38,12 @@ export interface BandwidthEmulatorOptions {
   readonly callbackPassword?: string;
   /** The clock of port-ins (when they were created and changed, whether their FOC date has come). Defaults to Date.now. */
   readonly now?: () => number;
+  /**
+   * The clock a requested FOC date (RequestedFocDate) is judged on: not in the past (7208), not before the losing
+   * carrier's minimum interval (7317), within 30 days (7210). Defaults to `now`. An accepted date is still reached on
+   * `now`, which also gives the default FOC date when none is requested.
+   */
+  readonly requestNow?: () => number;
 }
 
 /** The emulator serves below /api, like https://dashboard.bandwidth.com/api. */
@@ -129,6 +135,7 @@ export class BandwidthEmulator extends CarrierEmulator {
       owned: this.numbers.owned,
       isInInventory: (tn) => inventory.has(tn),
       now: options.now ?? Date.now,
+      requestNow: options.requestNow ?? options.now ?? Date.now,
       pollsBeforeFinal: () => this.numbers.pollsBeforeFinal,
     });
   }

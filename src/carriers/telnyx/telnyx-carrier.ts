@@ -73,7 +73,8 @@ export const telnyxCarrier: CarrierDefinition<"telnyx", TelnyxEmulator> = {
 
   async startEmulator(options) {
     const apiKey = options.fixedCredentials ? FIXED_API_KEY : randomApiKey();
-    const emulator = new TelnyxEmulator({ apiKey, portingNow: options.portingClock });
+    // Requested FOC dates are judged on real time, as Telnyx does, even when porting orders walk on a faster clock.
+    const emulator = new TelnyxEmulator({ apiKey, portingNow: options.portingClock, portingRequestNow: options.portingClock ? () => Date.now() : undefined });
     if (options.stateFile !== undefined) emulator.persistStateIn(options.stateFile);
     await emulator.start(options.port, options.host);
     return {

@@ -88,6 +88,8 @@ export class TelnyxEmulatedAccount {
     readonly now: () => number,
     /** The clock porting orders walk on (their FOC dates); the same clock unless sandbox mode speeds porting up. */
     readonly portingNow: () => number = now,
+    /** The clock a requested FOC date is judged on (must be in the future); the porting clock unless told otherwise. */
+    readonly portingRequestNow: () => number = portingNow,
   ) {
     this.catalog = new Map(catalog.map((number) => [number.e164, number]));
   }

@@ -101,9 +101,10 @@ function mergeInto(target: Body, patch: Body): void {
  * ("missing attributes as if included with their current values"; an explicit null sets null). `requirements[]`
  * entries write the field their requirement type stands for. The emulated account has no connections, messaging
  * profiles, billing groups, emergency addresses or requirement groups, so naming one is refused (10005). Returns the
- * refusal, or undefined once the order is changed.
+ * refusal, or undefined once the order is changed. A requested FOC date is judged on `requestNow`; the order's
+ * updated_at is stamped with `now` (the porting clock).
  */
-export function updatePortingOrder(order: EmulatedPortingOrder, body: Body, now: number): EmulatorResponse | undefined {
+export function updatePortingOrder(order: EmulatedPortingOrder, body: Body, now: number, requestNow: number = now): EmulatorResponse | undefined {
   const shapeProblem = UPDATE_BODY(body, "");
   if (shapeProblem) return shapeProblem;
   const fields = Object.keys(body);
@@ -129,7 +130,7 @@ export function updatePortingOrder(order: EmulatedPortingOrder, body: Body, now:
   }
 
   const foc = isObject(patch["activation_settings"]) ? patch["activation_settings"]["foc_datetime_requested"] : undefined;
-  if (typeof foc === "string" && Date.parse(foc) <= now) return unprocessable("10015", "Bad Request", "foc_datetime_requested must be in the future.", "/activation_settings/foc_datetime_requested");
+  if (typeof foc === "string" && Date.parse(foc) <= requestNow) return unprocessable("10015", "Bad Request", "foc_datetime_requested must be in the future.", "/activation_settings/foc_datetime_requested");
 
   const misc = miscAfter(order, patch["misc"]);
   if (!misc.ok) return misc.response;

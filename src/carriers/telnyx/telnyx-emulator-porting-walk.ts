@@ -54,7 +54,8 @@ export function confirmPortingOrder(order: EmulatedPortingOrder, context: Portin
     }));
     return json(422, { errors });
   }
-  if (Date.parse(order.focDatetimeRequested ?? "") <= context.account.portingNow()) {
+  // The requested date is judged on the request clock; once confirmed it is reached on the porting clock.
+  if (Date.parse(order.focDatetimeRequested ?? "") <= context.account.portingRequestNow()) {
     return unprocessable("10015", "Bad Request", "foc_datetime_requested must be in the future.", "/activation_settings/foc_datetime_requested");
   }
   order.supportKey ??= supportKey("sr");

@@ -161,7 +161,7 @@ export class TelnyxPorting implements PortingWalkContext {
     if (!order) return notFound();
     const read = readJsonObject(request);
     if (!read.ok) return read.response;
-    const refused = updatePortingOrder(order, read.body, this.account.portingNow());
+    const refused = updatePortingOrder(order, read.body, this.account.portingNow(), this.account.portingRequestNow());
     return refused ?? json(200, { data: describePortingOrder(order, this.#userId), meta: orderMeta(order) });
   }
 

@@ -20,6 +20,12 @@ export interface TelnyxEmulatorOptions {
   readonly now?: () => number;
   /** The clock porting orders walk on (ported orders wait for their FOC date on it); defaults to `now`. */
   readonly portingNow?: () => number;
+  /**
+   * The clock a requested FOC date (activation_settings.foc_datetime_requested) is judged on when it is set or the
+   * order confirmed ("must be in the future"); defaults to `portingNow`. An accepted date is still reached on
+   * `portingNow`.
+   */
+  readonly portingRequestNow?: () => number;
 }
 
 /** The emulator serves below /v2, like https://api.telnyx.com/v2. */
@@ -84,7 +90,8 @@ export class TelnyxEmulator extends CarrierEmulator {
     super();
     this.#options = options;
     const now = options.now ?? Date.now;
-    this.account = new TelnyxEmulatedAccount(buildTelnyxCatalog(), now, options.portingNow ?? now);
+    const portingNow = options.portingNow ?? now;
+    this.account = new TelnyxEmulatedAccount(buildTelnyxCatalog(), now, portingNow, options.portingRequestNow ?? portingNow);
     this.account.pollsBeforeFinal = options.pollsBeforeFinal ?? DEFAULT_POLLS_BEFORE_FINAL;
     this.porting = new TelnyxPorting(this.account, options.apiKey, options.portingPollsPerStep ?? DEFAULT_PORTING_POLLS_PER_STEP);
   }

@@ -136,7 +136,8 @@ export const twilioCarrier: CarrierDefinition<"twilio", TwilioEmulator> = {
 
   async startEmulator(options) {
     const credentials = options.fixedCredentials ? FIXED_CREDENTIALS : randomCredentials();
-    const emulator = new TwilioEmulator({ ...credentials, now: options.portingClock });
+    // Target port dates are judged on real time, as Twilio does, even when port-ins walk on a faster clock.
+    const emulator = new TwilioEmulator({ ...credentials, now: options.portingClock, requestNow: options.portingClock ? () => Date.now() : undefined });
     if (options.stateFile !== undefined) emulator.persistStateIn(options.stateFile);
     await emulator.start(options.port, options.host);
     const url = new URL(emulator.origin);

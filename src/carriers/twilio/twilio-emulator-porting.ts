@@ -22,7 +22,10 @@ export interface TwilioPortingOptions {
   readonly accountSid: string;
   /** Signs the porting webhooks. */
   readonly authToken: string;
+  /** The porting clock: the walk's steps, timestamps and when a port date has come. */
   readonly now: () => number;
+  /** The clock a requested target_port_in_date is judged on (at least 7 days ahead); the walk still runs on `now`. */
+  readonly requestNow: () => number;
   /** How long each step of the walk takes (review, signature, losing carrier's answer, port date), ms. */
   readonly stepMs: number;
   /** What portability needs to know of the rest of the account and of Twilio's stock. */
@@ -198,7 +201,8 @@ export class TwilioPorting {
       return twilioErrorResponse(400, TWILIO_INVALID_PARAMETER, "The request body is not valid JSON");
     }
     const now = this.#options.now();
-    const input = parsePortInCreate(body, now);
+    // The target date asked for is judged on the request clock; once accepted it is reached on the porting clock.
+    const input = parsePortInCreate(body, this.#options.requestNow());
     if ("status" in input) return twilioErrorResponse(input.status, input.code, input.message);
     if (input.echoed.account_sid !== this.#options.accountSid) return twilioErrorResponse(400, TWILIO_INVALID_PARAMETER, "Invalid parameter account_sid: not this account or one of its subaccounts");
 

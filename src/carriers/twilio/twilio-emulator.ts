@@ -24,6 +24,11 @@ export interface TwilioEmulatorOptions {
   readonly apiKeySecret: string;
   /** The clock of the porting walk (tests inject one); defaults to Date.now. */
   readonly now?: () => number;
+  /**
+   * The clock a requested target_port_in_date is judged on (at least 7 days ahead); defaults to `now`. An accepted
+   * date is still reached on `now`.
+   */
+  readonly requestNow?: () => number;
   /** How long each porting step takes on that clock, ms; defaults to 2 seconds, so a sandbox port completes in seconds. */
   readonly portingStepMs?: number;
 }
@@ -86,6 +91,7 @@ export class TwilioEmulator extends CarrierEmulator {
       accountSid: options.accountSid,
       authToken: options.authToken,
       now: options.now ?? Date.now,
+      requestNow: options.requestNow ?? options.now ?? Date.now,
       stepMs: options.portingStepMs ?? DEFAULT_PORTING_STEP_MS,
       isOwned: (e164) => this.owned.has(e164),
       inTwilioStock: (e164) => this.#inventory.some((number) => number.e164 === e164),
