@@ -1,6 +1,6 @@
 import type { Secret } from "../config/secret.js";
 import { CarrierError } from "../domain/carrier-error.js";
-import type { CarrierDocumentReference, CarrierPortInAddress, CarrierPortInDocument, CarrierPortInStatus } from "../domain/carrier-lifecycle.js";
+import type { CarrierDocumentReference, CarrierPortInAddress, CarrierPortInDocument, CarrierPortInRequest, CarrierPortInStatus } from "../domain/carrier-lifecycle.js";
 import { LifecycleError } from "../domain/service-errors.js";
 import { fingerprint, newId, orderReference } from "../lifecycle/lifecycle-context.js";
 import type { PortingOrderFilter, PortingOrderPage, PortingOrderRecord } from "../store/porting-records.js";
@@ -8,7 +8,7 @@ import { recordPortStatus, type PortingContext } from "./porting-context.js";
 import { chooseGainingCarrier, type PortedNumber } from "./gaining-carrier.js";
 import { canCancelPort, isFinalPortingState, type PortingState } from "./porting-state.js";
 import type { PortabilityChecker } from "./portability-check.js";
-import { callPorting, neverActed, portInRequestOf, submitPort } from "./porting-submission.js";
+import { callPorting, neverActed, portInRequestOf, refusedOutright, submitPort } from "./porting-submission.js";
 
 export interface CreatePortInput {
   readonly requestId: string;
@@ -156,18 +156,25 @@ export class PortingService {
       throw wrongState(order, `porting order ${id} is ${order.state}: only an order the carrier sent back (ACTION_REQUIRED) or still waits on (AWAITING_DOCUMENTS) is corrected and resubmitted`);
     }
     const { store, now } = this.context;
-    await store.portingOrders.correct(id, correction, actor, now());
-    const corrected = await this.get(id);
-    const request = await portInRequestOf(this.context, corrected);
-    const carrierOrderId = order.carrierOrderId;
     const startedAt = now();
+    // One resubmission at a time: the mark is taken before anything changes.
     if (!(await store.portingOrders.markResubmitting(id, startedAt))) throw wrongState(await this.get(id), `porting order ${id} is being resubmitted already, or no longer takes corrections`);
+    const carrierOrderId = order.carrierOrderId;
+    let request: CarrierPortInRequest;
+    try {
+      await store.portingOrders.correct(id, correction, actor, now());
+      request = await portInRequestOf(this.context, await this.get(id));
+    } catch (error) {
+      await store.portingOrders.clearResubmitting(id, startedAt, now());
+      throw error;
+    }
     let status: CarrierPortInStatus;
     try {
       status = await callPorting(this.context, order.carrierId, "port_in", (porting, callSignal) => porting.doResubmitPortIn(carrierOrderId, request, { signal: callSignal }), signal);
     } catch (error) {
-      // Refused before the carrier acted: nothing was resubmitted. Otherwise the poller finds what the carrier did.
-      if (neverActed(error)) await store.portingOrders.clearResubmitting(id, startedAt, now());
+      // Not acted on, or refused outright: the port is what it was at the carrier, and polls read it again. Otherwise
+      // (the answer was lost) the poller finds what the carrier did.
+      if (neverActed(error) || refusedOutright(error)) await store.portingOrders.clearResubmitting(id, startedAt, now());
       throw error;
     }
     await recordPortStatus(this.context, id, status, "request", actor);
@@ -183,6 +190,7 @@ export class PortingService {
     const order = await this.get(id);
     if (order.state === "cancelled") return order;
     if (!canCancelPort(order.state)) throw wrongState(order, `porting order ${id} is ${order.state}: the carrier no longer accepts a cancellation`);
+    if (order.resubmissionStartedAt !== undefined) throw wrongState(order, `porting order ${id} is being resubmitted to ${order.carrierId}; cancel again once the carrier answered`);
     if (order.carrierOrderId === undefined) {
       if (order.submissionStartedAt !== undefined) throw wrongState(order, `porting order ${id} was sent to ${order.carrierId} and its answer is not known yet; cancel again once it is`);
       if (!(await this.context.store.portingOrders.markSubmitting(id, this.context.now()))) throw wrongState(order, `porting order ${id} is being submitted right now; cancel again once the carrier answered`);

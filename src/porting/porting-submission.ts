@@ -67,7 +67,7 @@ export async function submitPort(context: PortingContext, order: PortingOrderRec
   try {
     status = await callPorting(context, order.carrierId, "port_in", (porting, callSignal) => porting.doCreatePortIn(request, { signal: callSignal }), signal);
   } catch (error) {
-    if (CarrierError.is(error) && (error.kind === "invalid_request" || error.kind === "not_found")) {
+    if (refusedOutright(error)) {
       // The carrier refused the submission itself: there is no port at the carrier to follow or correct.
       await recordPortStatus(context, order.id, refusedStatus(error.carrierMessage ? `${error.message}: ${error.carrierMessage}` : error.message), "request", actor);
     } else if (neverActed(error)) {
@@ -81,6 +81,11 @@ export async function submitPort(context: PortingContext, order: PortingOrderRec
     return;
   }
   await recordPortStatus(context, order.id, status, "request", actor);
+}
+
+/** The carrier read the request and refused it (or numbergate's adapter did, before sending): nothing to look up. */
+export function refusedOutright(error: unknown): error is CarrierError {
+  return CarrierError.is(error) && (error.kind === "invalid_request" || error.kind === "not_found");
 }
 
 /**
