@@ -32,7 +32,14 @@ export async function startPortingHarness(environment: Record<string, string> = 
   const sandbox = await startSandboxCarriers({ portingClock: () => clock });
   const dataDir = await mkdtemp(join(tmpdir(), "numbergate-porting-"));
   const settings = { NUMBERGATE_DATA_DIR: dataDir, NUMBERGATE_PORTING_POLL_INTERVAL: "60000", ...environment };
-  let harness = await startHarness(settings, { ...options, sandbox });
+  let harness: Harness;
+  try {
+    harness = await startHarness(settings, { ...options, sandbox });
+  } catch (error) {
+    await sandbox.stop();
+    await rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
   const sweep = () => harness.app.porting.poller.sweep(Number.MAX_SAFE_INTEGER);
   return {
     get harness() {
