@@ -69,7 +69,7 @@ function announce(running: RunningNumbergate): void {
     priority: registration.priority,
   }));
   logger.info({ address: running.address, mode: config.mode, providers }, `numbergate serving gRPC on ${running.address}`);
-  logger.info({ httpPort: running.porting.http.port, callbacks: `${running.porting.http.publicUrl}/callbacks/<carrier>/porting` }, "carrier porting callbacks taken on the HTTP port");
+  logger.info({ httpPort: running.http.port, callbacks: `${running.http.publicUrl}/callbacks/<carrier>/porting` }, "carrier porting callbacks taken on the HTTP port");
 
   let stopping = false;
   async function stop(signal: NodeJS.Signals): Promise<void> {

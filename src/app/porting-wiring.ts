@@ -7,7 +7,7 @@ import { DEFAULT_PORTING_SETTINGS, type PortingContext } from "../porting/portin
 import { PortingEvents } from "../porting/porting-events.js";
 import { PortingPoller } from "../porting/porting-poller.js";
 import { PortingService } from "../porting/porting-service.js";
-import { startHttpEndpoint, type HttpEndpoint } from "../server/http-endpoint.js";
+import type { HttpEndpoint } from "../server/http-endpoint.js";
 import type { PortingServices } from "../server/porting-handlers.js";
 import type { Store } from "../store/store.js";
 import type { Logger } from "../telemetry/logger.js";
@@ -15,8 +15,7 @@ import type { SandboxCarriers } from "./sandbox-carriers.js";
 
 export interface StartedPorting extends PortingServices {
   readonly poller: PortingPoller;
-  readonly http: HttpEndpoint;
-  /** Stops following ports and closes the HTTP port; ports in flight are picked up again at the next start. */
+  /** Stops following ports; ports in flight are picked up again at the next start. */
   stop(): Promise<void>;
 }
 
@@ -25,9 +24,9 @@ export function callbackPath(carrierId: string): string {
 }
 
 /**
- * Port-ins: the service behind the porting RPCs, the poller that follows open ports, and the HTTP port carriers
- * post their notifications to. In sandbox mode the emulators are pointed at that port, as an operator would set
- * up each carrier's notifications in its console.
+ * Port-ins: the service behind the porting RPCs, the poller that follows open ports, and the receiver of the
+ * notifications carriers post to the HTTP port. In sandbox mode the emulators are pointed at that port, as an
+ * operator would set up each carrier's notifications in its console.
  */
 export async function startPorting(options: {
   readonly config: NumbergateConfig;
@@ -36,8 +35,9 @@ export async function startPorting(options: {
   readonly logger: Logger;
   readonly now: () => number;
   readonly sandbox: SandboxCarriers | undefined;
+  readonly http: HttpEndpoint;
 }): Promise<StartedPorting> {
-  const { config, store, manager, logger, now } = options;
+  const { config, store, manager, logger, now, http } = options;
   const { porting } = config;
   let publicUrl: string | undefined = porting.publicUrl;
   const context: PortingContext = {
@@ -57,14 +57,7 @@ export async function startPorting(options: {
     events: new PortingEvents(),
     notificationUrl: (carrierId) => (publicUrl === undefined ? undefined : `${publicUrl}${callbackPath(carrierId)}`),
   };
-  const http = await startHttpEndpoint({
-    address: porting.httpAddress,
-    // Sandbox: the emulators reach this port directly; live: only through NUMBERGATE_PUBLIC_URL, when set.
-    publicUrl: (port) => porting.publicUrl ?? `http://${hostOf(porting.httpAddress)}:${port}`,
-    receivePortingCallback: (carrierId, notification) => receivePortingNotification(context, carrierId, notification),
-    logger,
-    now,
-  });
+  http.takePortingCallbacks((carrierId, notification) => receivePortingNotification(context, carrierId, notification));
   if (config.mode === "sandbox") publicUrl = http.publicUrl;
   else if (publicUrl === undefined) logger.warn("NUMBERGATE_PUBLIC_URL is not set: carriers are not told where to send porting notifications; ports are followed by polling alone");
   for (const [carrierId, emulator] of options.sandbox?.emulators ?? []) {
@@ -81,16 +74,9 @@ export async function startPorting(options: {
     context,
     portability,
     poller,
-    http,
     async stop() {
       stopping.abort();
       await poller.stop();
-      await http.close();
     },
   };
-}
-
-function hostOf(address: string): string {
-  const host = address.slice(0, address.lastIndexOf(":"));
-  return host === "0.0.0.0" || host === "[::]" ? "127.0.0.1" : host;
 }

@@ -28,7 +28,9 @@ import type { Logger } from "../telemetry/logger.js";
 import { CARRIERS } from "../carriers/registry.js";
 import { buildCarrierRegistrations } from "./carrier-registrations.js";
 import { resolveCipher } from "./encryption-key-source.js";
+import { startHttpPort } from "./http-port.js";
 import { startPorting, type StartedPorting } from "./porting-wiring.js";
+import type { HttpEndpoint } from "../server/http-endpoint.js";
 import { sandboxPortingClock } from "./sandbox-porting-clock.js";
 import { startSandboxCarriers, type SandboxCarriers } from "./sandbox-carriers.js";
 import { databaseFailure, listenFailure, StartupError, unexpectedFailure } from "./startup-failure.js";
@@ -44,8 +46,10 @@ export interface RunningNumbergate {
   readonly workers: LifecycleWorkers;
   /** Inventory reconciliation (periodic every NUMBERGATE_RECONCILE_INTERVAL, and on demand). */
   readonly inventory: InventoryService;
-  /** Port-ins: the service, the poller and the HTTP port that takes carrier callbacks. */
+  /** Port-ins: the service and the poller. */
   readonly porting: StartedPorting;
+  /** The HTTP port: carrier callbacks, /healthz and /readyz. */
+  readonly http: HttpEndpoint;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: SandboxCarriers | undefined;
   readonly address: string;
@@ -198,10 +202,11 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   undo.push("stop the lifecycle workers", () => workers.stop());
   inventoryJob.start();
   undo.push("stop the inventory reconciliation", stopInventory);
-  const porting = await startPorting({ config, store, manager, logger, now, sandbox }).catch((error: unknown) => {
-    throw listenFailure(error, config.porting.httpAddress, "NUMBERGATE_HTTP_ADDR");
-  });
-  undo.push("stop following ports and close the HTTP port", () => porting.stop());
+  let stopping = false;
+  const http = await startHttpPort({ config, store, manager, logger, now, stopping: () => stopping });
+  undo.push("close the HTTP port", () => http.close());
+  const porting = await startPorting({ config, store, manager, logger, now, sandbox, http });
+  undo.push("stop following ports", () => porting.stop());
   const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, porting, logger }).catch((error: unknown) => {
     throw listenFailure(error, config.grpcAddress);
   });
@@ -216,9 +221,11 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     workers,
     inventory,
     porting,
+    http,
     sandbox,
     address: `${host}:${server.port}`,
     async shutdown() {
+      stopping = true;
       prober.stop();
       // Stop taking work, let purchases and releases in flight finish (each is bounded by its budget), and only
       // then close the store: a carrier answer that arrives must still be recorded. What is cut at the end
@@ -228,6 +235,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
       await stopInventory();
       await workers.stop();
       await porting.stop();
+      await http.close();
       await lifecycleContext.detached.drain(settings.timeouts.purchase + DRAIN_MARGIN_MS);
       await store.close();
       if (temporaryDir !== undefined) await rm(temporaryDir, { recursive: true, force: true });

@@ -16,12 +16,18 @@ export interface CallbackReceiver {
   (carrierId: string, notification: CarrierNotification): Promise<{ readonly status: number; readonly reason: string }>;
 }
 
+/** Whether this replica should get traffic, and what each check found (for the operator reading /readyz). */
+export interface Readiness {
+  readonly ready: boolean;
+  readonly checks: Readonly<Record<string, string>>;
+}
+
 export interface HttpEndpointOptions {
   /** host:port; port 0 picks a free one. */
   readonly address: string;
   /** Where carriers reach this port from outside; the URL they signed is this base plus the request path. */
   readonly publicUrl: (port: number) => string;
-  readonly receivePortingCallback: CallbackReceiver;
+  readonly readiness: () => Promise<Readiness>;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -30,6 +36,8 @@ export interface HttpEndpoint {
   readonly port: number;
   /** The base URL carriers use (NUMBERGATE_PUBLIC_URL, or this port's own address). */
   readonly publicUrl: string;
+  /** Porting starts after the port is open: until it hands over its receiver, callbacks are answered 503. */
+  takePortingCallbacks(receiver: CallbackReceiver): void;
   close(): Promise<void>;
 }
 
@@ -63,12 +71,19 @@ function answer(response: ServerResponse, status: number, message: string): void
   response.end(status === 204 ? undefined : `${message}\n`);
 }
 
+function answerJson(response: ServerResponse, status: number, body: unknown): void {
+  response.writeHead(status, { "content-type": "application/json; charset=utf-8", "cache-control": "no-store" });
+  response.end(`${JSON.stringify(body)}\n`);
+}
+
 /**
- * numbergate's HTTP port: the carriers' porting callbacks (POST /callbacks/<carrier>/porting). Each is handed,
- * raw, to the carrier's adapter to verify as that carrier signs it; nothing here trusts a header.
+ * numbergate's HTTP port: the carriers' porting callbacks (POST /callbacks/<carrier>/porting), each handed, raw,
+ * to the carrier's adapter to verify as that carrier signs it (nothing here trusts a header); and the probes an
+ * orchestrator or load balancer asks: GET /healthz (the process serves) and GET /readyz (it should get traffic).
  */
 export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
   let publicUrl = "";
+  let receivePortingCallback: CallbackReceiver | undefined;
   const server: Server = createServer((request, response) => {
     void handle(request, response).catch((error: unknown) => {
       options.logger.error({ err: error }, "HTTP request failed");
@@ -77,6 +92,15 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
   });
   async function handle(request: IncomingMessage, response: ServerResponse): Promise<void> {
     const path = (request.url ?? "/").split("?")[0] ?? "/";
+    if (path === "/healthz" || path === "/readyz") {
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        response.setHeader("allow", "GET, HEAD");
+        return answer(response, 405, "method not allowed");
+      }
+      if (path === "/healthz") return answerJson(response, 200, { status: "serving" });
+      const readiness = await options.readiness();
+      return answerJson(response, readiness.ready ? 200 : 503, { status: readiness.ready ? "ready" : "not ready", checks: readiness.checks });
+    }
     const match = CALLBACK_PATH.exec(path);
     if (!match) return answer(response, 404, "not found");
     if (request.method !== "POST") {
@@ -85,7 +109,9 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     }
     const body = await readBody(request);
     if (body === undefined) return answer(response, 413, "body too large");
-    const result = await options.receivePortingCallback(match[1] ?? "", {
+    // Carriers retry a notification that is not taken; polling catches up on anything lost meanwhile.
+    if (!receivePortingCallback) return answer(response, 503, "starting");
+    const result = await receivePortingCallback(match[1] ?? "", {
       method: request.method,
       url: `${publicUrl}${request.url ?? path}`,
       headers: headersOf(request),
@@ -111,6 +137,9 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
   return {
     port,
     publicUrl,
+    takePortingCallbacks: (receiver) => {
+      receivePortingCallback = receiver;
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -1,3 +1,4 @@
+import { sql } from "kysely";
 import { AuditStore } from "./audit-store.js";
 import { openDatabase, type OpenDatabaseOptions, type OpenedDatabase } from "./database.js";
 import { FieldCipher } from "./field-cipher.js";
@@ -20,6 +21,8 @@ export interface Store {
   readonly audit: AuditStore;
   readonly inventoryDrifts: InventoryDriftStore;
   readonly portingOrders: PortingStore;
+  /** Answers once the database does (readiness). */
+  ping(): Promise<void>;
   /** Seals every encrypted value that is plain or under an old key with the active key (npm run admin -- reencrypt). */
   reencrypt(batchSize?: number): Promise<ReencryptedColumn[]>;
   close(): Promise<void>;
@@ -53,6 +56,9 @@ export function storeOn({ db, dialect, close }: OpenedDatabase, options: StoreOp
     inventoryDrifts: new InventoryDriftStore(db),
     portingOrders: new PortingStore(db, cipher),
     reencrypt: (batchSize) => reencryptColumns(db, cipher, batchSize),
+    ping: async () => {
+      await sql`select 1`.execute(db);
+    },
     close,
   };
 }

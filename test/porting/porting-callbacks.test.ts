@@ -16,7 +16,7 @@ afterEach(async () => {
 const CALLBACKS_ONLY = { NUMBERGATE_SWEEP_INTERVAL: "3600000", NUMBERGATE_PORTING_POLL_INTERVAL: "3600000" };
 
 async function post(ports: PortingHarness, carrierId: string, body: string, headers: Record<string, string>): Promise<number> {
-  const answer = await request(`${ports.harness.app.porting.http.publicUrl}/callbacks/${carrierId}/porting`, { method: "POST", body, headers });
+  const answer = await request(`${ports.harness.app.http.publicUrl}/callbacks/${carrierId}/porting`, { method: "POST", body, headers });
   await answer.body.dump();
   return answer.statusCode;
 }

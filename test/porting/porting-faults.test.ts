@@ -64,7 +64,7 @@ describe("porting under carrier faults", { timeout: 120_000 }, () => {
     const created = (await ports.harness.client.createPortingOrder(portRequest({ requestId: "fault-untimed", providerId: "bandwidth" }))).portingOrder;
     const { callbackUsername, callbackPassword } = ports.sandbox.bandwidth.callbackCredentials;
     const body = `<?xml version="1.0"?><Notification><SubscriptionId>s-1</SubscriptionId><OrderType>portin</OrderType><OrderId>${created?.carrierOrderId ?? ""}</OrderId><Status>COMPLETE</Status></Notification>`;
-    const answer = await request(`${ports.harness.app.porting.http.publicUrl}/callbacks/bandwidth/porting`, {
+    const answer = await request(`${ports.harness.app.http.publicUrl}/callbacks/bandwidth/porting`, {
       method: "POST",
       body,
       headers: { "content-type": "application/xml", authorization: `Basic ${Buffer.from(`${callbackUsername}:${callbackPassword}`).toString("base64")}` },
