@@ -9,7 +9,7 @@ import { listenFailure } from "./startup-failure.js";
 const STORE_CHECK_MS = 2_000;
 
 /**
- * numbergate's HTTP port (NUMBERGATE_HTTP_ADDR): carrier callbacks and the health probes. Ready means the store
+ * numbergate's HTTP port (NUMBERGATE_HTTP_ADDR): carrier callbacks, the health probes and the metrics. Ready means the store
  * answers and at least one carrier can serve, and the replica is not shutting down.
  */
 export async function startHttpPort(options: {
@@ -19,6 +19,8 @@ export async function startHttpPort(options: {
   readonly logger: Logger;
   readonly now: () => number;
   readonly stopping: () => boolean;
+  /** GET /metrics (the Prometheus text format). */
+  readonly metrics?: () => Promise<string>;
 }): Promise<HttpEndpoint> {
   const { config, store, manager } = options;
   const { httpAddress, publicUrl } = config.porting;
@@ -40,6 +42,7 @@ export async function startHttpPort(options: {
     // Sandbox: the emulators reach this port directly; live: carriers reach it only through NUMBERGATE_PUBLIC_URL.
     publicUrl: (port) => publicUrl ?? `http://${hostOf(httpAddress)}:${port}`,
     readiness,
+    metrics: options.metrics,
     logger: options.logger,
     now: options.now,
   }).catch((error: unknown) => {

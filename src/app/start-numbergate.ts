@@ -25,6 +25,9 @@ import { openDatabase } from "../store/database.js";
 import { storeOn, type Store } from "../store/store.js";
 import { startServer, type NumbergateServer } from "../server/create-server.js";
 import type { Logger } from "../telemetry/logger.js";
+import { createMetrics, type NumbergateMetrics } from "../telemetry/metrics.js";
+import { CarrierCallMetrics } from "../telemetry/metrics-carrier-calls.js";
+import { observeCarrierHealth, observeOrderStates } from "../telemetry/metrics-gauges.js";
 import { CARRIERS } from "../carriers/registry.js";
 import { buildCarrierRegistrations } from "./carrier-registrations.js";
 import { resolveCipher } from "./encryption-key-source.js";
@@ -48,8 +51,10 @@ export interface RunningNumbergate {
   readonly inventory: InventoryService;
   /** Port-ins: the service and the poller. */
   readonly porting: StartedPorting;
-  /** The HTTP port: carrier callbacks, /healthz and /readyz. */
+  /** The HTTP port: carrier callbacks, /healthz, /readyz and /metrics. */
   readonly http: HttpEndpoint;
+  /** This numbergate's own MeterProvider, scraped at GET /metrics. */
+  readonly metrics: NumbergateMetrics;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: SandboxCarriers | undefined;
   readonly address: string;
@@ -131,10 +136,15 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   });
   undo.push("stop the health monitor", () => health.dispose());
   const metrics = new ProviderMetrics(settings.metricsWindowMs, now);
+  // One MeterProvider per numbergate (not the global one): GET /metrics of this replica reports this replica.
+  const telemetry = createMetrics(logger);
+  undo.push("shut the metrics down", () => telemetry.shutdown());
+  observeCarrierHealth(telemetry.meter, () => health.snapshots());
+  observeOrderStates(telemetry.meter, () => store.counts(), logger);
   const invoker = new ResilientInvoker({
     carriers: config.carriers.map((carrier) => ({ carrierId: carrier.id, limits: carrier.limits })),
     settings,
-    observers: [metrics, health],
+    observers: [metrics, health, new CarrierCallMetrics(telemetry.meter)],
     random: options.random,
     // Durations and the rate limiter use the monotonic clock (its default), not wall time.
   });
@@ -203,11 +213,11 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   inventoryJob.start();
   undo.push("stop the inventory reconciliation", stopInventory);
   let stopping = false;
-  const http = await startHttpPort({ config, store, manager, logger, now, stopping: () => stopping });
+  const http = await startHttpPort({ config, store, manager, logger, now, stopping: () => stopping, metrics: () => telemetry.scrape() });
   undo.push("close the HTTP port", () => http.close());
   const porting = await startPorting({ config, store, manager, logger, now, sandbox, http });
   undo.push("stop following ports", () => porting.stop());
-  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, porting, logger }).catch((error: unknown) => {
+  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, porting, logger, metrics: telemetry }).catch((error: unknown) => {
     throw listenFailure(error, config.grpcAddress);
   });
   const host = config.grpcAddress.slice(0, config.grpcAddress.lastIndexOf(":"));
@@ -222,6 +232,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     inventory,
     porting,
     http,
+    metrics: telemetry,
     sandbox,
     address: `${host}:${server.port}`,
     async shutdown() {
@@ -242,6 +253,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
       invoker.dispose();
       health.dispose();
       await manager.close();
+      await telemetry.shutdown();
       if (ownsSandbox) await sandbox?.stop();
     },
   };

@@ -57,4 +57,6 @@ export interface CarrierCallObserver {
   /** One attempt at the carrier ended; `failure` only for carrier failures, never for client errors. */
   attemptFinished(carrierId: CarrierId, operation: CarrierOperation, outcome: "success" | "failure", durationMs: number, error?: unknown): void;
   breakerChanged(carrierId: CarrierId, state: BreakerStateName): void;
+  /** A failed attempt is to be retried after `delayMs` (it may still be dropped if the call ends meanwhile). */
+  retryScheduled?(carrierId: CarrierId, operation: CarrierOperation, delayMs: number): void;
 }

@@ -101,7 +101,11 @@ export class CarrierPipeline {
       this.#policies.set(operation, policy);
       const retry = new Retry({
         attempts: settings.maxRetries,
-        onRejection: (error: unknown, attempt: number) => this.#retryDelay(error, attempt, policy, settings, random),
+        onRejection: (error: unknown, attempt: number) => {
+          const delay = this.#retryDelay(error, attempt, policy, settings, random);
+          if (delay !== false) this.#observer.retryScheduled?.(carrierId, operation, delay);
+          return delay;
+        },
       });
       const circuit = new Circuit({
         name: `${carrierId}:${operation}`,

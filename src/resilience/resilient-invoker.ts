@@ -21,6 +21,7 @@ export class ResilientInvoker implements CarrierInvoker {
     const observer: CarrierCallObserver = {
       attemptFinished: (...event) => options.observers.forEach((each) => each.attemptFinished(...event)),
       breakerChanged: (...event) => options.observers.forEach((each) => each.breakerChanged(...event)),
+      retryScheduled: (...event) => options.observers.forEach((each) => each.retryScheduled?.(...event)),
     };
     for (const carrier of options.carriers) {
       this.#pipelines.set(

@@ -5,12 +5,14 @@ import type { HealthMonitor } from "../manager/carrier-health.js";
 import type { HealthProber } from "../manager/health-prober.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import type { Logger } from "../telemetry/logger.js";
+import type { NumbergateMetrics } from "../telemetry/metrics.js";
 import { deadlineInterceptor } from "./call-deadline.js";
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server-limits.js";
 import { errorMappingMiddleware } from "./errors/error-mapping-middleware.js";
 import { addReflection } from "./reflection.js";
 import type { LifecycleServices } from "./lifecycle-handlers.js";
 import type { PortingServices } from "./porting-handlers.js";
+import { metricsMiddleware } from "./metrics-middleware.js";
 import { guardRequestDecoding, rejectUndecodableRequests } from "./request-decoding.js";
 import { createTelecomService } from "./telecom-service.js";
 import { createTerminator } from "./terminator-middleware.js";
@@ -37,6 +39,8 @@ export interface StartServerOptions {
   readonly lifecycle?: LifecycleServices;
   readonly porting?: PortingServices;
   readonly logger: Logger;
+  /** Where the RPC duration histogram and the watcher count go; without it, nothing is measured. */
+  readonly metrics?: NumbergateMetrics;
   /** How long shutdown waits for in-flight calls before cutting them. Defaults to 10000 ms. */
   readonly shutdownGraceMs?: number;
   /** Overrides of DEFAULT_SERVER_LIMITS (tests use small values). */
@@ -59,11 +63,13 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
     interceptors: [deadlineInterceptor],
   });
   const terminator = createTerminator();
-  // Outermost first: shutdown handling, then the one error mapping, then refusing requests that did not decode.
-  const edge = () => server.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
+  // Outermost first: call metrics (they see the final status), shutdown handling, then the one error mapping, then
+  // refusing requests that did not decode.
+  const measured = options.metrics ? server.with(metricsMiddleware(options.metrics.meter)) : server;
+  const edge = () => measured.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
   edge().add(
     guardRequestDecoding(TelecomServiceDefinition),
-    createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, porting: options.porting, logger }),
+    createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, porting: options.porting, logger, watchers: options.metrics?.watchers }),
   );
   const healthState = HealthState();
   edge().add(guardRequestDecoding(HealthDefinition), HealthServiceImpl(healthState));

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import type { CarrierNotification } from "../domain/carrier-lifecycle.js";
 import type { Logger } from "../telemetry/logger.js";
+import { PROMETHEUS_CONTENT_TYPE } from "../telemetry/metrics.js";
 
 /** Carrier notifications are a few kilobytes; anything much bigger is not one. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -28,6 +29,8 @@ export interface HttpEndpointOptions {
   /** Where carriers reach this port from outside; the URL they signed is this base plus the request path. */
   readonly publicUrl: (port: number) => string;
   readonly readiness: () => Promise<Readiness>;
+  /** GET /metrics: the Prometheus text format; without it, /metrics is 404. */
+  readonly metrics?: () => Promise<string>;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -79,7 +82,8 @@ function answerJson(response: ServerResponse, status: number, body: unknown): vo
 /**
  * numbergate's HTTP port: the carriers' porting callbacks (POST /callbacks/<carrier>/porting), each handed, raw,
  * to the carrier's adapter to verify as that carrier signs it (nothing here trusts a header); and the probes an
- * orchestrator or load balancer asks: GET /healthz (the process serves) and GET /readyz (it should get traffic).
+ * orchestrator or load balancer asks: GET /healthz (the process serves) and GET /readyz (it should get traffic); and
+ * GET /metrics, the Prometheus scrape.
  */
 export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
   let publicUrl = "";
@@ -100,6 +104,16 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       if (path === "/healthz") return answerJson(response, 200, { status: "serving" });
       const readiness = await options.readiness();
       return answerJson(response, readiness.ready ? 200 : 503, { status: readiness.ready ? "ready" : "not ready", checks: readiness.checks });
+    }
+    if (path === "/metrics" && options.metrics) {
+      if (request.method !== "GET" && request.method !== "HEAD") {
+        response.setHeader("allow", "GET, HEAD");
+        return answer(response, 405, "method not allowed");
+      }
+      const text = await options.metrics();
+      response.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE, "cache-control": "no-store" });
+      response.end(request.method === "HEAD" ? undefined : text);
+      return;
     }
     const match = CALLBACK_PATH.exec(path);
     if (!match) return answer(response, 404, "not found");

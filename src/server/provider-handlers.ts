@@ -5,6 +5,7 @@ import type { HealthProber } from "../manager/health-prober.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import type { AuditEntry } from "../store/audit-store.js";
 import type { Logger } from "../telemetry/logger.js";
+import type { WatcherGauge } from "../telemetry/metrics.js";
 import { watchProviderHealth } from "./provider-health-stream.js";
 import { healthToProto, metricsToProto, providerToProto } from "./provider-mapping.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
@@ -20,6 +21,8 @@ export interface ProviderHandlerDependencies {
    * written to it (create-server forwards `lifecycle` as it is).
    */
   readonly lifecycle?: object & { readonly audit?: { record(entry: AuditEntry): Promise<void> } };
+  /** Counts the WatchProviderHealth streams open (numbergate.health.watchers). */
+  readonly watchers?: WatcherGauge;
 }
 
 type ProviderHandlers = Pick<
@@ -28,7 +31,7 @@ type ProviderHandlers = Pick<
 >;
 
 /** The carriers RPCs: list, health (read and watch), metrics, drain and re-enable. */
-export function createProviderHandlers({ manager, prober, logger, lifecycle }: ProviderHandlerDependencies): ProviderHandlers {
+export function createProviderHandlers({ manager, prober, logger, lifecycle, watchers }: ProviderHandlerDependencies): ProviderHandlers {
   const knownIds = (): readonly string[] => manager.registrations.map((registration) => registration.adapter.descriptor.id);
   const toProvider = (carrierId: CarrierId) => {
     const registration = manager.registrations.find((candidate) => candidate.adapter.descriptor.id === carrierId);
@@ -68,7 +71,12 @@ export function createProviderHandlers({ manager, prober, logger, lifecycle }: P
       request.providerIds.forEach((providerId, index) => checkProviderId(violations, `provider_ids[${index}]`, providerId, knownIds()));
       violations.throwIfAny();
       context.abortOnTerminate();
-      yield* watchProviderHealth(manager.health, request.providerIds, context.signal);
+      watchers?.add(1);
+      try {
+        yield* watchProviderHealth(manager.health, request.providerIds, context.signal);
+      } finally {
+        watchers?.add(-1);
+      }
     },
 
     async setProviderEnabled(request, context: CallContext) {

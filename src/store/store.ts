@@ -10,6 +10,7 @@ import { OwnedNumberStore } from "./owned-number-store.js";
 import { PortingStore } from "./porting-store.js";
 import { ReleaseStore } from "./release-store.js";
 import { ReservationStore } from "./reservation-store.js";
+import { cachedStateCounts, type StateCounts } from "./state-counts.js";
 
 /** Every piece of state that must survive a restart, behind one object. */
 export interface Store {
@@ -21,6 +22,8 @@ export interface Store {
   readonly audit: AuditStore;
   readonly inventoryDrifts: InventoryDriftStore;
   readonly portingOrders: PortingStore;
+  /** Number and porting orders per state (metrics), cached a few seconds so a scrape never hammers the database. */
+  counts(): Promise<StateCounts>;
   /** Answers once the database does (readiness). */
   ping(): Promise<void>;
   /** Seals every encrypted value that is plain or under an old key with the active key (npm run admin -- reencrypt). */
@@ -56,6 +59,7 @@ export function storeOn({ db, dialect, close }: OpenedDatabase, options: StoreOp
     inventoryDrifts: new InventoryDriftStore(db),
     portingOrders: new PortingStore(db, cipher),
     reencrypt: (batchSize) => reencryptColumns(db, cipher, batchSize),
+    counts: cachedStateCounts(db),
     ping: async () => {
       await sql`select 1`.execute(db);
     },

@@ -1,0 +1,58 @@
+import type { Meter } from "@opentelemetry/api";
+import { isAbortError } from "abort-controller-x";
+import { ServerError, Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
+import { DURATION_BUCKETS_SECONDS } from "../telemetry/metrics.js";
+import { callDeadline } from "./call-deadline.js";
+
+/** The status a call ended with, as the client sees it. */
+function statusOf(error: unknown, context: CallContext): Status {
+  if (error instanceof ServerError) return error.code;
+  if (isAbortError(error) || context.signal.aborted) return Date.now() >= callDeadline(context.metadata) ? Status.DEADLINE_EXCEEDED : Status.CANCELLED;
+  // The error mapping turns anything else into INTERNAL; only a middleware outside it sees this.
+  return Status.UNKNOWN;
+}
+
+/** "/numbergate.v1.TelecomService/SearchNumbers" as its service and method. */
+function splitPath(path: string): { readonly service: string; readonly method: string } {
+  const [, service = "", method = ""] = path.split("/");
+  return { service, method };
+}
+
+/**
+ * rpc.server.call.duration (seconds, as OpenTelemetry's current RPC semantic conventions name it) for every
+ * call: rpc.system=grpc, rpc.service, rpc.method and rpc.grpc.status_code. A stream is recorded when it ends,
+ * however it ends (a client that cancels mid-stream: CANCELLED). Outermost, so it times everything the server
+ * does for the call and sees the status the error mapping settled on.
+ */
+export function metricsMiddleware(meter: Meter) {
+  const duration = meter.createHistogram("rpc.server.call.duration", {
+    description: "Duration of gRPC calls served, streams until they end",
+    unit: "s",
+    advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
+  });
+  return async function* measureCalls<Request, Response>(
+    call: ServerMiddlewareCall<Request, Response>,
+    context: CallContext,
+  ): AsyncGenerator<Response, Response | void, undefined> {
+    const startedAt = performance.now();
+    // Stays CANCELLED when the generator is closed early (the client went away between two stream messages).
+    let code: Status = Status.CANCELLED;
+    try {
+      const result = yield* call.next(call.request, context);
+      // A stream that stops because its client went away ends without an error: the client saw CANCELLED.
+      code = context.signal.aborted ? statusOf(undefined, context) : Status.OK;
+      return result;
+    } catch (error) {
+      code = statusOf(error, context);
+      throw error;
+    } finally {
+      const { service, method } = splitPath(call.method.path);
+      duration.record((performance.now() - startedAt) / 1000, {
+        "rpc.system": "grpc",
+        "rpc.service": service,
+        "rpc.method": method,
+        "rpc.grpc.status_code": code,
+      });
+    }
+  };
+}

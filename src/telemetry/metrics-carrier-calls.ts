@@ -1,0 +1,66 @@
+import type { Counter, Histogram, Meter } from "@opentelemetry/api";
+import { TimeoutError } from "mollitia";
+import type { BreakerStateName, CarrierCallObserver } from "../domain/carrier-calls.js";
+import { CarrierError } from "../domain/carrier-error.js";
+import type { CarrierOperation } from "../domain/carrier-operation.js";
+import type { CarrierId } from "../domain/numbers.js";
+import { DURATION_BUCKETS_SECONDS } from "./metrics.js";
+
+/**
+ * The error.type of a failed attempt: the carrier error kind (carrier-error.ts), "timeout" for an attempt the
+ * pipeline gave up on, else "_OTHER" (the semantic conventions' fallback). Never a message: messages may
+ * carry numbers or carrier words.
+ */
+export function errorTypeOf(error: unknown): string {
+  if (CarrierError.is(error)) return error.kind;
+  // mollitia's per-attempt timeout, or an attempt cut off when the time its call was given ran out.
+  if (error instanceof TimeoutError || (error instanceof Error && error.name === "AbandonedAttemptError")) return "timeout";
+  return "_OTHER";
+}
+
+/**
+ * One more observer of the ResilientInvoker (beside ProviderMetrics and HealthMonitor): every attempt at a
+ * carrier into numbergate.carrier.call.duration (seconds) and numbergate.carrier.calls, every scheduled retry
+ * into numbergate.carrier.retries, every breaker transition into numbergate.carrier.breaker.transitions.
+ * Attributes are the carrier id, the operation, the outcome and the error kind: nothing from the request.
+ */
+export class CarrierCallMetrics implements CarrierCallObserver {
+  readonly #duration: Histogram;
+  readonly #calls: Counter;
+  readonly #retries: Counter;
+  readonly #transitions: Counter;
+
+  constructor(meter: Meter) {
+    this.#duration = meter.createHistogram("numbergate.carrier.call.duration", {
+      description: "Duration of each attempt at a carrier (a retry is another attempt)",
+      unit: "s",
+      advice: { explicitBucketBoundaries: DURATION_BUCKETS_SECONDS },
+    });
+    this.#calls = meter.createCounter("numbergate.carrier.calls", {
+      description: "Attempts at a carrier by outcome; failure means a carrier failure (a refused bad input is a success)",
+      unit: "{call}",
+    });
+    this.#retries = meter.createCounter("numbergate.carrier.retries", {
+      description: "Retries scheduled after a failed attempt at a carrier",
+      unit: "{retry}",
+    });
+    this.#transitions = meter.createCounter("numbergate.carrier.breaker.transitions", {
+      description: "Circuit breaker transitions, by the state entered",
+      unit: "{transition}",
+    });
+  }
+
+  attemptFinished(carrierId: CarrierId, operation: CarrierOperation, outcome: "success" | "failure", durationMs: number, error?: unknown): void {
+    const attributes = outcome === "failure" ? { carrier: carrierId, operation, outcome, "error.type": errorTypeOf(error) } : { carrier: carrierId, operation, outcome };
+    this.#duration.record(Math.max(0, durationMs) / 1000, attributes);
+    this.#calls.add(1, attributes);
+  }
+
+  breakerChanged(carrierId: CarrierId, state: BreakerStateName): void {
+    this.#transitions.add(1, { carrier: carrierId, state });
+  }
+
+  retryScheduled(carrierId: CarrierId, operation: CarrierOperation): void {
+    this.#retries.add(1, { carrier: carrierId, operation });
+  }
+}
