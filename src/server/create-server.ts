@@ -65,7 +65,7 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
   const terminator = createTerminator();
   // Outermost first: call metrics (they see the final status), shutdown handling, then the one error mapping, then
   // refusing requests that did not decode.
-  const measured = options.metrics ? server.with(metricsMiddleware(options.metrics.meter)) : server;
+  const measured = options.metrics ? server.with(metricsMiddleware(options.metrics.meter, logger)) : server;
   const edge = () => measured.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
   edge().add(
     guardRequestDecoding(TelecomServiceDefinition),

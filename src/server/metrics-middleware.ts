@@ -2,7 +2,9 @@ import type { Meter } from "@opentelemetry/api";
 import { isAbortError } from "abort-controller-x";
 import { ServerError, Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
 import { DURATION_BUCKETS_SECONDS } from "../telemetry/metrics.js";
+import type { Logger } from "../telemetry/logger.js";
 import { callDeadline } from "./call-deadline.js";
+import { actorOf } from "./caller.js";
 
 /** The status a call ended with, as the client sees it. */
 function statusOf(error: unknown, context: CallContext): Status {
@@ -18,13 +20,17 @@ function splitPath(path: string): { readonly service: string; readonly method: s
   return { service, method };
 }
 
+/** Probes and reflection arrive every few seconds from load balancers and tools: their lines are debug. */
+const QUIET_SERVICES: ReadonlySet<string> = new Set(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]);
+
 /**
  * rpc.server.call.duration (seconds, as OpenTelemetry's current RPC semantic conventions name it) for every
- * call: rpc.system=grpc, rpc.service, rpc.method and rpc.grpc.status_code. A stream is recorded when it ends,
- * however it ends (a client that cancels mid-stream: CANCELLED). Outermost, so it times everything the server
- * does for the call and sees the status the error mapping settled on.
+ * call: rpc.system=grpc, rpc.service, rpc.method and rpc.grpc.status_code; and one log line per call (method,
+ * code, duration, caller). A stream is recorded when it ends, however it ends (a client that cancels mid-stream:
+ * CANCELLED). Outermost, so it times everything the server does for the call and sees the status the error
+ * mapping settled on.
  */
-export function metricsMiddleware(meter: Meter) {
+export function metricsMiddleware(meter: Meter, logger?: Logger) {
   const duration = meter.createHistogram("rpc.server.call.duration", {
     description: "Duration of gRPC calls served, streams until they end",
     unit: "s",
@@ -47,7 +53,11 @@ export function metricsMiddleware(meter: Meter) {
       throw error;
     } finally {
       const { service, method } = splitPath(call.method.path);
-      duration.record((performance.now() - startedAt) / 1000, {
+      const seconds = (performance.now() - startedAt) / 1000;
+      const line = { rpc: call.method.path, code: Status[code], durationMs: Math.round(seconds * 10_000) / 10, caller: actorOf(context) };
+      if (QUIET_SERVICES.has(service)) logger?.debug(line, "rpc");
+      else logger?.info(line, "rpc");
+      duration.record(seconds, {
         "rpc.system": "grpc",
         "rpc.service": service,
         "rpc.method": method,
