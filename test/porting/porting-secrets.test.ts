@@ -1,3 +1,4 @@
+import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { PortingOrderState } from "../../generated/numbergate/v1/porting.js";
 import { capturedLogger } from "../support/captured-logger.js";
@@ -14,8 +15,8 @@ afterEach(async () => {
   subject = undefined;
 });
 
-describe("the customer's PIN, account number and e-mail", { timeout: 120_000 }, () => {
-  it("are in no log line, RPC response, audit entry or database file after a full port and a purchase", async () => {
+describe("the customer's PIN, account number and e-mail, and the carriers' credentials", { timeout: 120_000 }, () => {
+  it("are in no log line, metric, RPC response, audit entry or database file after a full port and a purchase", async () => {
     const log = capturedLogger();
     subject = await startPortingHarness({}, { logger: log.logger });
     const ports = subject;
@@ -52,6 +53,18 @@ describe("the customer's PIN, account number and e-mail", { timeout: 120_000 }, 
 
     const planted = [PIN, ACCOUNT_NUMBER, EMAIL];
     const responseText = JSON.stringify(responses);
+    const metrics = await (await request(`${ports.harness.app.http.publicUrl}/metrics`)).body.text();
+    expect(metrics).toContain("numbergate_porting_orders");
+    // The sandbox carriers' credentials: what numbergate signs its carrier calls with.
+    const credentials = Object.entries(ports.sandbox.environment)
+      .filter(([name]) => /TOKEN|PASSWORD|SECRET|API_KEY/.test(name))
+      .map(([, value]) => value);
+    expect(credentials.length).toBeGreaterThanOrEqual(5);
+    for (const credential of credentials) {
+      expect(log.text(), "a carrier credential in the logs").not.toContain(credential);
+      expect(metrics, "a carrier credential in the metrics").not.toContain(credential);
+      expect(responseText, "a carrier credential in an RPC response").not.toContain(credential);
+    }
     const auditText = JSON.stringify(await ports.harness.app.store.audit.list(0, 10_000));
     const files = sqliteFileBytes(ports.dataDir);
     expect(files.bytes.includes("+13125550123"), "the files read are the database numbergate writes").toBe(true);
@@ -60,6 +73,7 @@ describe("the customer's PIN, account number and e-mail", { timeout: 120_000 }, 
       expect(responseText, `${secret} in an RPC response`).not.toContain(secret);
       expect(auditText, `${secret} in the audit log`).not.toContain(secret);
       expect(log.text(), `${secret} in the logs`).not.toContain(secret);
+      expect(metrics, `${secret} in the metrics`).not.toContain(secret);
       expect(files.bytes.includes(secret), `${secret} in the database files`).toBe(false);
     }
   });
