@@ -2,6 +2,7 @@ import type { ParsedPhoneNumber } from "../domain/phone-number.js";
 import type { CarrierId } from "../domain/numbers.js";
 import { InvalidRequestError, LifecycleError, OrderFailedError, type FieldViolation } from "../domain/service-errors.js";
 import type { CustomerInfoRecord, OfferSnapshot, OrderRecord, OwnedNumberRecord } from "../store/records.js";
+import type { OrderListFilter, OrderPage } from "../store/order-listing.js";
 import { fingerprint, newId, orderReference, type LifecycleContext } from "./lifecycle-context.js";
 import { workOrder } from "./order-execution.js";
 import { buySubstitute, neverReachedCarrier } from "./purchase-substitution.js";
@@ -123,6 +124,11 @@ export class PurchaseService {
     const order = await this.context.store.orders.get(orderId);
     if (!order) throw new LifecycleError("not_found", "RESOURCE_NOT_FOUND", `no order ${orderId}`, {}, [{ field: "order_id", description: `names no order (${orderId})` }]);
     return this.#withOwnedNumbers(order);
+  }
+
+  /** Orders newest first, filtered and paged, as they are recorded (ListNumberOrders); never asks a carrier. */
+  listOrders(filter: OrderListFilter): Promise<OrderPage> {
+    return this.context.store.orders.list(filter);
   }
 
   #waitForFinal(orderId: string, waitUntil: number, signal?: AbortSignal): Promise<OrderRecord> {

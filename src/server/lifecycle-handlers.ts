@@ -18,6 +18,7 @@ import {
   checkRequiredProvider,
   checkResourceId,
 } from "./validation/lifecycle-requests.js";
+import { validateListNumberOrders } from "./validation/order-listing-request.js";
 
 export interface LifecycleServices {
   readonly reservations: ReservationService;
@@ -27,7 +28,7 @@ export interface LifecycleServices {
 
 type LifecycleHandlers = Pick<
   TelecomServiceImplementation<TerminatorContext>,
-  "reserveNumber" | "getReservation" | "cancelReservation" | "purchaseNumber" | "batchPurchaseNumbers" | "getNumberOrder" | "releaseNumber" | "listNumbers"
+  "reserveNumber" | "getReservation" | "cancelReservation" | "purchaseNumber" | "batchPurchaseNumbers" | "getNumberOrder" | "listNumberOrders" | "releaseNumber" | "listNumbers"
 >;
 
 const MAX_BATCH = 100;
@@ -131,6 +132,16 @@ export function createLifecycleHandlers(services: LifecycleServices | undefined,
       const id = checkResourceId(violations, "order_id", request.orderId, true);
       violations.throwIfAny();
       return { order: orderToProto((await required().purchases.getOrder(id ?? "")).order) };
+    },
+
+    async listNumberOrders(request) {
+      const { filter, tokenKind } = validateListNumberOrders(request, providerIds());
+      const page = await required().purchases.listOrders(filter);
+      const last = page.orders.at(-1);
+      return {
+        numberOrders: page.orders.map(orderToProto),
+        nextPageToken: page.hasMore && last ? encodeKeysetToken({ at: last.createdAt, id: last.id }, tokenKind) : "",
+      };
     },
 
     async releaseNumber(request, context) {

@@ -322,6 +322,13 @@ const portingResubmission = (): Migration => ({
   },
 });
 
+/** ListNumberOrders pages orders newest first on (created_at, id); without this, every page sorts the whole table. */
+const orderListing = (): Migration => ({
+  async up(db: UntypedDatabase) {
+    await sql`create index number_orders_listing on number_orders (created_at desc, id desc)`.execute(db);
+  },
+});
+
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -332,6 +339,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
       "2026-11-27-005-order-substitution": orderSubstitution(),
       "2026-11-27-006-porting": porting(),
       "2026-11-27-007-porting-resubmission": portingResubmission(),
+      "2026-11-27-008-order-listing": orderListing(),
     }),
   };
 }

@@ -6,6 +6,7 @@ import { ORDER_CUSTOMER_INFO } from "./encrypted-columns.js";
 import type { FieldCipher } from "./field-cipher.js";
 import { claimDue, NUMBER_ORDER_WORK, releaseLease, renewLease } from "./leases.js";
 import { toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderRecord, type OrderState, type OrderSubstitution } from "./records.js";
+import { listOrders, type OrderListFilter, type OrderPage } from "./order-listing.js";
 import { ownedRow, toItem, toOrder } from "./order-rows.js";
 import { expireHold } from "./reservation-store.js";
 import type { Database } from "./schema.js";
@@ -217,6 +218,11 @@ export class OrderStore {
   async get(id: string): Promise<OrderRecord | undefined> {
     const row = await this.db.selectFrom("number_orders").selectAll().where("id", "=", id).executeTakeFirst();
     return row ? toOrder(row, await this.#items(this.db, id), this.cipher) : undefined;
+  }
+
+  /** Newest first, filtered and keyset paged (ListNumberOrders). */
+  list(filter: OrderListFilter): Promise<OrderPage> {
+    return listOrders(this.db, this.cipher, filter);
   }
 
   getByRequestId(requestId: string): Promise<OrderRecord | undefined> {

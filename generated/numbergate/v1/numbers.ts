@@ -579,6 +579,33 @@ export interface GetNumberOrderResponse {
   order: NumberOrder | undefined;
 }
 
+export interface ListNumberOrdersRequest {
+  /** At most 500 (larger values are capped); default 50; negative is refused. */
+  pageSize: number;
+  /**
+   * next_page_token of the previous page. A token is only valid with the same filters as the request that
+   * returned it (provider_id, states, create_time_after, create_time_before); any other token is refused.
+   */
+  pageToken: string;
+  /** Only this carrier's orders. Empty: every carrier. */
+  providerId: string;
+  /** Only orders in any of these states, for example PENDING and IN_DOUBT. Empty: every state. */
+  states: NumberOrderState[];
+  /** Only orders created at or after this time. Unset: no lower bound. */
+  createTimeAfter:
+    | Date
+    | undefined;
+  /** Only orders created before this time; must be later than create_time_after. Unset: no upper bound. */
+  createTimeBefore: Date | undefined;
+}
+
+export interface ListNumberOrdersResponse {
+  /** Newest first (by create_time, then order_id). */
+  numberOrders: NumberOrder[];
+  /** Empty on the last page. */
+  nextPageToken: string;
+}
+
 /** A number numbergate bought and holds (or held). */
 export interface OwnedNumber {
   phoneNumber: string;
@@ -3755,6 +3782,291 @@ export const GetNumberOrderResponse: MessageFns<GetNumberOrderResponse> = {
     message.order = (object.order !== undefined && object.order !== null)
       ? NumberOrder.fromPartial(object.order)
       : undefined;
+    return message;
+  },
+};
+
+function createBaseListNumberOrdersRequest(): ListNumberOrdersRequest {
+  return {
+    pageSize: 0,
+    pageToken: "",
+    providerId: "",
+    states: [],
+    createTimeAfter: undefined,
+    createTimeBefore: undefined,
+  };
+}
+
+export const ListNumberOrdersRequest: MessageFns<ListNumberOrdersRequest> = {
+  encode(message: ListNumberOrdersRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).int32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.providerId !== "") {
+      writer.uint32(26).string(message.providerId);
+    }
+    if (message.states.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.states) {
+        writer.int32(v);
+      }
+      writer.join();
+    }
+    if (message.createTimeAfter !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTimeAfter), writer.uint32(42).fork()).join();
+    }
+    if (message.createTimeBefore !== undefined) {
+      Timestamp.encode(toTimestamp(message.createTimeBefore), writer.uint32(50).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListNumberOrdersRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListNumberOrdersRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.int32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.providerId = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag === 32) {
+              message.states.push(reader.int32() as any);
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.states.push(reader.int32() as any);
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.createTimeAfter = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.createTimeBefore = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListNumberOrdersRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      providerId: isSet(object.providerId)
+        ? globalThis.String(object.providerId)
+        : isSet(object.provider_id)
+        ? globalThis.String(object.provider_id)
+        : "",
+      states: globalThis.Array.isArray(object?.states)
+        ? object.states.map((e: any) => numberOrderStateFromJSON(e))
+        : [],
+      createTimeAfter: isSet(object.createTimeAfter)
+        ? fromJsonTimestamp(object.createTimeAfter)
+        : isSet(object.create_time_after)
+        ? fromJsonTimestamp(object.create_time_after)
+        : undefined,
+      createTimeBefore: isSet(object.createTimeBefore)
+        ? fromJsonTimestamp(object.createTimeBefore)
+        : isSet(object.create_time_before)
+        ? fromJsonTimestamp(object.create_time_before)
+        : undefined,
+    };
+  },
+
+  toJSON(message: ListNumberOrdersRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.providerId !== "") {
+      obj.providerId = message.providerId;
+    }
+    if (message.states?.length) {
+      obj.states = message.states.map((e) => numberOrderStateToJSON(e));
+    }
+    if (message.createTimeAfter !== undefined) {
+      obj.createTimeAfter = message.createTimeAfter.toISOString();
+    }
+    if (message.createTimeBefore !== undefined) {
+      obj.createTimeBefore = message.createTimeBefore.toISOString();
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListNumberOrdersRequest>): ListNumberOrdersRequest {
+    return ListNumberOrdersRequest.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListNumberOrdersRequest>): ListNumberOrdersRequest {
+    const message = createBaseListNumberOrdersRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.providerId = object.providerId ?? "";
+    message.states = object.states?.map((e) => e) || [];
+    message.createTimeAfter = object.createTimeAfter ?? undefined;
+    message.createTimeBefore = object.createTimeBefore ?? undefined;
+    return message;
+  },
+};
+
+function createBaseListNumberOrdersResponse(): ListNumberOrdersResponse {
+  return { numberOrders: [], nextPageToken: "" };
+}
+
+export const ListNumberOrdersResponse: MessageFns<ListNumberOrdersResponse> = {
+  encode(message: ListNumberOrdersResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.numberOrders) {
+      NumberOrder.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListNumberOrdersResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListNumberOrdersResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.numberOrders.push(NumberOrder.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListNumberOrdersResponse {
+    return {
+      numberOrders: globalThis.Array.isArray(object?.numberOrders)
+        ? object.numberOrders.map((e: any) => NumberOrder.fromJSON(e))
+        : globalThis.Array.isArray(object?.number_orders)
+        ? object.number_orders.map((e: any) => NumberOrder.fromJSON(e))
+        : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListNumberOrdersResponse): unknown {
+    const obj: any = {};
+    if (message.numberOrders?.length) {
+      obj.numberOrders = message.numberOrders.map((e) => NumberOrder.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create(base?: DeepPartial<ListNumberOrdersResponse>): ListNumberOrdersResponse {
+    return ListNumberOrdersResponse.fromPartial(base ?? {});
+  },
+  fromPartial(object: DeepPartial<ListNumberOrdersResponse>): ListNumberOrdersResponse {
+    const message = createBaseListNumberOrdersResponse();
+    message.numberOrders = object.numberOrders?.map((e) => NumberOrder.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
     return message;
   },
 };

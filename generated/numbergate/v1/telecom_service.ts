@@ -17,6 +17,8 @@ import {
   GetNumberOrderResponse,
   GetReservationRequest,
   GetReservationResponse,
+  ListNumberOrdersRequest,
+  ListNumberOrdersResponse,
   ListNumbersRequest,
   ListNumbersResponse,
   PurchaseNumberRequest,
@@ -150,6 +152,18 @@ export const TelecomServiceDefinition = {
       requestType: GetNumberOrderRequest as typeof GetNumberOrderRequest,
       requestStream: false,
       responseType: GetNumberOrderResponse as typeof GetNumberOrderResponse,
+      responseStream: false,
+      options: {},
+    },
+    /**
+     * Orders, newest first, paged and filtered by carrier, state and creation time: to find the orders that are
+     * pending or in doubt.
+     */
+    listNumberOrders: {
+      name: "ListNumberOrders",
+      requestType: ListNumberOrdersRequest as typeof ListNumberOrdersRequest,
+      requestStream: false,
+      responseType: ListNumberOrdersResponse as typeof ListNumberOrdersResponse,
       responseStream: false,
       options: {},
     },
@@ -354,6 +368,14 @@ export interface TelecomServiceImplementation<CallContextExt = {}> {
     request: GetNumberOrderRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<GetNumberOrderResponse>>;
+  /**
+   * Orders, newest first, paged and filtered by carrier, state and creation time: to find the orders that are
+   * pending or in doubt.
+   */
+  listNumberOrders(
+    request: ListNumberOrdersRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListNumberOrdersResponse>>;
   /** Give a number back to its carrier. Idempotent. */
   releaseNumber(
     request: ReleaseNumberRequest,
@@ -482,6 +504,14 @@ export interface TelecomServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<GetNumberOrderRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<GetNumberOrderResponse>;
+  /**
+   * Orders, newest first, paged and filtered by carrier, state and creation time: to find the orders that are
+   * pending or in doubt.
+   */
+  listNumberOrders(
+    request: DeepPartial<ListNumberOrdersRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListNumberOrdersResponse>;
   /** Give a number back to its carrier. Idempotent. */
   releaseNumber(
     request: DeepPartial<ReleaseNumberRequest>,
