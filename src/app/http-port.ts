@@ -1,6 +1,8 @@
 import type { NumbergateConfig } from "../config/config-types.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import { startHttpEndpoint, type HttpEndpoint, type Readiness } from "../server/http-endpoint.js";
+import { StatusFeed } from "../server/status-page/status-feed.js";
+import { loadStatusPage, statusPageRoutes } from "../server/status-page/status-page.js";
 import type { Store } from "../store/store.js";
 import type { Logger } from "../telemetry/logger.js";
 import { listenFailure } from "./startup-failure.js";
@@ -9,8 +11,8 @@ import { listenFailure } from "./startup-failure.js";
 const STORE_CHECK_MS = 2_000;
 
 /**
- * numbergate's HTTP port (NUMBERGATE_HTTP_ADDR): carrier callbacks, the health probes and the metrics. Ready means the store
- * answers and at least one carrier can serve, and the replica is not shutting down.
+ * numbergate's HTTP port (NUMBERGATE_HTTP_ADDR): carrier callbacks, the health probes, the metrics and the status page.
+ * Ready means the store answers and at least one carrier can serve, and the replica is not shutting down.
  */
 export async function startHttpPort(options: {
   readonly config: NumbergateConfig;
@@ -37,15 +39,21 @@ export async function startHttpPort(options: {
     };
     return { ready: storeCheck === "reachable" && serving.length > 0 && !options.stopping(), checks };
   };
+  // The page is read (and its CSP hashes computed) once, here: a missing file stops start-up, not a request.
+  const page = loadStatusPage();
+  const feed = new StatusFeed({ health: manager.health, metrics: manager.metrics, counts: () => store.counts(), scrape: options.metrics, now: options.now, logger: options.logger });
+  feed.start();
   return startHttpEndpoint({
     address: httpAddress,
     // Sandbox: the emulators reach this port directly; live: carriers reach it only through NUMBERGATE_PUBLIC_URL.
     publicUrl: (port) => publicUrl ?? `http://${hostOf(httpAddress)}:${port}`,
     readiness,
     metrics: options.metrics,
+    statusPage: statusPageRoutes(feed, page),
     logger: options.logger,
     now: options.now,
   }).catch((error: unknown) => {
+    feed.close();
     throw listenFailure(error, httpAddress, "NUMBERGATE_HTTP_ADDR");
   });
 }

@@ -3,6 +3,7 @@ import type { AddressInfo } from "node:net";
 import type { CarrierNotification } from "../domain/carrier-lifecycle.js";
 import type { Logger } from "../telemetry/logger.js";
 import { PROMETHEUS_CONTENT_TYPE } from "../telemetry/metrics.js";
+import type { StatusPageRoutes } from "./status-page/status-page.js";
 
 /** Carrier notifications are a few kilobytes; anything much bigger is not one. */
 const MAX_BODY_BYTES = 256 * 1024;
@@ -31,6 +32,8 @@ export interface HttpEndpointOptions {
   readonly readiness: () => Promise<Readiness>;
   /** GET /metrics: the Prometheus text format; without it, /metrics is 404. */
   readonly metrics?: () => Promise<string>;
+  /** GET / (the on-call status page) and GET /events (its live feed); without it, both are 404. */
+  readonly statusPage?: StatusPageRoutes;
   readonly logger: Logger;
   readonly now: () => number;
 }
@@ -83,7 +86,7 @@ function answerJson(response: ServerResponse, status: number, body: unknown): vo
  * numbergate's HTTP port: the carriers' porting callbacks (POST /callbacks/<carrier>/porting), each handed, raw,
  * to the carrier's adapter to verify as that carrier signs it (nothing here trusts a header); and the probes an
  * orchestrator or load balancer asks: GET /healthz (the process serves) and GET /readyz (it should get traffic); and
- * GET /metrics, the Prometheus scrape.
+ * GET /metrics, the Prometheus scrape; and the status page, GET / with its server-sent events at GET /events.
  */
 export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<HttpEndpoint> {
   let publicUrl = "";
@@ -114,6 +117,15 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
       response.writeHead(200, { "content-type": PROMETHEUS_CONTENT_TYPE, "cache-control": "no-store" });
       response.end(request.method === "HEAD" ? undefined : text);
       return;
+    }
+    const statusPage = options.statusPage;
+    if ((path === "/" || path === "/events") && statusPage) {
+      const allowed = path === "/" ? ["GET", "HEAD"] : ["GET"];
+      if (!allowed.includes(request.method ?? "")) {
+        response.setHeader("allow", allowed.join(", "));
+        return answer(response, 405, "method not allowed");
+      }
+      return path === "/" ? statusPage.page(request, response) : statusPage.events(request, response);
     }
     const match = CALLBACK_PATH.exec(path);
     if (!match) return answer(response, 404, "not found");
@@ -156,6 +168,7 @@ export async function startHttpEndpoint(options: HttpEndpointOptions): Promise<H
     },
     close: () =>
       new Promise<void>((resolve) => {
+        options.statusPage?.close();
         server.close(() => resolve());
         server.closeAllConnections();
       }),
