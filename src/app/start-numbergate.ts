@@ -28,6 +28,8 @@ import type { Logger } from "../telemetry/logger.js";
 import { createMetrics, type NumbergateMetrics } from "../telemetry/metrics.js";
 import { CarrierCallMetrics } from "../telemetry/metrics-carrier-calls.js";
 import { observeCarrierHealth, observeOrderStates } from "../telemetry/metrics-gauges.js";
+import { createTracing, type NumbergateTracing } from "../telemetry/tracing.js";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { CARRIERS } from "../carriers/registry.js";
 import { buildCarrierRegistrations } from "./carrier-registrations.js";
 import { resolveCipher } from "./encryption-key-source.js";
@@ -55,6 +57,8 @@ export interface RunningNumbergate {
   readonly http: HttpEndpoint;
   /** This numbergate's own MeterProvider, scraped at GET /metrics. */
   readonly metrics: NumbergateMetrics;
+  /** This numbergate's own TracerProvider (OTEL_TRACES_EXPORTER), or the no-op tracer when it exports nowhere. */
+  readonly tracing: NumbergateTracing;
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: SandboxCarriers | undefined;
   readonly address: string;
@@ -71,6 +75,8 @@ export interface StartNumbergateOptions {
   readonly sandbox?: SandboxCarriers;
   /** Tests make jitter and slow-start choices deterministic. */
   readonly random?: () => number;
+  /** Tests collect spans here (an InMemorySpanExporter) instead of where OTEL_TRACES_EXPORTER says. */
+  readonly spanExporter?: SpanExporter;
 }
 
 /**
@@ -141,10 +147,14 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   undo.push("shut the metrics down", () => telemetry.shutdown());
   observeCarrierHealth(telemetry.meter, () => health.snapshots());
   observeOrderStates(telemetry.meter, () => store.counts(), logger);
+  // One TracerProvider per numbergate too: a test's spans are its own numbergate's.
+  const tracing = createTracing({ spanExporter: options.spanExporter });
+  undo.push("shut the tracing down", () => tracing.shutdown());
   const invoker = new ResilientInvoker({
     carriers: config.carriers.map((carrier) => ({ carrierId: carrier.id, limits: carrier.limits })),
     settings,
     observers: [metrics, health, new CarrierCallMetrics(telemetry.meter)],
+    tracer: tracing.tracer,
     random: options.random,
     // Durations and the rate limiter use the monotonic clock (its default), not wall time.
   });
@@ -164,6 +174,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     heldNumbers: (e164s) => heldNumbers.among(e164s),
     selection: settings.providerSelection,
     random: options.random,
+    tracer: tracing.tracer,
     now,
   });
   undo.push("close the carrier connections", () => manager.close());
@@ -217,7 +228,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   undo.push("close the HTTP port", () => http.close());
   const porting = await startPorting({ config, store, manager, logger, now, sandbox, http });
   undo.push("stop following ports", () => porting.stop());
-  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, porting, logger, metrics: telemetry }).catch((error: unknown) => {
+  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, porting, logger, metrics: telemetry, tracer: tracing.tracer }).catch((error: unknown) => {
     throw listenFailure(error, config.grpcAddress);
   });
   const host = config.grpcAddress.slice(0, config.grpcAddress.lastIndexOf(":"));
@@ -233,6 +244,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     porting,
     http,
     metrics: telemetry,
+    tracing,
     sandbox,
     address: `${host}:${server.port}`,
     async shutdown() {
@@ -254,6 +266,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
       health.dispose();
       await manager.close();
       await telemetry.shutdown();
+      await tracing.shutdown();
       if (ownsSandbox) await sandbox?.stop();
     },
   };

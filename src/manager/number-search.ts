@@ -7,6 +7,7 @@ import { answeredOutcome, cutOffOutcome, skippedOutcome, type ProviderOutcome } 
 import { readDeadline, readFailure, type ReadContext } from "./read-context.js";
 import { ReadRoute, type CarrierTurn, type ReadOutcome } from "./read-route.js";
 import { SearchCollector } from "./search-collector.js";
+import type { SearchSpan } from "./search-span.js";
 import { answerCovers, searchKey, type CarrierSearchAnswer } from "./search-keys.js";
 
 /**
@@ -29,6 +30,7 @@ export async function searchCarriers(
   tiers: readonly (readonly CarrierRegistration[])[],
   outcomes: Map<CarrierId, ProviderOutcome>,
   signal: AbortSignal | undefined,
+  span?: SearchSpan,
 ): Promise<Omit<SearchNumbersResult, "outcomes">> {
   const routeOrder = tiers.flat();
   const collector = new SearchCollector(context, query, routeOrder);
@@ -45,11 +47,18 @@ export async function searchCarriers(
     const fresh = cache.fresh(key);
     const servedFromCache = fresh !== undefined && answerCovers(fresh, needed);
     context.metrics.recordCacheLookup(carrierId, servedFromCache);
-    if (fresh && servedFromCache) return { kind: "answered", answer: fresh, fromCache: true, durationMs: 0 };
-    const load = (flightSignal: AbortSignal) =>
-      context.invoker
+    if (fresh && servedFromCache) {
+      span?.carrierRead(carrierId, "cache_hit");
+      return { kind: "answered", answer: fresh, fromCache: true, durationMs: 0 };
+    }
+    // Set when this search's load runs: otherwise it joined a call another search started (single flight).
+    let led = false;
+    const load = (flightSignal: AbortSignal) => {
+      led = true;
+      return context.invoker
         .invoke(carrierId, "search", (callSignal) => registration.adapter.doSearch({ ...query.criteria, limit: limitAsked }, { signal: callSignal }), { signal: flightSignal })
         .then((result): CarrierSearchAnswer => ({ offers: result.numbers, warnings: result.warnings, limitAsked }));
+    };
     try {
       // Concurrent searches of the same criteria share one carrier call, but only one asked for at least as many
       // numbers as this search still needs: joining a smaller one would leave this search short, and it would then
@@ -58,6 +67,8 @@ export async function searchCarriers(
       return { kind: "answered", answer, fromCache: false, durationMs: context.now() - started };
     } catch (error) {
       return { kind: "failed", error: readFailure(error, carrierId, "search"), durationMs: context.now() - started };
+    } finally {
+      span?.carrierRead(carrierId, led ? "call_led" : "call_joined");
     }
   };
 

@@ -20,7 +20,9 @@ import { ProviderMetrics } from "./provider-metrics.js";
 import { skippedOutcome, unavailableOutcome, type ProviderOutcome } from "./provider-outcome.js";
 import type { ReadContext } from "./read-context.js";
 import type { CarrierSearchAnswer } from "./search-keys.js";
+import { SearchSpan } from "./search-span.js";
 import { SlowStart } from "./slow-start.js";
+import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
 import type { SelectionMode } from "./tier-order.js";
 
 export type { SelectionMode } from "./tier-order.js";
@@ -43,6 +45,8 @@ export interface ProviderManagerOptions {
   /** PROVIDER_SELECTION: how carriers of equal priority are ordered (see tier-order.ts); priority by default. */
   readonly selection?: SelectionMode;
   readonly random?: () => number;
+  /** Where each search's `numbergate.search` span goes (see search-span.ts); the no-op tracer by default. */
+  readonly tracer?: SpanStarter;
   /** Wall-clock epoch milliseconds (deadlines, cache TTLs). */
   readonly now?: () => number;
 }
@@ -75,6 +79,7 @@ export class ProviderManager {
   readonly #random: () => number;
   readonly #selection: SelectionMode;
   readonly #readContext: ReadContext;
+  readonly #tracer: SpanStarter;
 
   constructor(options: ProviderManagerOptions) {
     this.#registrations = orderByPriority(options.registrations);
@@ -86,6 +91,7 @@ export class ProviderManager {
     const now = options.now ?? (() => Date.now());
     this.#random = options.random ?? Math.random;
     this.#selection = options.selection ?? "priority";
+    this.#tracer = options.tracer ?? NOOP_TRACER;
     this.#breakerRetryAfterMs = options.breakerRetryAfterMs ?? (() => undefined);
     this.metrics = options.metrics ?? new ProviderMetrics(300_000, now);
     this.health =
@@ -126,11 +132,18 @@ export class ProviderManager {
    * tier when slow, slow carriers cut off once enough numbers are in.
    */
   async searchNumbers(query: SearchNumbersQuery, signal?: AbortSignal): Promise<SearchNumbersResult> {
-    const { plan, outcomes } = this.#select({ ...query.criteria, carrierIds: query.carrierIds }, "search", (registration) =>
-      registration.adapter.supportsSearch({ ...query.criteria, limit: query.limit }),
-    );
-    const result = await searchCarriers(this.#readContext, this.#searchCache, query, plan.tiers, outcomes, signal);
-    return { ...result, outcomes: this.#inConfiguredOrder(outcomes) };
+    return SearchSpan.run(this.#tracer, query, async (span) => {
+      const { plan, outcomes, skips } = this.#select({ ...query.criteria, carrierIds: query.carrierIds }, "search", (registration) =>
+        registration.adapter.supportsSearch({ ...query.criteria, limit: query.limit }),
+      );
+      span.routed(this.#registrations, plan.tiers, skips);
+      try {
+        const result = await searchCarriers(this.#readContext, this.#searchCache, query, plan.tiers, outcomes, signal, span);
+        return { ...result, outcomes: this.#inConfiguredOrder(outcomes) };
+      } finally {
+        span.settled(outcomes);
+      }
+    });
   }
 
   /** Asks carriers one at a time, in routing order, whether they sell this number now; stops at the first that does. */
@@ -213,9 +226,12 @@ export class ProviderManager {
     question: EligibilityQuestion,
     operation: "search" | "check_availability",
     supports?: (registration: CarrierRegistration) => { supported: boolean; reason?: string },
-  ): { plan: RoutePlan; outcomes: Map<CarrierId, ProviderOutcome> } {
+  ): { plan: RoutePlan; outcomes: Map<CarrierId, ProviderOutcome>; skips: Map<CarrierId, string> } {
     const eligible: CarrierRegistration[] = [];
     const outcomes = new Map<CarrierId, ProviderOutcome>();
+    // Why each carrier is left out, for the search span: numbergate's own words, never a carrier's reason about
+    // the criteria (that can quote the searched digits).
+    const skips = new Map<CarrierId, string>();
     for (const registration of this.#registrations) {
       const carrierId = registration.adapter.descriptor.id;
       const eligibility = checkEligibility(registration, question);
@@ -223,6 +239,8 @@ export class ProviderManager {
       if (!eligibility.eligible) outcomes.set(carrierId, skippedOutcome(carrierId, eligibility.reason));
       else if (support && !support.supported) outcomes.set(carrierId, skippedOutcome(carrierId, support.reason ?? "cannot serve this request"));
       else eligible.push(registration);
+      if (!eligibility.eligible) skips.set(carrierId, eligibility.reason);
+      else if (support && !support.supported) skips.set(carrierId, "cannot serve these search criteria");
     }
     if (eligible.length === 0) {
       const skipped = new Map([...outcomes].map(([carrierId, outcome]) => [carrierId, outcome.detail]));
@@ -235,7 +253,8 @@ export class ProviderManager {
       { mode: this.#selection, random: this.#random, latencyOf: (carrierId) => this.metrics.latencyEstimate(carrierId, operation) },
     );
     for (const [carrierId, skip] of plan.skipped) outcomes.set(carrierId, unavailableOutcome(carrierId, skip.reason, skip.retryAfterMs));
-    return { plan, outcomes };
+    for (const [carrierId, skip] of plan.skipped) skips.set(carrierId, skip.reason);
+    return { plan, outcomes, skips };
   }
 
   #inConfiguredOrder(outcomes: Map<CarrierId, ProviderOutcome>): readonly ProviderOutcome[] {

@@ -4,6 +4,8 @@ import { CarrierError } from "../domain/carrier-error.js";
 import { ALL_OPERATIONS, type CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 import { isTimeLimit, type BreakerStateName, type CarrierCallObserver } from "../domain/carrier-calls.js";
+import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
+import { AttemptTracing, type AttemptSpan, type InvocationTrace } from "./attempt-spans.js";
 import { fullJitterBackoff } from "./backoff.js";
 import { AbandonedAttemptError, BudgetExhaustedError, describeCallFailure, isCarrierFailure } from "./call-failures.js";
 import { CarrierBreaker, type JudgedCall } from "./carrier-breaker.js";
@@ -20,6 +22,8 @@ export interface CarrierPipelineOptions {
   readonly settings: ResilienceSettings;
   readonly limits: CarrierLimits;
   readonly observer: CarrierCallObserver;
+  /** Where each attempt's CLIENT span goes (see attempt-spans.ts); the no-op tracer by default. */
+  readonly tracer?: SpanStarter;
   readonly random?: () => number;
   readonly now?: () => number;
 }
@@ -32,6 +36,7 @@ interface PendingAttempt {
   startedAt: number;
   reaching: boolean;
   settled: boolean;
+  readonly span: AttemptSpan;
 }
 
 /** One call through the pipeline; its attempts share it so a timed-out attempt can be cut off. */
@@ -53,6 +58,7 @@ interface Invocation extends JudgedCall {
   pending: PendingAttempt | undefined;
   /** What the last finished attempt failed with, to report when the call's time runs out between attempts. */
   lastFailure: unknown;
+  readonly trace: InvocationTrace;
 }
 
 /**
@@ -72,12 +78,14 @@ export class CarrierPipeline {
   readonly #observer: CarrierCallObserver;
   readonly #now: () => number;
   readonly #openDurationMs: number;
+  readonly #tracing: AttemptTracing;
 
   constructor(options: CarrierPipelineOptions) {
     const { settings, limits, carrierId } = options;
     const random = options.random ?? Math.random;
     this.carrierId = carrierId;
     this.#observer = options.observer;
+    this.#tracing = new AttemptTracing(carrierId, options.tracer ?? NOOP_TRACER);
     this.#now = options.now ?? (() => performance.now());
     this.#openDurationMs = settings.breaker.openDurationMs;
     this.#tokenBucket = limits.ratePerSecond > 0 ? new TokenBucket(limits.ratePerSecond, this.#now) : undefined;
@@ -104,6 +112,7 @@ export class CarrierPipeline {
         onRejection: (error: unknown, attempt: number) => {
           const delay = this.#retryDelay(error, attempt, policy, settings, random);
           if (delay !== false) this.#observer.retryScheduled?.(carrierId, operation, delay);
+          if (delay !== false) this.#tracing.retryScheduled(delay);
           return delay;
         },
       });
@@ -153,9 +162,10 @@ export class CarrierPipeline {
       finished: false,
       pending: undefined,
       lastFailure: undefined,
+      trace: this.#tracing.begin(),
     };
     try {
-      return await raceWithAbort(circuit.execute<Result>(invocation), signal);
+      return await raceWithAbort(this.#tracing.within(invocation.trace, () => circuit.execute<Result>(invocation)), signal);
     } catch (error) {
       throw this.#translate(error, invocation);
     } finally {
@@ -178,7 +188,8 @@ export class CarrierPipeline {
     // The attempt's controller exists before the rate-limit wait, so a timeout that fires while waiting for a
     // token cancels the wait: a purchase reported as timed out must never be sent afterwards.
     const controller = new AbortController();
-    const attempt: PendingAttempt = { controller, startedAt: this.#now(), reaching: false, settled: false };
+    const span = this.#tracing.startAttempt(invocation.trace, invocation.operation, this.breakerState);
+    const attempt: PendingAttempt = { controller, startedAt: this.#now(), reaching: false, settled: false, span };
     invocation.pending = attempt;
     const signal = invocation.signal ? AbortSignal.any([invocation.signal, controller.signal]) : controller.signal;
     try {
@@ -195,6 +206,7 @@ export class CarrierPipeline {
         this.#settle(invocation, attempt, isCarrierFailure(error) ? "failure" : "success", error);
         invocation.lastFailure = error;
       }
+      attempt.span.abandon(error);
       // The request was cut off because the call's time ran out: the breaker must see a failure, not the
       // AbortError the request ended with.
       if (attempt.reaching && isTimeLimit(invocation.callerSignal?.reason)) throw new AbandonedAttemptError();
@@ -205,6 +217,7 @@ export class CarrierPipeline {
   #settle(invocation: Invocation, attempt: PendingAttempt, outcome: "success" | "failure", error?: unknown): void {
     if (attempt.settled) return;
     attempt.settled = true;
+    attempt.span.settle(outcome, error);
     this.#observer.attemptFinished(this.carrierId, invocation.operation, outcome, this.#now() - attempt.startedAt, error);
   }
 

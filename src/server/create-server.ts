@@ -13,6 +13,8 @@ import { addReflection } from "./reflection.js";
 import type { LifecycleServices } from "./lifecycle-handlers.js";
 import type { PortingServices } from "./porting-handlers.js";
 import { metricsMiddleware } from "./metrics-middleware.js";
+import { tracingMiddleware } from "./tracing-middleware.js";
+import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
 import { guardRequestDecoding, rejectUndecodableRequests } from "./request-decoding.js";
 import { createTelecomService } from "./telecom-service.js";
 import { createTerminator } from "./terminator-middleware.js";
@@ -41,6 +43,8 @@ export interface StartServerOptions {
   readonly logger: Logger;
   /** Where the RPC duration histogram and the watcher count go; without it, nothing is measured. */
   readonly metrics?: NumbergateMetrics;
+  /** Where each call's SERVER span goes (see tracing-middleware.ts); without it, the no-op tracer. */
+  readonly tracer?: SpanStarter;
   /** How long shutdown waits for in-flight calls before cutting them. Defaults to 10000 ms. */
   readonly shutdownGraceMs?: number;
   /** Overrides of DEFAULT_SERVER_LIMITS (tests use small values). */
@@ -63,10 +67,11 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
     interceptors: [deadlineInterceptor],
   });
   const terminator = createTerminator();
-  // Outermost first: call metrics (they see the final status), shutdown handling, then the one error mapping, then
-  // refusing requests that did not decode.
+  // Outermost first: call metrics and the call's span (they see the final status), shutdown handling, then the one
+  // error mapping, then refusing requests that did not decode.
   const measured = options.metrics ? server.with(metricsMiddleware(options.metrics.meter, logger)) : server;
-  const edge = () => measured.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
+  const traced = measured.with(tracingMiddleware(options.tracer ?? NOOP_TRACER));
+  const edge = () => traced.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
   edge().add(
     guardRequestDecoding(TelecomServiceDefinition),
     createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, porting: options.porting, logger, watchers: options.metrics?.watchers }),

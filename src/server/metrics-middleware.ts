@@ -1,24 +1,11 @@
 import type { Meter } from "@opentelemetry/api";
-import { isAbortError } from "abort-controller-x";
-import { ServerError, Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
+import { Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
 import { DURATION_BUCKETS_SECONDS } from "../telemetry/metrics.js";
 import type { Logger } from "../telemetry/logger.js";
-import { callDeadline } from "./call-deadline.js";
+import { callStatus, splitMethodPath } from "./call-status.js";
 import { actorOf } from "./caller.js";
 
-/** The status a call ended with, as the client sees it. */
-function statusOf(error: unknown, context: CallContext): Status {
-  if (error instanceof ServerError) return error.code;
-  if (isAbortError(error) || context.signal.aborted) return Date.now() >= callDeadline(context.metadata) ? Status.DEADLINE_EXCEEDED : Status.CANCELLED;
-  // The error mapping turns anything else into INTERNAL; only a middleware outside it sees this.
-  return Status.UNKNOWN;
-}
 
-/** "/numbergate.v1.TelecomService/SearchNumbers" as its service and method. */
-function splitPath(path: string): { readonly service: string; readonly method: string } {
-  const [, service = "", method = ""] = path.split("/");
-  return { service, method };
-}
 
 /** Probes and reflection arrive every few seconds from load balancers and tools: their lines are debug. */
 const QUIET_SERVICES: ReadonlySet<string> = new Set(["grpc.health.v1.Health", "grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection"]);
@@ -46,13 +33,13 @@ export function metricsMiddleware(meter: Meter, logger?: Logger) {
     try {
       const result = yield* call.next(call.request, context);
       // A stream that stops because its client went away ends without an error: the client saw CANCELLED.
-      code = context.signal.aborted ? statusOf(undefined, context) : Status.OK;
+      code = context.signal.aborted ? callStatus(undefined, context) : Status.OK;
       return result;
     } catch (error) {
-      code = statusOf(error, context);
+      code = callStatus(error, context);
       throw error;
     } finally {
-      const { service, method } = splitPath(call.method.path);
+      const { service, method } = splitMethodPath(call.method.path);
       const seconds = (performance.now() - startedAt) / 1000;
       const line = { rpc: call.method.path, code: Status[code], durationMs: Math.round(seconds * 10_000) / 10, caller: actorOf(context) };
       if (QUIET_SERVICES.has(service)) logger?.debug(line, "rpc");

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import type { SpanExporter } from "@opentelemetry/sdk-trace-base";
 import { Agent } from "undici";
 import { createChannel, createClient, Metadata, type Channel } from "nice-grpc";
 import { TelecomServiceDefinition, type TelecomServiceClient } from "../../generated/numbergate/v1/telecom_service.js";
@@ -39,6 +40,8 @@ export interface HarnessOptions {
   readonly sandbox?: SandboxCarriers;
   /** Where numbergate logs (default: nowhere); tests that check what reaches the log capture it. */
   readonly logger?: Logger;
+  /** Where numbergate's spans go (an InMemorySpanExporter); without it, OTEL_TRACES_EXPORTER of the test process decides. */
+  readonly spanExporter?: SpanExporter;
 }
 
 /**
@@ -68,7 +71,7 @@ export async function startHarness(environment: Record<string, string | undefine
       ...PLAIN_PIPELINE,
       ...environment,
     });
-    app = await startNumbergate({ config, logger: options.logger ?? silentLogger(), dispatcher, sandbox, random: options.random });
+    app = await startNumbergate({ config, logger: options.logger ?? silentLogger(), dispatcher, sandbox, random: options.random, spanExporter: options.spanExporter });
   } catch (error) {
     await releaseOwned();
     throw error;

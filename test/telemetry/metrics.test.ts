@@ -3,6 +3,7 @@ import { Status } from "nice-grpc";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { captureRpcError, startHarness, type Harness } from "../support/harness.js";
+import { STATE_COUNTS_TTL_MS } from "../../src/store/state-counts.js";
 import { parsePrometheusText, samplesOf, type MetricFamily } from "../support/prometheus-text.js";
 
 /** One retry, right away, so a single injected 500 shows up as a failed attempt, a retry and then a success. */
@@ -60,6 +61,9 @@ describe("GET /metrics", () => {
     watching.abort();
     await stream.next().catch(() => undefined);
     await until(async () => value((await scrape()).families, "numbergate_health_watchers", {}) === 0);
+    // Order counts are cached for STATE_COUNTS_TTL_MS (the status page's first sample may have read them before
+    // the purchase): a scrape after the cache turned over shows the purchase.
+    await until(async () => value((await scrape()).families, "numbergate_number_orders", { state: "completed" }) === 1, STATE_COUNTS_TTL_MS + 2_000);
     ({ text, families } = await scrape());
   });
 
