@@ -1,4 +1,5 @@
 import { pino, type Logger } from "pino";
+import pretty from "pino-pretty";
 
 export type { Logger } from "pino";
 
@@ -37,7 +38,15 @@ const REDACTED_PATHS = [
   "*.customerInfo",
 ];
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * Where log lines go when the caller names no destination: JSON on stdout for machines (a log shipper, a file,
+ * a pipe), readable colored lines only when a person watches a terminal.
+ */
+export function defaultLogDestination(isTerminal: boolean = process.stdout.isTTY === true, terminal: NodeJS.WritableStream | number = 1): pino.DestinationStream | undefined {
+  return isTerminal ? pretty({ colorize: typeof terminal === "number", sync: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname,service,name", destination: terminal }) : undefined;
+}
+
+export function createLogger(level: string, destination: pino.DestinationStream | undefined = defaultLogDestination()): Logger {
   return pino(
     {
       name: "numbergate",
