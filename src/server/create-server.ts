@@ -69,9 +69,10 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
   const terminator = createTerminator();
   // Outermost first: call metrics and the call's span (they see the final status), shutdown handling, then the one
   // error mapping, then refusing requests that did not decode.
-  const measured = options.metrics ? server.with(metricsMiddleware(options.metrics.meter, logger)) : server;
-  const traced = measured.with(tracingMiddleware(options.tracer ?? NOOP_TRACER));
-  const edge = () => traced.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
+  // The span outermost, so the RPC's log line (written by the metrics middleware) carries its trace and span ids.
+  const traced = server.with(tracingMiddleware(options.tracer ?? NOOP_TRACER));
+  const measured = options.metrics ? traced.with(metricsMiddleware(options.metrics.meter, logger)) : traced;
+  const edge = () => measured.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
   edge().add(
     guardRequestDecoding(TelecomServiceDefinition),
     createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, porting: options.porting, logger, watchers: options.metrics?.watchers }),

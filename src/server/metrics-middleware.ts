@@ -1,4 +1,4 @@
-import type { Meter } from "@opentelemetry/api";
+import { isSpanContextValid, trace, type Meter } from "@opentelemetry/api";
 import { Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
 import { DURATION_BUCKETS_SECONDS } from "../telemetry/metrics.js";
 import type { Logger } from "../telemetry/logger.js";
@@ -41,7 +41,9 @@ export function metricsMiddleware(meter: Meter, logger?: Logger) {
     } finally {
       const { service, method } = splitMethodPath(call.method.path);
       const seconds = (performance.now() - startedAt) / 1000;
-      const line = { rpc: call.method.path, code: Status[code], durationMs: Math.round(seconds * 10_000) / 10, caller: actorOf(context) };
+      const spanContext = trace.getActiveSpan()?.spanContext();
+      const ids = spanContext && isSpanContextValid(spanContext) ? { trace_id: spanContext.traceId, span_id: spanContext.spanId } : {};
+      const line = { rpc: call.method.path, code: Status[code], durationMs: Math.round(seconds * 10_000) / 10, caller: actorOf(context), ...ids };
       if (QUIET_SERVICES.has(service)) logger?.debug(line, "rpc");
       else logger?.info(line, "rpc");
       duration.record(seconds, {

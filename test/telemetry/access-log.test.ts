@@ -1,3 +1,4 @@
+import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { Metadata } from "nice-grpc";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { capturedLogger } from "../support/captured-logger.js";
@@ -38,5 +39,27 @@ describe("the log has one line per RPC", () => {
       expect.objectContaining({ level: 30, code: "INVALID_ARGUMENT", caller: expect.stringMatching(/^anonymous@/) }),
     ]);
     expect(lines[0]?.durationMs).toBeGreaterThan(0);
+  });
+});
+
+describe("with tracing on, the RPC's log line", () => {
+  it("carries the trace and span ids of the RPC's server span", async () => {
+    const traced = capturedLogger();
+    const exporter = new InMemorySpanExporter();
+    const subject = await startHarness({}, { logger: traced.logger, spanExporter: exporter });
+    try {
+      await subject.client.listProviders({});
+      const line = traced
+        .text()
+        .split("\n")
+        .filter((text) => text.startsWith("{"))
+        .map((text) => JSON.parse(text) as { msg: string; rpc?: string; trace_id?: string; span_id?: string })
+        .find((entry) => entry.msg === "rpc" && entry.rpc === "/numbergate.v1.TelecomService/ListProviders");
+      const span = exporter.getFinishedSpans().find((candidate) => candidate.name === "numbergate.v1.TelecomService/ListProviders");
+      expect(span).toBeDefined();
+      expect(line).toMatchObject({ trace_id: span?.spanContext().traceId, span_id: span?.spanContext().spanId });
+    } finally {
+      await subject.close();
+    }
   });
 });
