@@ -1,5 +1,5 @@
 import { isAbortError } from "abort-controller-x";
-import { ServerError, Status, type CallContext } from "nice-grpc";
+import { ServerError, Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
 import { callDeadline } from "./call-deadline.js";
 
 /**
@@ -17,4 +17,27 @@ export function callStatus(error: unknown, context: CallContext): Status {
 export function splitMethodPath(path: string): { readonly service: string; readonly method: string } {
   const [, service = "", method = ""] = path.split("/");
   return { service, method };
+}
+
+/**
+ * Runs the rest of the call and hands `settle` the status it ended with, however it ended: OK, an error's status, or
+ * CANCELLED when the client went away (between two stream messages the generator is just closed early).
+ */
+export async function* withCallStatus<Request, Response>(
+  call: ServerMiddlewareCall<Request, Response>,
+  context: CallContext,
+  settle: (code: Status) => void,
+): AsyncGenerator<Response, Response | void, undefined> {
+  let code: Status = Status.CANCELLED;
+  try {
+    const result = yield* call.next(call.request, context);
+    // A stream that stops because its client went away ends without an error: the client saw CANCELLED.
+    code = context.signal.aborted ? callStatus(undefined, context) : Status.OK;
+    return result;
+  } catch (error) {
+    code = callStatus(error, context);
+    throw error;
+  } finally {
+    settle(code);
+  }
 }

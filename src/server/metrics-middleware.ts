@@ -2,7 +2,7 @@ import { isSpanContextValid, trace, type Meter } from "@opentelemetry/api";
 import { Status, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
 import { DURATION_BUCKETS_SECONDS } from "../telemetry/metrics.js";
 import type { Logger } from "../telemetry/logger.js";
-import { callStatus, splitMethodPath } from "./call-status.js";
+import { splitMethodPath, withCallStatus } from "./call-status.js";
 import { actorOf } from "./caller.js";
 
 
@@ -28,17 +28,7 @@ export function metricsMiddleware(meter: Meter, logger?: Logger) {
     context: CallContext,
   ): AsyncGenerator<Response, Response | void, undefined> {
     const startedAt = performance.now();
-    // Stays CANCELLED when the generator is closed early (the client went away between two stream messages).
-    let code: Status = Status.CANCELLED;
-    try {
-      const result = yield* call.next(call.request, context);
-      // A stream that stops because its client went away ends without an error: the client saw CANCELLED.
-      code = context.signal.aborted ? callStatus(undefined, context) : Status.OK;
-      return result;
-    } catch (error) {
-      code = callStatus(error, context);
-      throw error;
-    } finally {
+    return yield* withCallStatus(call, context, (code) => {
       const { service, method } = splitMethodPath(call.method.path);
       const seconds = (performance.now() - startedAt) / 1000;
       const spanContext = trace.getActiveSpan()?.spanContext();
@@ -52,6 +42,6 @@ export function metricsMiddleware(meter: Meter, logger?: Logger) {
         "rpc.method": method,
         "rpc.grpc.status_code": code,
       });
-    }
+    });
   };
 }

@@ -2,7 +2,7 @@ import { context as contextApi, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, t
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { Status, type CallContext, type Metadata, type ServerMiddlewareCall } from "nice-grpc";
 import type { SpanStarter } from "../telemetry/tracing-noop.js";
-import { callStatus } from "./call-status.js";
+import { splitMethodPath, withCallStatus } from "./call-status.js";
 
 /** traceparent and tracestate from the call's metadata (grpc-js hands keys over in lower case). */
 const metadataGetter: TextMapGetter<Metadata> = {
@@ -32,32 +32,21 @@ const SERVER_ERROR_STATUSES: ReadonlySet<Status> = new Set([Status.UNKNOWN, Stat
 export function tracingMiddleware(tracer: SpanStarter) {
   return function traceCalls<Request, Response>(call: ServerMiddlewareCall<Request, Response>, context: CallContext): AsyncGenerator<Response, Response | void, undefined> {
     const parent = propagator.extract(ROOT_CONTEXT, context.metadata, metadataGetter);
-    const [, service = "", method = ""] = call.method.path.split("/");
+    const { service, method } = splitMethodPath(call.method.path);
     const span = tracer.startSpan(
       `${service}/${method}`,
       { kind: SpanKind.SERVER, attributes: { "rpc.system": "grpc", "rpc.service": service, "rpc.method": method } },
       parent,
     );
-    return bindToContext(trace.setSpan(parent, span), traced(span, call, context));
+    return bindToContext(trace.setSpan(parent, span), withCallStatus(call, context, (code) => endSpan(span, code)));
   };
 }
 
-async function* traced<Request, Response>(span: Span, call: ServerMiddlewareCall<Request, Response>, context: CallContext): AsyncGenerator<Response, Response | void, undefined> {
-  // Stays CANCELLED when the generator is closed early (the client went away between two stream messages).
-  let code: Status = Status.CANCELLED;
-  try {
-    const result = yield* call.next(call.request, context);
-    code = context.signal.aborted ? callStatus(undefined, context) : Status.OK;
-    return result;
-  } catch (error) {
-    code = callStatus(error, context);
-    throw error;
-  } finally {
-    span.setAttribute("rpc.grpc.status_code", code);
-    if (code !== Status.OK) span.setAttribute("error.type", Status[code]);
-    if (SERVER_ERROR_STATUSES.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: Status[code] });
-    span.end();
-  }
+function endSpan(span: Span, code: Status): void {
+  span.setAttribute("rpc.grpc.status_code", code);
+  if (code !== Status.OK) span.setAttribute("error.type", Status[code]);
+  if (SERVER_ERROR_STATUSES.has(code)) span.setStatus({ code: SpanStatusCode.ERROR, message: Status[code] });
+  span.end();
 }
 
 
