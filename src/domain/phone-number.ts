@@ -82,3 +82,10 @@ export function isValidE164(e164: string): boolean {
   validityCache.set(e164, valid);
   return valid;
 }
+
+/** A number numbergate stored once it had parsed it: parsed again, and a bug (not the caller's) if it no longer parses. */
+export function parseStoredNumber(e164: string): ParsedPhoneNumber {
+  const result = parsePhoneNumber(e164);
+  if (!result.ok) throw new Error(`stored number ${e164} no longer parses: ${result.problem}`);
+  return result.number;
+}

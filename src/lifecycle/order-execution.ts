@@ -1,6 +1,6 @@
 import { featureMethods } from "../domain/carrier-adapter.js";
 import { CarrierError } from "../domain/carrier-error.js";
-import { parsePhoneNumber, type ParsedPhoneNumber } from "../domain/phone-number.js";
+import { parseStoredNumber } from "../domain/phone-number.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
 import type { AuditEntry } from "../store/audit-store.js";
 import type { OrderRecord } from "../store/records.js";
@@ -9,11 +9,6 @@ import type { LifecycleContext } from "./lifecycle-context.js";
 import { decideOrder, factsFromStatus, refusedFacts, type CarrierFacts } from "./order-decision.js";
 import { whileLeased } from "./lease-keeper.js";
 
-export function parsed(e164: string): ParsedPhoneNumber {
-  const result = parsePhoneNumber(e164);
-  if (!result.ok) throw new Error(`stored number ${e164} no longer parses: ${result.problem}`);
-  return result.number;
-}
 
 /**
  * Works an order this replica holds the lease on, renewing the lease meanwhile: looks up numbers that were
@@ -62,7 +57,7 @@ async function placeUnsent(context: LifecycleContext, order: OrderRecord, signal
         (adapter, callSignal) => {
           const buyer = featureMethods(adapter, "purchases");
           if (!buyer) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot buy numbers from ${order.carrierId} yet`);
-          return buyer.doPurchase({ numbers: numbers.map(parsed), orderReference: order.orderReference, carrierReservationIds }, { signal: callSignal });
+          return buyer.doPurchase({ numbers: numbers.map(parseStoredNumber), orderReference: order.orderReference, carrierReservationIds }, { signal: callSignal });
         },
         signal,
       );
@@ -104,7 +99,7 @@ async function lookUpSent(context: LifecycleContext, order: OrderRecord, signal?
       (adapter, callSignal) => {
         const buyer = featureMethods(adapter, "purchases");
         if (!buyer) throw new CarrierUnavailableError(order.carrierId, `numbergate cannot look up ${order.carrierId} orders`);
-        return buyer.doGetOrderStatus({ carrierOrderId: order.carrierOrderId, orderReference: order.orderReference, numbers: asked.map(parsed) }, { signal: callSignal });
+        return buyer.doGetOrderStatus({ carrierOrderId: order.carrierOrderId, orderReference: order.orderReference, numbers: asked.map(parseStoredNumber) }, { signal: callSignal });
       },
       signal,
       { evenWhenDrained: true },

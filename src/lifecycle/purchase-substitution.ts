@@ -4,7 +4,7 @@ import type { AuditEntry } from "../store/audit-store.js";
 import type { OfferSnapshot, OrderRecord } from "../store/records.js";
 import { describeError } from "./carrier-answers.js";
 import { newId, orderReference, type LifecycleContext } from "./lifecycle-context.js";
-import { parsed } from "./order-execution.js";
+import { parseStoredNumber } from "../domain/phone-number.js";
 
 /** The suffix of a substitute order's stored request_id: `#` is not allowed in a client's request_id, so it never collides. */
 const SUBSTITUTE_REQUEST_SUFFIX = "#substitute";
@@ -109,7 +109,7 @@ export async function buySubstitute(context: LifecycleContext, options: Substitu
 function substitutionTarget(original: OrderRecord, maxMonthlyRateCents: number | undefined): SubstitutionTarget | undefined {
   const [item] = original.items;
   if (!item) return undefined;
-  const number = parsed(item.phoneNumber);
+  const number = parseStoredNumber(item.phoneNumber);
   const offer = item.offer;
   const recordedType = NUMBER_TYPES.find((type) => type === offer?.numberType);
   const numberType: NumberType = recordedType ?? number.numberType ?? "local";

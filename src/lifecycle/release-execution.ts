@@ -7,7 +7,7 @@ import type { ReleaseRecord } from "../store/records.js";
 import { checkDelay, describeError, isDefiniteRefusal } from "./carrier-answers.js";
 import type { LifecycleContext } from "./lifecycle-context.js";
 import { whileLeased } from "./lease-keeper.js";
-import { parsed } from "./order-execution.js";
+import { parseStoredNumber } from "../domain/phone-number.js";
 
 /**
  * Works a release this replica holds the lease on: sends it if it was never sent, else asks the carrier
@@ -38,7 +38,7 @@ async function sendRelease(context: LifecycleContext, release: ReleaseRecord, si
       (adapter, callSignal) => {
         const releaser = featureMethods(adapter, "releases");
         if (!releaser) throw new CarrierUnavailableError(release.carrierId, `numbergate cannot release ${release.carrierId} numbers yet`);
-        return releaser.doRelease({ number: parsed(release.phoneNumber), carrierNumberId: owned.carrierNumberId, orderReference: release.orderReference }, { signal: callSignal });
+        return releaser.doRelease({ number: parseStoredNumber(release.phoneNumber), carrierNumberId: owned.carrierNumberId, orderReference: release.orderReference }, { signal: callSignal });
       },
       signal,
     );
@@ -67,7 +67,7 @@ async function lookUpRelease(context: LifecycleContext, release: ReleaseRecord, 
       (adapter, callSignal) => {
         const releaser = featureMethods(adapter, "releases");
         if (!releaser) throw new CarrierUnavailableError(release.carrierId, `numbergate cannot look up ${release.carrierId} releases`);
-        const lookup = { number: parsed(release.phoneNumber), carrierNumberId: owned?.carrierNumberId, carrierOrderId: release.carrierOrderId, orderReference: release.orderReference };
+        const lookup = { number: parseStoredNumber(release.phoneNumber), carrierNumberId: owned?.carrierNumberId, carrierOrderId: release.carrierOrderId, orderReference: release.orderReference };
         return releaser.doGetReleaseStatus(lookup, { signal: callSignal });
       },
       signal,

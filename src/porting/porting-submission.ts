@@ -1,18 +1,13 @@
 import { featureMethods, type FeatureMethods } from "../domain/carrier-adapter.js";
 import type { CarrierPortInRequest, CarrierPortInStatus } from "../domain/carrier-lifecycle.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
-import { parsePhoneNumber, type ParsedPhoneNumber } from "../domain/phone-number.js";
+import { parseStoredNumber } from "../domain/phone-number.js";
 import { CarrierUnavailableError } from "../domain/service-errors.js";
 import { CarrierError } from "../domain/carrier-error.js";
 import { describeError } from "../lifecycle/carrier-answers.js";
 import type { PortingOrderRecord } from "../store/porting-records.js";
 import { recordPortStatus, type PortingContext } from "./porting-context.js";
 
-function parsed(e164: string): ParsedPhoneNumber {
-  const result = parsePhoneNumber(e164);
-  if (!result.ok) throw new Error(`stored number ${e164} no longer parses: ${result.problem}`);
-  return result.number;
-}
 
 /** Calls the port's carrier through its pipeline with the porting methods of its adapter. */
 export function callPorting<Result>(
@@ -40,7 +35,7 @@ export function callPorting<Result>(
 export async function portInRequestOf(context: PortingContext, order: PortingOrderRecord): Promise<CarrierPortInRequest> {
   const secrets = await context.store.portingOrders.secrets(order.id);
   return {
-    numbers: order.phoneNumbers.map(parsed),
+    numbers: order.phoneNumbers.map(parseStoredNumber),
     orderReference: order.orderReference,
     losingCarrierName: order.currentProvider,
     authorizedName: order.authorizedName,
@@ -107,7 +102,7 @@ function refusedStatus(detail: string): CarrierPortInStatus {
  * made sendable again.
  */
 export async function resolveSubmission(context: PortingContext, order: PortingOrderRecord, signal?: AbortSignal): Promise<void> {
-  const lookup = { orderReference: order.orderReference, numbers: order.phoneNumbers.map(parsed), sentAt: new Date(order.submissionStartedAt ?? order.createdAt) };
+  const lookup = { orderReference: order.orderReference, numbers: order.phoneNumbers.map(parseStoredNumber), sentAt: new Date(order.submissionStartedAt ?? order.createdAt) };
   const found = await callPorting(context, order.carrierId, "port_in_status", (porting, callSignal) => porting.doFindPortIn(lookup, { signal: callSignal }), signal);
   if (found) {
     await recordPortStatus(context, order.id, found, "carrier poll", "numbergate");
@@ -128,7 +123,7 @@ export async function resolveSubmission(context: PortingContext, order: PortingO
 export async function resolveResubmission(context: PortingContext, order: PortingOrderRecord, signal?: AbortSignal): Promise<void> {
   const startedAt = order.resubmissionStartedAt;
   if (startedAt === undefined || context.now() - startedAt < context.settings.submissionGraceMs) return;
-  const lookup = { orderReference: order.orderReference, numbers: order.phoneNumbers.map(parsed), sentAt: new Date(startedAt) };
+  const lookup = { orderReference: order.orderReference, numbers: order.phoneNumbers.map(parseStoredNumber), sentAt: new Date(startedAt) };
   const found = await callPorting(context, order.carrierId, "port_in_status", (porting, callSignal) => porting.doFindPortIn(lookup, { signal: callSignal }), signal);
   if (found) {
     await recordPortStatus(context, order.id, found, "request", "numbergate");
