@@ -1,4 +1,5 @@
 import { isPortingNotifier } from "../carriers/emulator-kit/carrier-emulator.js";
+import type { SpanStarter } from "../telemetry/tracing-noop.js";
 import type { NumbergateConfig } from "../config/config-types.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import { PortabilityChecker } from "../porting/portability-check.js";
@@ -36,8 +37,9 @@ export async function startPorting(options: {
   readonly now: () => number;
   readonly sandbox: SandboxCarriers | undefined;
   readonly http: HttpEndpoint;
+  readonly tracer: SpanStarter;
 }): Promise<StartedPorting> {
-  const { config, store, manager, logger, now, http } = options;
+  const { config, store, manager, logger, now, http, tracer } = options;
   const { porting } = config;
   let publicUrl: string | undefined = porting.publicUrl;
   const context: PortingContext = {
@@ -56,6 +58,7 @@ export async function startPorting(options: {
     },
     events: new PortingEvents(),
     notificationUrl: (carrierId) => (publicUrl === undefined ? undefined : `${publicUrl}${callbackPath(carrierId)}`),
+    tracer,
   };
   http.takePortingCallbacks((carrierId, notification) => receivePortingNotification(context, carrierId, notification));
   if (config.mode === "sandbox") publicUrl = http.publicUrl;

@@ -198,6 +198,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     settings: config.store,
     holdsChanged: () => heldNumbers.invalidate(),
     detached: new DetachedWork(),
+    tracer: tracing.tracer,
   };
   const reconciler = new InventoryReconciler({ store, manager, logger, now });
   const inventory = new InventoryService(reconciler, store, now);
@@ -226,7 +227,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   let stopping = false;
   const http = await startHttpPort({ config, store, manager, logger, now, stopping: () => stopping, metrics: () => telemetry.scrape() });
   undo.push("close the HTTP port", () => http.close());
-  const porting = await startPorting({ config, store, manager, logger, now, sandbox, http });
+  const porting = await startPorting({ config, store, manager, logger, now, sandbox, http, tracer: tracing.tracer });
   undo.push("stop following ports", () => porting.stop());
   const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, porting, logger, metrics: telemetry, tracer: tracing.tracer }).catch((error: unknown) => {
     throw listenFailure(error, config.grpcAddress);

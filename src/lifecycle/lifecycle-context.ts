@@ -2,6 +2,7 @@ import { createHash, randomBytes } from "node:crypto";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import type { Store } from "../store/store.js";
 import type { Logger } from "../telemetry/logger.js";
+import type { SpanStarter } from "../telemetry/tracing-noop.js";
 import type { DetachedWork } from "./detached-work.js";
 
 /** What every lifecycle service needs. */
@@ -17,6 +18,8 @@ export interface LifecycleContext {
   readonly holdsChanged: () => void;
   /** Purchases and releases that outlive their RPC; shutdown drains them before closing the store. */
   readonly detached: DetachedWork;
+  /** Where the reconciler's traces go (each linked to the purchase that made the order); no-op when untraced. */
+  readonly tracer?: SpanStarter;
 }
 
 export interface LifecycleSettings {

@@ -1,3 +1,5 @@
+import { inLinkedTrace } from "../telemetry/trace-links.js";
+import { NOOP_TRACER } from "../telemetry/tracing-noop.js";
 import type { LifecycleContext } from "./lifecycle-context.js";
 import { workOrder } from "./order-execution.js";
 import { workRelease } from "./release-execution.js";
@@ -42,11 +44,14 @@ export class LifecycleWorkers {
     const { store, now, settings, replicaId, logger, detached } = this.context;
     try {
       await this.reservations.expireDue();
+      const tracer = this.context.tracer ?? NOOP_TRACER;
       for (const order of await store.orders.claimDue(replicaId, now(), settings.leaseMs, BATCH)) {
-        await this.#work(order.id, () => workOrder(this.context, order, detached.signal), () => store.orders.releaseLease(order.id, replicaId));
+        const span = { name: "numbergate.order.reconcile", traceParent: order.traceParent, attributes: { "numbergate.order.id": order.id, "numbergate.order.state": order.state, "numbergate.carrier": order.carrierId } };
+        await this.#work(order.id, () => inLinkedTrace(tracer, span, () => workOrder(this.context, order, detached.signal)), () => store.orders.releaseLease(order.id, replicaId));
       }
       for (const release of await store.releases.claimDue(replicaId, now(), settings.leaseMs, BATCH)) {
-        await this.#work(release.id, () => workRelease(this.context, release, detached.signal), () => store.releases.releaseLease(release.id, replicaId));
+        const span = { name: "numbergate.release.reconcile", traceParent: undefined, attributes: { "numbergate.release.id": release.id, "numbergate.release.state": release.state, "numbergate.carrier": release.carrierId } };
+        await this.#work(release.id, () => inLinkedTrace(tracer, span, () => workRelease(this.context, release, detached.signal)), () => store.releases.releaseLease(release.id, replicaId));
       }
     } catch (error) {
       logger.error({ err: error }, "lifecycle sweep failed; it runs again at the next interval");

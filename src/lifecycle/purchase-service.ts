@@ -1,3 +1,4 @@
+import { activeTraceParent } from "../telemetry/trace-links.js";
 import type { ParsedPhoneNumber } from "../domain/phone-number.js";
 import type { CarrierId } from "../domain/numbers.js";
 import { InvalidRequestError, LifecycleError, OrderFailedError, type FieldViolation } from "../domain/service-errors.js";
@@ -70,6 +71,7 @@ export class PurchaseService {
       now: now(),
       leaseOwner: replicaId,
       leaseUntil: now() + settings.leaseMs,
+      traceParent: activeTraceParent(),
       audit: { actor: request.actor, requestId: request.requestId, carrierId: request.carrierId, operation: "order.created", outcome: "pending", resourceType: "order", resourceId: orderId },
     });
     switch (created.kind) {

@@ -1,3 +1,4 @@
+import { activeTraceParent } from "../telemetry/trace-links.js";
 import { CAPABILITIES, NUMBER_TYPES, type AvailableNumberOffer, type Capability, type NumberType } from "../domain/numbers.js";
 import type { SubstitutionTarget } from "../manager/equivalent-numbers.js";
 import type { AuditEntry } from "../store/audit-store.js";
@@ -74,6 +75,7 @@ export async function buySubstitute(context: LifecycleContext, options: Substitu
         now: now(),
         leaseOwner: context.replicaId,
         leaseUntil: now() + context.settings.leaseMs,
+        traceParent: activeTraceParent(),
         substitution: { kind: "substitute", requestId: original.requestId, originalOrderId: original.id, requestedPhoneNumber: requested, requestedCarrierId: original.carrierId, reason },
         audit: audit({ carrierId: offer.carrierId, operation: "order.created", outcome: "pending", resourceId: orderId, detail: `substitute for ${requested} at ${original.carrierId} (order ${original.id}): ${reason}` }),
       },

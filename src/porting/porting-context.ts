@@ -1,3 +1,4 @@
+import type { SpanStarter } from "../telemetry/tracing-noop.js";
 import type { CarrierPortInStatus } from "../domain/carrier-lifecycle.js";
 import { blankSecrets, portInSecrets } from "../domain/port-in-secrets.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
@@ -33,6 +34,8 @@ export interface PortingContext {
   readonly events: PortingEvents;
   /** The URL a carrier posts its porting notifications to, when carriers can reach numbergate; else undefined. */
   readonly notificationUrl: (carrierId: string) => string | undefined;
+  /** Where the poller's traces go (each linked to the RPC that created the port); no-op when untraced. */
+  readonly tracer?: SpanStarter;
 }
 
 export const DEFAULT_PORTING_SETTINGS: PortingSettings = {

@@ -1,5 +1,7 @@
 import { whileLeased } from "../lifecycle/lease-keeper.js";
 import type { PortingOrderRecord } from "../store/porting-records.js";
+import { inLinkedTrace } from "../telemetry/trace-links.js";
+import { NOOP_TRACER } from "../telemetry/tracing-noop.js";
 import { recordPortStatus, type PortingContext } from "./porting-context.js";
 import { callPorting, resolveResubmission, resolveSubmission, submitPort } from "./porting-submission.js";
 
@@ -69,10 +71,13 @@ export class PortingPoller {
       order = await store.portingOrders.get(id);
       if (!order) return;
       const current = order;
-      changed = await whileLeased(
-        { leaseMs: settings.leaseMs, now, logger, what: id },
-        (until, at) => store.portingOrders.renewLease(id, replicaId, until, at),
-        () => this.#advance(current),
+      const span = { name: "numbergate.porting.check", traceParent: current.traceParent, attributes: { "numbergate.porting_order.id": id, "numbergate.porting_order.state": current.state, "numbergate.carrier": current.carrierId } };
+      changed = await inLinkedTrace(this.context.tracer ?? NOOP_TRACER, span, () =>
+        whileLeased(
+          { leaseMs: settings.leaseMs, now, logger, what: id },
+          (until, at) => store.portingOrders.renewLease(id, replicaId, until, at),
+          () => this.#advance(current),
+        ),
       );
     } catch (error) {
       logger.warn({ err: error, portingOrderId: id }, "could not check a port at its carrier; checking again later");

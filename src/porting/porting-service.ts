@@ -1,3 +1,4 @@
+import { activeTraceParent } from "../telemetry/trace-links.js";
 import type { Secret } from "../config/secret.js";
 import { CarrierError } from "../domain/carrier-error.js";
 import type { CarrierDocumentReference, CarrierPortInAddress, CarrierPortInDocument, CarrierPortInRequest, CarrierPortInStatus } from "../domain/carrier-lifecycle.js";
@@ -88,6 +89,7 @@ export class PortingService {
       secrets: { accountNumber: input.accountNumber, pin: input.pin, authorizedEmail: input.authorizedEmail },
       actor: input.actor,
       now: now(),
+      traceParent: activeTraceParent(),
     });
     switch (created.kind) {
       case "existing":

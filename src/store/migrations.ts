@@ -329,6 +329,17 @@ const orderListing = (): Migration => ({
   },
 });
 
+/**
+ * The W3C traceparent of the RPC that created an order or a port: the reconciler's and the poller's traces link
+ * back to it, on any replica and after a restart (telemetry/trace-links.ts). Null when nothing was traced.
+ */
+const traceLinks = (): Migration => ({
+  async up(db: UntypedDatabase) {
+    await db.schema.alterTable("number_orders").addColumn("trace_parent", "text").execute();
+    await db.schema.alterTable("porting_orders").addColumn("trace_parent", "text").execute();
+  },
+});
+
 export function migrationProvider(dialect: StoreDialect): MigrationProvider {
   return {
     getMigrations: async () => ({
@@ -340,6 +351,7 @@ export function migrationProvider(dialect: StoreDialect): MigrationProvider {
       "2026-11-27-006-porting": porting(),
       "2026-11-27-007-porting-resubmission": portingResubmission(),
       "2026-11-27-008-order-listing": orderListing(),
+      "2026-11-27-009-trace-links": traceLinks(),
     }),
   };
 }

@@ -49,6 +49,7 @@ export function toOrder(row: Selectable<NumberOrdersTable>, items: readonly Orde
     updatedAt: row.updated_at,
     items,
     substitution,
+    traceParent: row.trace_parent ?? undefined,
   };
 }
 

@@ -26,6 +26,8 @@ export interface NewOrder {
   readonly audit: AuditEntry;
   /** A substitute order's part in its substitution (see createSubstitute). */
   readonly substitution?: OrderSubstitution;
+  /** The W3C traceparent of the RPC creating it, for the reconciler's traces to link to. */
+  readonly traceParent?: string;
 }
 
 export type CreateOrderResult =
@@ -148,6 +150,7 @@ export class OrderStore {
       check_attempts: 0,
       created_at: order.now,
       updated_at: order.now,
+      trace_parent: order.traceParent ?? null,
     };
     await trx.insertInto("number_orders").values(row).execute();
     const items = order.items.map((item) => ({

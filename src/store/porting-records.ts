@@ -41,6 +41,8 @@ export interface PortingOrderRecord {
   readonly transitions: readonly PortingTransitionRecord[];
   readonly createdAt: number;
   readonly updatedAt: number;
+  /** The W3C traceparent of the RPC that created it (telemetry/trace-links.ts); undefined when untraced. */
+  readonly traceParent: string | undefined;
 }
 
 export interface PortingDocumentRecord {
@@ -86,6 +88,8 @@ export interface NewPortingOrder {
   /** Who asked (audit actor). */
   readonly actor: string;
   readonly now: number;
+  /** The W3C traceparent of the RPC creating it, for the poller's traces to link to. */
+  readonly traceParent?: string;
 }
 
 export type CreatePortingOrderResult =

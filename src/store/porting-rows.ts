@@ -84,6 +84,7 @@ export function toPortingOrder(
     transitions,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    traceParent: row.trace_parent ?? undefined,
   };
 }
 

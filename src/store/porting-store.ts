@@ -108,6 +108,7 @@ export class PortingStore {
         lease_expires_at: null,
         next_check_at: null,
         version: 0,
+        trace_parent: order.traceParent ?? null,
         created_at: order.now,
         updated_at: order.now,
       })

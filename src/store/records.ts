@@ -94,6 +94,8 @@ export interface OrderRecord {
   readonly items: readonly OrderItemRecord[];
   /** Set when allow_substitute made this order a substitute, or replaced it (see OrderSubstitution). */
   readonly substitution?: OrderSubstitution;
+  /** The W3C traceparent of the RPC that created it (telemetry/trace-links.ts); undefined when untraced. */
+  readonly traceParent?: string;
 }
 
 export type ReleaseState = "pending" | "in_doubt" | "completed" | "failed";

@@ -55,6 +55,8 @@ export interface NumberOrdersTable {
   updated_at: Millis;
   /** Its part in a substitution (allow_substitute), JSON (records.ts OrderSubstitution); null for most orders. */
   substitution: string | null;
+  /** The W3C traceparent of the RPC that created it; null when untraced. */
+  trace_parent: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 export interface NumberOrderItemsTable {
@@ -170,6 +172,8 @@ export interface PortingOrdersTable {
   version: ColumnType<number, number | undefined, number>;
   created_at: Millis;
   updated_at: Millis;
+  /** The W3C traceparent of the RPC that created it; null when untraced. */
+  trace_parent: ColumnType<string | null, string | null | undefined, string | null>;
 }
 
 /** One change of a porting order's state, numbered from 1 per order. */
