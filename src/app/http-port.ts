@@ -4,6 +4,8 @@ import { startHttpEndpoint, type HttpEndpoint, type Readiness } from "../server/
 import { StatusFeed } from "../server/status-page/status-feed.js";
 import { loadStatusPage, statusPageRoutes } from "../server/status-page/status-page.js";
 import type { Store } from "../store/store.js";
+import { observeReadiness } from "../telemetry/metrics-gauges.js";
+import type { NumbergateMetrics } from "../telemetry/metrics.js";
 import type { Logger } from "../telemetry/logger.js";
 import { listenFailure } from "./startup-failure.js";
 
@@ -21,8 +23,8 @@ export async function startHttpPort(options: {
   readonly logger: Logger;
   readonly now: () => number;
   readonly stopping: () => boolean;
-  /** GET /metrics (the Prometheus text format). */
-  readonly metrics?: () => Promise<string>;
+  /** GET /metrics (the Prometheus text format), and the status page's figures from the same instruments. */
+  readonly metrics: Pick<NumbergateMetrics, "scrape" | "carrierTotals" | "meter">;
 }): Promise<HttpEndpoint> {
   const { config, store, manager } = options;
   const { httpAddress, publicUrl } = config.porting;
@@ -39,16 +41,17 @@ export async function startHttpPort(options: {
     };
     return { ready: storeCheck === "reachable" && serving.length > 0 && !options.stopping(), checks };
   };
+  observeReadiness(options.metrics.meter, async () => (await readiness()).ready);
   // The page is read (and its CSP hashes computed) once, here: a missing file stops start-up, not a request.
   const page = loadStatusPage();
-  const feed = new StatusFeed({ health: manager.health, metrics: manager.metrics, counts: () => store.counts(), scrape: options.metrics, now: options.now, logger: options.logger });
+  const feed = new StatusFeed({ health: manager.health, totals: () => options.metrics.carrierTotals(), counts: () => store.counts(), scrape: () => options.metrics.scrape(), now: options.now, logger: options.logger });
   feed.start();
   return startHttpEndpoint({
     address: httpAddress,
     // Sandbox: the emulators reach this port directly; live: carriers reach it only through NUMBERGATE_PUBLIC_URL.
     publicUrl: (port) => publicUrl ?? `http://${hostOf(httpAddress)}:${port}`,
     readiness,
-    metrics: options.metrics,
+    metrics: () => options.metrics.scrape(),
     statusPage: statusPageRoutes(feed, page),
     logger: options.logger,
     now: options.now,

@@ -150,10 +150,11 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   // One TracerProvider per numbergate too: a test's spans are its own numbergate's.
   const tracing = createTracing({ spanExporter: options.spanExporter });
   undo.push("shut the tracing down", () => tracing.shutdown());
+  const carrierCalls = new CarrierCallMetrics(telemetry.meter);
   const invoker = new ResilientInvoker({
     carriers: config.carriers.map((carrier) => ({ carrierId: carrier.id, limits: carrier.limits })),
     settings,
-    observers: [metrics, health, new CarrierCallMetrics(telemetry.meter)],
+    observers: [metrics, health, carrierCalls],
     tracer: tracing.tracer,
     random: options.random,
     // Durations and the rate limiter use the monotonic clock (its default), not wall time.
@@ -165,6 +166,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     invoker,
     health,
     metrics,
+    reads: carrierCalls,
     breakerRetryAfterMs: (carrierId) => invoker.breakerRetryAfterMs(carrierId),
     cache: {
       searchTtlMs: settings.searchCacheTtlMs,
@@ -225,7 +227,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   inventoryJob.start();
   undo.push("stop the inventory reconciliation", stopInventory);
   let stopping = false;
-  const http = await startHttpPort({ config, store, manager, logger, now, stopping: () => stopping, metrics: () => telemetry.scrape() });
+  const http = await startHttpPort({ config, store, manager, logger, now, stopping: () => stopping, metrics: telemetry });
   undo.push("close the HTTP port", () => http.close());
   const porting = await startPorting({ config, store, manager, logger, now, sandbox, http, tracer: tracing.tracer });
   undo.push("stop following ports", () => porting.stop());

@@ -60,3 +60,11 @@ export interface CarrierCallObserver {
   /** A failed attempt is to be retried after `delayMs` (it may still be dropped if the call ends meanwhile). */
   retryScheduled?(carrierId: CarrierId, operation: CarrierOperation, delayMs: number): void;
 }
+
+/** What the manager tells the outside (metrics) about reads it answered without an attempt of their own. */
+export interface CarrierReadObserver {
+  /** A read looked for a carrier's answer in cache; `hit` when the cached answer served it. */
+  cacheLookup(carrierId: CarrierId, operation: CarrierOperation, hit: boolean): void;
+  /** A read that missed the cache joined a call another read had already started (single flight). */
+  singleFlightJoined(carrierId: CarrierId, operation: CarrierOperation): void;
+}

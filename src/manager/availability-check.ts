@@ -64,17 +64,23 @@ export async function checkCarriers(
     const carrierId = registration.adapter.descriptor.id;
     const key = availabilityKey(carrierId, number.e164);
     const fresh = cache.fresh(key);
-    context.metrics.recordCacheLookup(carrierId, fresh !== undefined);
+    context.reads.cacheLookup(carrierId, "check_availability", fresh !== undefined);
     if (fresh) return { kind: "answered", answer: fresh, fromCache: true, durationMs: 0 };
     const started = context.now();
-    const load = (flightSignal: AbortSignal) =>
-      context.invoker
+    // Set when this read's load runs: otherwise it joined a call another read started (single flight).
+    let led = false;
+    const load = (flightSignal: AbortSignal) => {
+      led = true;
+      return context.invoker
         .invoke(carrierId, "check_availability", (callSignal) => registration.adapter.doCheckAvailability(number, { signal: callSignal }), { signal: flightSignal })
         .then((offer): AvailabilityAnswer => ({ offer }));
+    };
     try {
       return { kind: "answered", answer: await cache.load(key, load, { signal: readSignal }), fromCache: false, durationMs: context.now() - started };
     } catch (error) {
       return { kind: "failed", error: readFailure(error, carrierId, "check_availability"), durationMs: context.now() - started };
+    } finally {
+      if (!led) context.reads.singleFlightJoined(carrierId, "check_availability");
     }
   };
 

@@ -46,7 +46,7 @@ export async function searchCarriers(
     const key = searchKey(carrierId, query.criteria);
     const fresh = cache.fresh(key);
     const servedFromCache = fresh !== undefined && answerCovers(fresh, needed);
-    context.metrics.recordCacheLookup(carrierId, servedFromCache);
+    context.reads.cacheLookup(carrierId, "search", servedFromCache);
     if (fresh && servedFromCache) {
       span?.carrierRead(carrierId, "cache_hit");
       return { kind: "answered", answer: fresh, fromCache: true, durationMs: 0 };
@@ -69,6 +69,7 @@ export async function searchCarriers(
       return { kind: "failed", error: readFailure(error, carrierId, "search"), durationMs: context.now() - started };
     } finally {
       span?.carrierRead(carrierId, led ? "call_led" : "call_joined");
+      if (!led) context.reads.singleFlightJoined(carrierId, "search");
     }
   };
 

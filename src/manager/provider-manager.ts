@@ -1,6 +1,7 @@
 import { PriceTable } from "../config/price-table.js";
 import { declarationProblems, offeredFeatures, type CarrierFeature } from "../domain/carrier-adapter.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
+import type { CarrierReadObserver } from "../domain/carrier-calls.js";
 import type { AvailableNumberOffer, CarrierId } from "../domain/numbers.js";
 import { CarrierUnavailableError, NoEligibleCarrierError } from "../domain/service-errors.js";
 import type { AvailabilityQuery, AvailabilityResult, CacheSettings, SearchNumbersQuery, SearchNumbersResult } from "./manager-queries.js";
@@ -33,6 +34,8 @@ export interface ProviderManagerOptions {
   readonly invoker?: CarrierInvoker;
   readonly health?: HealthMonitor;
   readonly metrics?: ProviderMetrics;
+  /** Told of every cache lookup and single-flight join of a read (the metrics' counters); nobody by default. */
+  readonly reads?: CarrierReadObserver;
   readonly breakerRetryAfterMs?: (carrierId: CarrierId) => number | undefined;
   readonly cache?: CacheSettings;
   /**
@@ -50,6 +53,8 @@ export interface ProviderManagerOptions {
   /** Wall-clock epoch milliseconds (deadlines, cache TTLs). */
   readonly now?: () => number;
 }
+
+const UNOBSERVED_READS: CarrierReadObserver = { cacheLookup: () => {}, singleFlightJoined: () => {} };
 
 const NO_CACHE: CacheSettings = { searchTtlMs: 0, searchStaleTtlMs: 0, availabilityTtlMs: 0 };
 
@@ -109,7 +114,7 @@ export class ProviderManager {
     this.#availabilityCache = new AnswerCache({ ttlMs: cache.availabilityTtlMs, staleTtlMs: 0, maxEntries: 50_000, now });
     this.#readContext = {
       invoker: this.#invoker,
-      metrics: this.metrics,
+      reads: options.reads ?? UNOBSERVED_READS,
       priceTable: this.#priceTable,
       heldNumbers: options.heldNumbers ?? (async () => new Set()),
       hedgeDelay: options.hedgeDelay ?? hedgeAfterRecentLatency(this.metrics),

@@ -14,68 +14,41 @@ export interface MetricsFigures {
   readonly errorRate: number;
 }
 
-export interface CarrierMetricsSnapshot {
-  readonly carrierId: CarrierId;
-  readonly sinceStart: MetricsFigures;
-  readonly rollingWindow: MetricsFigures;
-  /** 0-1; 0 when nothing was looked up. */
-  readonly cacheHitRate: number;
-  readonly breakerTransitions: number;
-}
-
 /** Successful attempts remembered per carrier and operation for latency percentiles (hedging). */
 const LATENCY_SAMPLES = 64;
 
-interface CarrierCounters {
-  readonly lifetime: WindowCounts;
-  readonly window: RollingWindow;
-  cacheHits: number;
-  cacheLookups: number;
-  breakerTransitions: number;
-}
-
 /**
- * Per-carrier request metrics. A request is one attempt at the carrier (a retry is another request);
- * answers served from cache are not requests but count towards the cache hit rate. A request failed when
- * the carrier failed (network, timeout, 5xx, 429, auth, unreadable body), not when it rightly refused bad input.
+ * What routing decisions need of recent carrier calls: the error rate and latency over a rolling window
+ * (GetProviderMetrics' rolling_window), the latency of the last successful attempts (hedging) and a peak EWMA
+ * (least-latency selection). Totals since start are not here: they are counted once, by the OpenTelemetry
+ * instruments (telemetry/metrics-carrier-calls.ts) that /metrics shows. A request is one attempt at the carrier
+ * (a retry is another); it failed when the carrier failed (network, timeout, 5xx, 429, auth, unreadable body),
+ * not when it rightly refused bad input.
  */
 export class ProviderMetrics implements CarrierCallObserver {
-  readonly #counters = new Map<CarrierId, CarrierCounters>();
+  readonly #windows = new Map<CarrierId, RollingWindow>();
   /** Durations of the last successful attempts, per carrier and operation, oldest first. */
   readonly #recentLatencies = new Map<string, number[]>();
   /** Peak EWMA of every attempt's duration, per carrier and operation (least-latency selection). */
   readonly #latencyEwma: LatencyEwma;
   readonly #windowMs: number;
   readonly #now: () => number;
-  readonly #startedAt: number;
 
   constructor(windowMs: number, now: () => number = () => performance.now()) {
     this.#windowMs = windowMs;
     this.#now = now;
-    this.#startedAt = now();
     this.#latencyEwma = new LatencyEwma(now);
   }
 
   attemptFinished(carrierId: CarrierId, operation: CarrierOperation, outcome: "success" | "failure", durationMs: number): void {
-    const counters = this.#for(carrierId);
     const success = outcome === "success";
     if (success) this.#rememberLatency(carrierId, operation, durationMs);
     this.#latencyEwma.observe(`${carrierId}|${operation}`, durationMs, success);
-    counters.lifetime.total += 1;
-    if (success) counters.lifetime.successful += 1;
-    else counters.lifetime.failed += 1;
-    counters.lifetime.latencySumMs += durationMs;
-    counters.window.record(success, durationMs);
+    this.#window(carrierId).record(success, durationMs);
   }
 
-  breakerChanged(carrierId: CarrierId): void {
-    this.#for(carrierId).breakerTransitions += 1;
-  }
-
-  recordCacheLookup(carrierId: CarrierId, hit: boolean): void {
-    const counters = this.#for(carrierId);
-    counters.cacheLookups += 1;
-    if (hit) counters.cacheHits += 1;
+  breakerChanged(): void {
+    // Transitions are counted by the instruments; nothing here depends on them.
   }
 
   /**
@@ -98,15 +71,9 @@ export class ProviderMetrics implements CarrierCallObserver {
     return this.#latencyEwma.estimate(`${carrierId}|${operation}`);
   }
 
-  snapshot(carrierId: CarrierId): CarrierMetricsSnapshot {
-    const counters = this.#for(carrierId);
-    return {
-      carrierId,
-      sinceStart: figures(counters.lifetime, this.#now() - this.#startedAt),
-      rollingWindow: figures(counters.window.read(), this.#windowMs),
-      cacheHitRate: counters.cacheLookups === 0 ? 0 : counters.cacheHits / counters.cacheLookups,
-      breakerTransitions: counters.breakerTransitions,
-    };
+  /** The carrier's attempts over the rolling window. */
+  window(carrierId: CarrierId): MetricsFigures {
+    return figures(this.#window(carrierId).read(), this.#windowMs);
   }
 
   #rememberLatency(carrierId: CarrierId, operation: CarrierOperation, durationMs: number): void {
@@ -117,23 +84,15 @@ export class ProviderMetrics implements CarrierCallObserver {
     if (samples.length > LATENCY_SAMPLES) samples.shift();
   }
 
-  #for(carrierId: CarrierId): CarrierCounters {
-    let counters = this.#counters.get(carrierId);
-    if (!counters) {
-      counters = {
-        lifetime: { total: 0, successful: 0, failed: 0, latencySumMs: 0 },
-        window: new RollingWindow(this.#windowMs, this.#now),
-        cacheHits: 0,
-        cacheLookups: 0,
-        breakerTransitions: 0,
-      };
-      this.#counters.set(carrierId, counters);
-    }
-    return counters;
+  #window(carrierId: CarrierId): RollingWindow {
+    let window = this.#windows.get(carrierId);
+    if (!window) this.#windows.set(carrierId, (window = new RollingWindow(this.#windowMs, this.#now)));
+    return window;
   }
 }
 
-function figures(counts: WindowCounts, periodMs: number): MetricsFigures {
+/** The figures GetProviderMetrics reports of a set of attempts. */
+export function figures(counts: WindowCounts, periodMs: number): MetricsFigures {
   return {
     periodMs,
     totalRequests: counts.total,

@@ -1,3 +1,4 @@
+import type { CarrierReadObserver } from "../domain/carrier-calls.js";
 import type { PriceTable } from "../config/price-table.js";
 import { CarrierError } from "../domain/carrier-error.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
@@ -5,13 +6,13 @@ import type { CarrierId } from "../domain/numbers.js";
 import { isTimeLimit, type CarrierInvoker } from "./carrier-invoker.js";
 import type { CarrierRegistration } from "./carrier-registry.js";
 import type { HedgeDelay } from "./hedging.js";
-import type { ProviderMetrics } from "./provider-metrics.js";
 import { ReadDeadline } from "./read-deadline.js";
 
 /** What a read across carriers (search, availability) needs from the manager. */
 export interface ReadContext {
   readonly invoker: CarrierInvoker;
-  readonly metrics: ProviderMetrics;
+  /** Told of each cache lookup and single-flight join. */
+  readonly reads: CarrierReadObserver;
   readonly priceTable: PriceTable;
   /** Which of these numbers someone holds or owns (the shared store's snapshot): hidden from answers. */
   readonly heldNumbers: (e164s: readonly string[]) => Promise<ReadonlySet<string>>;

@@ -75,7 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
   const edge = () => measured.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
   edge().add(
     guardRequestDecoding(TelecomServiceDefinition),
-    createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, porting: options.porting, logger, watchers: options.metrics?.watchers }),
+    createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, porting: options.porting, logger, watchers: options.metrics?.watchers, totals: options.metrics }),
   );
   const healthState = HealthState();
   edge().add(guardRequestDecoding(HealthDefinition), HealthServiceImpl(healthState));

@@ -5,6 +5,7 @@ import type { HealthProber } from "../manager/health-prober.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import type { AuditEntry } from "../store/audit-store.js";
 import type { Logger } from "../telemetry/logger.js";
+import { NO_TOTALS, type CarrierTotals } from "../telemetry/carrier-totals.js";
 import type { WatcherGauge } from "../telemetry/metrics.js";
 import { watchProviderHealth } from "./provider-health-stream.js";
 import { healthToProto, metricsToProto, providerToProto } from "./provider-mapping.js";
@@ -23,6 +24,14 @@ export interface ProviderHandlerDependencies {
   readonly lifecycle?: object & { readonly audit?: { record(entry: AuditEntry): Promise<void> } };
   /** Counts the WatchProviderHealth streams open (numbergate.health.watchers). */
   readonly watchers?: WatcherGauge;
+  /** The carrier-call instruments' totals (GetProviderMetrics since start); all zero without them. */
+  readonly totals?: CarrierTotalsSource;
+}
+
+export interface CarrierTotalsSource {
+  carrierTotals(): Promise<ReadonlyMap<string, CarrierTotals>>;
+  /** When the totals started counting (epoch ms). */
+  readonly startedAt: number;
 }
 
 type ProviderHandlers = Pick<
@@ -31,7 +40,7 @@ type ProviderHandlers = Pick<
 >;
 
 /** The carriers RPCs: list, health (read and watch), metrics, drain and re-enable. */
-export function createProviderHandlers({ manager, prober, logger, lifecycle, watchers }: ProviderHandlerDependencies): ProviderHandlers {
+export function createProviderHandlers({ manager, prober, logger, lifecycle, watchers, totals }: ProviderHandlerDependencies): ProviderHandlers {
   const knownIds = (): readonly string[] => manager.registrations.map((registration) => registration.adapter.descriptor.id);
   const toProvider = (carrierId: CarrierId) => {
     const registration = manager.registrations.find((candidate) => candidate.adapter.descriptor.id === carrierId);
@@ -61,8 +70,12 @@ export function createProviderHandlers({ manager, prober, logger, lifecycle, wat
 
     async getProviderMetrics(request) {
       const carrierIds = selected(request.providerId);
+      const counted = (await totals?.carrierTotals()) ?? new Map<string, CarrierTotals>();
+      const sinceMs = totals ? Date.now() - totals.startedAt : 0;
       return {
-        providers: carrierIds.map((carrierId) => metricsToProto(manager.metrics.snapshot(carrierId), manager.health.snapshot(carrierId)?.uptime ?? 100)),
+        providers: carrierIds.map((carrierId) =>
+          metricsToProto(carrierId, counted.get(carrierId) ?? NO_TOTALS, sinceMs, manager.metrics.window(carrierId), manager.health.snapshot(carrierId)?.uptime ?? 100),
+        ),
       };
     },
 

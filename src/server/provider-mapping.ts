@@ -3,7 +3,9 @@ import { BreakerState, ProviderStatus, type Provider, type ProviderHealth, type 
 import type { CarrierFeature } from "../domain/carrier-adapter.js";
 import type { CarrierHealthSnapshot } from "../manager/carrier-health.js";
 import { DEFAULT_WEIGHT, type CarrierRegistration } from "../manager/carrier-registry.js";
-import type { CarrierMetricsSnapshot } from "../manager/provider-metrics.js";
+import type { CarrierId } from "../domain/numbers.js";
+import { figures, type MetricsFigures } from "../manager/provider-metrics.js";
+import type { CarrierTotals } from "../telemetry/carrier-totals.js";
 import { capabilityToProto, numberTypeToProto } from "./proto-enums.js";
 import { millisecondsToDuration } from "./proto-mapping.js";
 
@@ -64,10 +66,14 @@ export function healthToProto(snapshot: CarrierHealthSnapshot): ProviderHealth {
   };
 }
 
-export function metricsToProto(metrics: CarrierMetricsSnapshot, uptime: number): ProtoProviderMetrics {
-  const { sinceStart, rollingWindow } = metrics;
+/**
+ * A carrier's metrics: since start from the instruments' totals (the figures /metrics shows), the rolling window
+ * from the routing's own window.
+ */
+export function metricsToProto(carrierId: CarrierId, totals: CarrierTotals, sinceMs: number, rollingWindow: MetricsFigures, uptime: number): ProtoProviderMetrics {
+  const sinceStart = figures({ total: totals.attempts, successful: totals.attempts - totals.failedAttempts, failed: totals.failedAttempts, latencySumMs: totals.durationSumMs }, sinceMs);
   return {
-    providerId: metrics.carrierId,
+    providerId: carrierId,
     totalRequests: sinceStart.totalRequests,
     successfulRequests: sinceStart.successfulRequests,
     failedRequests: sinceStart.failedRequests,
@@ -83,7 +89,7 @@ export function metricsToProto(metrics: CarrierMetricsSnapshot, uptime: number):
       errorRate: rollingWindow.errorRate,
       uptime,
     },
-    cacheHitRate: metrics.cacheHitRate,
-    breakerTransitions: metrics.breakerTransitions,
+    cacheHitRate: totals.cacheLookups === 0 ? 0 : totals.cacheHits / totals.cacheLookups,
+    breakerTransitions: totals.breakerTransitions,
   };
 }

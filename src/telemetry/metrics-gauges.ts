@@ -73,3 +73,17 @@ export function observeOrderStates(meter: Meter, counts: () => Promise<OrderStat
     for (const [state, count] of Object.entries(reading.portingOrders)) result.observe(portingOrders, count, { state });
   }, [numberOrders, portingOrders]);
 }
+
+/**
+ * numbergate.ready: 1 while the replica would answer /readyz with 200 (store reachable, a carrier can serve, not
+ * shutting down), 0 otherwise; checked at each scrape, so an alert sees readiness failing without probing /readyz.
+ */
+export function observeReadiness(meter: Meter, ready: () => Promise<boolean>): void {
+  const gauge = meter.createObservableGauge("numbergate.ready", {
+    description: "1 while this replica is ready for traffic (as GET /readyz answers), 0 otherwise",
+    unit: "1",
+  });
+  meter.addBatchObservableCallback(async (result) => {
+    result.observe(gauge, (await ready().catch(() => false)) ? 1 : 0);
+  }, [gauge]);
+}

@@ -1,6 +1,7 @@
 import type { Meter, UpDownCounter } from "@opentelemetry/api";
 import { PrometheusExporter, PrometheusSerializer } from "@opentelemetry/exporter-prometheus";
 import { MeterProvider } from "@opentelemetry/sdk-metrics";
+import { carrierTotals, type CarrierTotals } from "./carrier-totals.js";
 import type { Logger } from "./logger.js";
 
 /** The content type of the Prometheus text exposition format that GET /metrics answers with. */
@@ -28,6 +29,10 @@ export interface NumbergateMetrics {
   readonly watchers: UpDownCounter & WatcherGauge;
   /** Collects every instrument (observable gauges call back now) and renders the Prometheus text format. */
   scrape(): Promise<string>;
+  /** Every carrier's totals since start, read from the same instruments /metrics shows (carrier-totals.ts). */
+  carrierTotals(): Promise<ReadonlyMap<string, CarrierTotals>>;
+  /** When the instruments started counting (epoch ms): the period of the totals. */
+  readonly startedAt: number;
   shutdown(): Promise<void>;
 }
 
@@ -45,15 +50,18 @@ export function createMetrics(logger: Logger): NumbergateMetrics {
     unit: "{watcher}",
   });
   let shutDown = false;
+  const collect = async () => {
+    const { resourceMetrics, errors } = await exporter.collect();
+    // A failing callback (say, the database down for the state counts) loses its own series, not the collection.
+    if (errors.length > 0) logger.warn({ errors: errors.map((error) => (error instanceof Error ? error.message : String(error))) }, "some metrics could not be collected");
+    return resourceMetrics;
+  };
   return {
     meter,
     watchers,
-    async scrape() {
-      const { resourceMetrics, errors } = await exporter.collect();
-      // A failing callback (say, the database down for the state counts) loses its own series, not the scrape.
-      if (errors.length > 0) logger.warn({ errors: errors.map((error) => (error instanceof Error ? error.message : String(error))) }, "some metrics could not be collected");
-      return serializer.serialize(resourceMetrics);
-    },
+    startedAt: Date.now(),
+    scrape: async () => serializer.serialize(await collect()),
+    carrierTotals: async () => carrierTotals(await collect()),
     async shutdown() {
       if (shutDown) return;
       shutDown = true;

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
+import type { CarrierReadObserver } from "../../src/domain/carrier-calls.js";
 import { CarrierError } from "../../src/domain/carrier-error.js";
 import { AnswerCache } from "../../src/manager/answer-cache.js";
 import { AttemptTimeLimitError } from "../../src/manager/carrier-invoker.js";
@@ -13,6 +14,18 @@ const slowAnswer = () => ({ answer: { numbers: offersOf("twilio", numbersFrom("2
 
 afterEach(() => vi.useRealTimers());
 
+/** What the manager reports of its reads, as the metrics' counters receive it. */
+function readRecorder(): CarrierReadObserver & { lookups: string[]; joins: string[] } {
+  const lookups: string[] = [];
+  const joins: string[] = [];
+  return {
+    lookups,
+    joins,
+    cacheLookup: (carrierId, operation, hit) => lookups.push(`${carrierId} ${operation} ${hit ? "hit" : "miss"}`),
+    singleFlightJoined: (carrierId, operation) => joins.push(`${carrierId} ${operation}`),
+  };
+}
+
 describe.each([
   ["caching on", CACHE_ON],
   ["caching off", CACHE_OFF],
@@ -20,7 +33,8 @@ describe.each([
   it("a caller that cancels never cancels the carrier call the others wait on", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const carrier = new ScriptedCarrier(descriptor("twilio"), slowAnswer);
-    const manager = new ProviderManager({ registrations: [register(carrier, 1)], cache, hedgeDelay: NO_HEDGING });
+    const reads = readRecorder();
+    const manager = new ProviderManager({ registrations: [register(carrier, 1)], cache, hedgeDelay: NO_HEDGING, reads });
     const first = new AbortController();
     const cancelled = manager.searchNumbers(SEARCH, first.signal);
     const others = [manager.searchNumbers(SEARCH), manager.searchNumbers(SEARCH, new AbortController().signal)];
@@ -31,6 +45,9 @@ describe.each([
     for (const result of await Promise.all(others)) expect(result.numbers).toHaveLength(5);
     expect(carrier.searches).toHaveLength(1);
     expect(carrier.signals[0]?.aborted).toBe(false);
+    // The first search led the call; the two others joined it.
+    expect(reads.lookups).toEqual(["twilio search miss", "twilio search miss", "twilio search miss"]);
+    expect(reads.joins).toEqual(["twilio search", "twilio search"]);
   });
 
   it("the shared call is aborted once nobody waits for it, with the reason the last caller left for", async () => {
@@ -59,12 +76,14 @@ describe("search cache on lru-cache", () => {
   it("serves fresh answers within the TTL (counted as cache hits), asks again after it", async () => {
     vi.useFakeTimers({ toFake: ["setTimeout", "clearTimeout", "Date"] });
     const carrier = new ScriptedCarrier(descriptor("twilio"), () => ({ answer: { numbers: offersOf("twilio", numbersFrom("212555", 5)), warnings: [] } }));
-    const manager = new ProviderManager({ registrations: [register(carrier, 1)], cache: CACHE_ON, hedgeDelay: NO_HEDGING });
+    const reads = readRecorder();
+    const manager = new ProviderManager({ registrations: [register(carrier, 1)], cache: CACHE_ON, hedgeDelay: NO_HEDGING, reads });
     await manager.searchNumbers(SEARCH);
     const cached = await manager.searchNumbers(SEARCH);
     expect(cached.outcomes[0]).toMatchObject({ fromCache: true, stale: false });
     expect(carrier.searches).toHaveLength(1);
-    expect(manager.metrics.snapshot("twilio").cacheHitRate).toBe(0.5);
+    expect(reads.lookups).toEqual(["twilio search miss", "twilio search hit"]);
+    expect(reads.joins).toEqual([]);
     vi.setSystemTime(Date.now() + 60_001);
     await manager.searchNumbers(SEARCH);
     expect(carrier.searches).toHaveLength(2);

@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { request } from "undici";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { HealthMonitor } from "../../src/manager/carrier-health.js";
-import { ProviderMetrics } from "../../src/manager/provider-metrics.js";
+import { NO_TOTALS, type CarrierTotals } from "../../src/telemetry/carrier-totals.js";
 import { SlowStart } from "../../src/manager/slow-start.js";
 import { histogramQuantileMs, parseCarrierHistograms } from "../../src/server/status-page/latency-histogram.js";
 import { StatusFeed, type StatusEvent } from "../../src/server/status-page/status-feed.js";
@@ -131,7 +131,7 @@ describe("status feed", () => {
 
   it("refuses streams beyond its limit with 503 and takes them again once one closes", async () => {
     const health = monitor();
-    const feed = new StatusFeed({ health, metrics: new ProviderMetrics(60_000), counts: () => Promise.reject(new Error("no db")), now: Date.now, logger: silentLogger(), maxStreams: 2 });
+    const feed = new StatusFeed({ health, counts: () => Promise.reject(new Error("no db")), now: Date.now, logger: silentLogger(), maxStreams: 2 });
     const { server, url } = await serve(feed);
     try {
       const first = await request(url);
@@ -156,7 +156,7 @@ describe("status feed", () => {
 
   it("samples each interval's error rate and latency percentiles, and order counts, into the stream and the history", async () => {
     const health = monitor();
-    const metrics = new ProviderMetrics(60_000);
+    let totals = new Map<string, CarrierTotals>();
     let scrape = "";
     const bucketLines = (carrier: string, counts: readonly number[]): string =>
       [0.01, 0.1, 1, Number.POSITIVE_INFINITY]
@@ -165,7 +165,7 @@ describe("status feed", () => {
     scrape = bucketLines("twilio", [5, 5, 5, 5]);
     const feed = new StatusFeed({
       health,
-      metrics,
+      totals: async () => totals,
       counts: async () => ({ numberOrders: { in_doubt: 2, pending: 1 }, portingOrders: { pending: 3, submitted: 1, completed: 9 } }),
       scrape: async () => scrape,
       now: Date.now,
@@ -177,7 +177,8 @@ describe("status feed", () => {
       const answer = await request(url);
       const events = sseEvents(answer.body as AsyncIterable<Buffer>);
       await nextEvent(events, "snapshot");
-      for (let index = 0; index < 4; index += 1) metrics.attemptFinished("twilio", "search", index === 0 ? "failure" : "success", 50);
+      // 4 more attempts in the interval, 1 of them failed.
+      totals = new Map([["twilio", { ...NO_TOTALS, attempts: 4, failedAttempts: 1 }]]);
       // 10 more attempts in the interval, all between 10 ms and 100 ms.
       scrape = bucketLines("twilio", [5, 15, 15, 15]);
       await feed.sample();

@@ -11,7 +11,8 @@ const ONE_QUICK_RETRY = { PROVIDER_MAX_RETRIES: "1", PROVIDER_RETRY_DELAY: "1", 
 
 let harness: Harness;
 beforeAll(async () => {
-  harness = await startHarness(ONE_QUICK_RETRY);
+  // Search answers cached a minute, so that a repeated search is a cache hit (every search below differs otherwise).
+  harness = await startHarness({ ...ONE_QUICK_RETRY, SEARCH_CACHE_TTL: "60000" });
 });
 afterAll(async () => harness.close());
 
@@ -109,6 +110,9 @@ describe("GET /metrics", () => {
       expect(weight).toBeGreaterThanOrEqual(0);
       expect(weight).toBeLessThanOrEqual(1);
     }
+    // Ready as /readyz says: the store answers and carriers can serve.
+    expect(families.get("numbergate_ready")?.type).toBe("gauge");
+    expect(value(families, "numbergate_ready", {})).toBe(1);
     const snapshot = harness.app.manager.health.snapshot("twilio");
     expect(value(families, "numbergate_carrier_health_status", { carrier: "twilio", status: snapshot?.status ?? "" })).toBe(1);
   });
@@ -120,6 +124,36 @@ describe("GET /metrics", () => {
     expect(families.get("numbergate_porting_orders")?.type).toBe("gauge");
     for (const state of ["pending", "submitted", "foc_scheduled", "completed", "cancelled", "failed"]) expect(value(families, "numbergate_porting_orders", { state })).toBe(0);
     expect(families.get("numbergate_health_watchers")?.type).toBe("gauge");
+  });
+
+  it("counts cache lookups by result and single-flight joins, and GetProviderMetrics answers from the same counters", async () => {
+    const { client } = harness;
+    const before = (await scrape()).families;
+    const lookups = (families: Map<string, MetricFamily>, result: string) => value(families, "numbergate_carrier_cache_lookups_total", { carrier: "twilio", operation: "search", result }) ?? 0;
+    const joins = (families: Map<string, MetricFamily>) => value(families, "numbergate_carrier_single_flight_joins_total", { carrier: "twilio", operation: "search" }) ?? 0;
+    const search = { countryCode: "US", areaCode: "646", providerIds: ["twilio"], limit: 1 };
+    // Two at once: one carrier call, the other search joins it; then a third is served from cache.
+    await Promise.all([client.searchNumbers(search), client.searchNumbers(search)]);
+    await client.searchNumbers(search);
+    const after = (await scrape()).families;
+    expect(lookups(after, "miss") - lookups(before, "miss")).toBe(2);
+    expect(lookups(after, "hit") - lookups(before, "hit")).toBe(1);
+    expect(joins(after) - joins(before)).toBe(1);
+
+    const { providers } = await client.getProviderMetrics({ providerId: "twilio" });
+    const twilio = providers[0];
+    const attempts = samplesOf(after, "numbergate_carrier_calls_total", { carrier: "twilio" });
+    const total = attempts.reduce((sum, sample) => sum + sample.value, 0);
+    const failed = attempts.filter((sample) => sample.labels["outcome"] === "failure").reduce((sum, sample) => sum + sample.value, 0);
+    expect(twilio?.totalRequests).toBe(total);
+    expect(twilio?.failedRequests).toBe(failed);
+    expect(twilio?.successfulRequests).toBe(total - failed);
+    const allLookups = samplesOf(after, "numbergate_carrier_cache_lookups_total", { carrier: "twilio" });
+    const hits = allLookups.filter((sample) => sample.labels["result"] === "hit").reduce((sum, sample) => sum + sample.value, 0);
+    expect(twilio?.cacheHitRate).toBeCloseTo(hits / allLookups.reduce((sum, sample) => sum + sample.value, 0), 10);
+    const durationSum = samplesOf(after, "numbergate_carrier_call_duration_sum", { carrier: "twilio" }).reduce((sum, sample) => sum + sample.value, 0);
+    const averageMs = (Number(twilio?.averageResponseTime?.seconds ?? 0) * 1000 + (twilio?.averageResponseTime?.nanos ?? 0) / 1e6);
+    expect(averageMs).toBeCloseTo((durationSum * 1000) / total, 0);
   });
 
   const promtool = spawnSync("promtool", ["--version"]).status === 0;

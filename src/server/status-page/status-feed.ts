@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CarrierHealthSnapshot, HealthMonitor } from "../../manager/carrier-health.js";
-import type { ProviderMetrics } from "../../manager/provider-metrics.js";
+import type { CarrierTotals } from "../../telemetry/carrier-totals.js";
 import { OPEN_PORTING_STATES } from "../../store/porting-rows.js";
 import type { StateCounts } from "../../store/state-counts.js";
 import type { Logger } from "../../telemetry/logger.js";
@@ -22,7 +22,8 @@ const MAX_QUEUED_BYTES = 1024 * 1024;
 
 export interface StatusFeedOptions {
   readonly health: HealthMonitor;
-  readonly metrics: ProviderMetrics;
+  /** The carrier-call instruments' totals (the figures /metrics shows): each interval's requests and errors; none without. */
+  readonly totals?: () => Promise<ReadonlyMap<string, CarrierTotals>>;
   /** Orders by state (Store.counts: cached a few seconds, shared with the metrics gauges). */
   readonly counts: () => Promise<StateCounts>;
   /** The Prometheus scrape, for latency percentiles; without it they are null. */
@@ -200,9 +201,10 @@ export class StatusFeed {
   }
 
   async #takeSample(): Promise<void> {
-    const { health, metrics, scrape, counts } = this.#options;
-    const [scraped, stateCounts] = await Promise.all([
+    const { health, totals: readTotals, scrape, counts } = this.#options;
+    const [scraped, counted, stateCounts] = await Promise.all([
       scrape ? scrape().then(parseCarrierHistograms, () => undefined) : Promise.resolve(undefined),
+      readTotals ? readTotals().catch(() => undefined) : Promise.resolve(undefined),
       counts().then(
         (value) => value,
         () => undefined,
@@ -214,8 +216,8 @@ export class StatusFeed {
     const totals = new Map<string, Totals>();
     const carriers: { carrierId: string; sample: CarrierSample }[] = [];
     for (const carrierId of health.carrierIds) {
-      const sinceStart = metrics.snapshot(carrierId).sinceStart;
-      const current = { requests: sinceStart.totalRequests, failed: sinceStart.failedRequests };
+      const carrierTotals = counted?.get(carrierId);
+      const current = { requests: carrierTotals?.attempts ?? 0, failed: carrierTotals?.failedAttempts ?? 0 };
       totals.set(carrierId, current);
       if (!previous) continue;
       const before = previous.get(carrierId) ?? { requests: 0, failed: 0 };
