@@ -156,6 +156,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     settings,
     observers: [metrics, health, carrierCalls],
     tracer: tracing.tracer,
+    logger,
     random: options.random,
     // Durations and the rate limiter use the monotonic clock (its default), not wall time.
   });

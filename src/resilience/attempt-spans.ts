@@ -1,11 +1,13 @@
-import { context, createContextKey, SpanKind, SpanStatusCode, type Context, type Span } from "@opentelemetry/api";
+import { context, createContextKey, isSpanContextValid, SpanKind, SpanStatusCode, trace, type Context, type Span } from "@opentelemetry/api";
 import { isAbortError } from "abort-controller-x";
 import { TimeoutError } from "mollitia";
 import { CarrierError } from "../domain/carrier-error.js";
 import type { BreakerStateName } from "../domain/carrier-calls.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
-import type { SpanStarter } from "../telemetry/tracing-noop.js";
+import type { Logger } from "../telemetry/logger.js";
+import { withHttpTracer } from "../telemetry/http-client-spans.js";
+import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
 import { AbandonedAttemptError, BudgetExhaustedError } from "./call-failures.js";
 
 /** What one call through the pipeline keeps for its attempts' spans. */
@@ -38,6 +40,8 @@ export class AttemptTracing {
   constructor(
     private readonly carrierId: CarrierId,
     private readonly tracer: SpanStarter,
+    /** Where each attempt's log line goes (see AttemptSpan); none without it. */
+    private readonly logger?: Logger,
   ) {}
 
   /** The trace of a call starting now, under the active context. */
@@ -73,37 +77,78 @@ export class AttemptTracing {
       invocation.parent,
     );
     invocation.retryDelayMs = undefined;
-    return new AttemptSpan(span);
+    return new AttemptSpan(span, this.tracer, this.logger, { carrier: this.carrierId, operation, attempt: invocation.attempts, breakerState });
   }
 }
 
-/** One attempt's span, ended once: when the attempt is judged, or when it ends without being judged. */
+/** What an attempt's log line says of it beyond its outcome: ids and states, never a request or a message. */
+interface AttemptFacts {
+  readonly carrier: CarrierId;
+  readonly operation: CarrierOperation;
+  readonly attempt: number;
+  readonly breakerState: BreakerStateName;
+}
+
+/**
+ * One attempt's span and log line, ended once: when the attempt is judged, or when it ends without being judged.
+ * The line (`"msg":"carrier attempt"`) carries the span's trace_id and span_id when tracing is on, so it joins
+ * the RPC's line and trace; a failed attempt logs at warn, others at debug (a search makes several attempts).
+ */
 export class AttemptSpan {
   #ended = false;
 
-  constructor(private readonly span: Span) {}
+  constructor(
+    private readonly span: Span,
+    private readonly tracer: SpanStarter,
+    private readonly logger: Logger | undefined,
+    private readonly facts: AttemptFacts,
+  ) {}
+
+  /** Calls the carrier with this span active: the HTTP requests the call makes get their CLIENT spans beneath it. */
+  run<Result>(call: () => Promise<Result>): Promise<Result> {
+    if (this.tracer === NOOP_TRACER) return call();
+    return context.with(withHttpTracer(trace.setSpan(context.active(), this.span), this.tracer), call);
+  }
 
   /** The attempt was judged: `failure` counts against the carrier; an error that does not (bad input) is still recorded. */
-  settle(outcome: "success" | "failure", error?: unknown): void {
-    this.#end(outcome, error);
+  settle(outcome: "success" | "failure", durationMs: number, error?: unknown): void {
+    this.#end(outcome, durationMs, error);
   }
 
   /** The attempt ended unjudged (the caller left, a rate-limit wait was cut): nothing here says how the carrier did. */
   abandon(error: unknown): void {
-    this.#end("abandoned", error);
+    this.#end("abandoned", undefined, error);
   }
 
-  #end(outcome: "success" | "failure" | "abandoned", error: unknown): void {
+  #end(outcome: "success" | "failure" | "abandoned", durationMs: number | undefined, error: unknown): void {
     if (this.#ended) return;
     this.#ended = true;
     this.span.setAttribute("numbergate.outcome", outcome);
-    if (error !== undefined) {
-      const errorType = errorTypeOf(error);
-      this.span.setAttribute("error.type", errorType);
-      if (CarrierError.is(error) && error.httpStatus !== undefined) this.span.setAttribute("http.response.status_code", error.httpStatus);
-      if (CarrierError.is(error) && error.carrierCode !== undefined) this.span.setAttribute("numbergate.carrier.error_code", error.carrierCode);
-      this.span.setStatus({ code: SpanStatusCode.ERROR, message: errorType });
+    const failure = error === undefined ? undefined : { errorType: errorTypeOf(error), httpStatus: CarrierError.is(error) ? error.httpStatus : undefined, carrierCode: CarrierError.is(error) ? error.carrierCode : undefined };
+    if (failure) {
+      this.span.setAttribute("error.type", failure.errorType);
+      if (failure.httpStatus !== undefined) this.span.setAttribute("http.response.status_code", failure.httpStatus);
+      if (failure.carrierCode !== undefined) this.span.setAttribute("numbergate.carrier.error_code", failure.carrierCode);
+      this.span.setStatus({ code: SpanStatusCode.ERROR, message: failure.errorType });
     }
     this.span.end();
+    this.#log(outcome, durationMs, failure);
+  }
+
+  #log(outcome: string, durationMs: number | undefined, failure: { errorType: string; httpStatus: number | undefined; carrierCode: string | undefined } | undefined): void {
+    const logger = this.logger;
+    const level = outcome === "failure" ? "warn" : "debug";
+    if (!logger?.isLevelEnabled(level)) return;
+    const ids = this.span.spanContext();
+    logger[level](
+      {
+        ...this.facts,
+        outcome,
+        ...(durationMs === undefined ? {} : { durationMs: Math.round(durationMs * 10) / 10 }),
+        ...failure,
+        ...(isSpanContextValid(ids) ? { trace_id: ids.traceId, span_id: ids.spanId } : {}),
+      },
+      "carrier attempt",
+    );
   }
 }

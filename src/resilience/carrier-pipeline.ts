@@ -4,6 +4,7 @@ import { CarrierError } from "../domain/carrier-error.js";
 import { ALL_OPERATIONS, type CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 import { isTimeLimit, type BreakerStateName, type CarrierCallObserver } from "../domain/carrier-calls.js";
+import type { Logger } from "../telemetry/logger.js";
 import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
 import { AttemptTracing, type AttemptSpan, type InvocationTrace } from "./attempt-spans.js";
 import { fullJitterBackoff } from "./backoff.js";
@@ -22,8 +23,9 @@ export interface CarrierPipelineOptions {
   readonly settings: ResilienceSettings;
   readonly limits: CarrierLimits;
   readonly observer: CarrierCallObserver;
-  /** Where each attempt's CLIENT span goes (see attempt-spans.ts); the no-op tracer by default. */
+  /** Where each attempt's CLIENT span and log line go (see attempt-spans.ts); the no-op tracer and no log by default. */
   readonly tracer?: SpanStarter;
+  readonly logger?: Logger;
   readonly random?: () => number;
   readonly now?: () => number;
 }
@@ -85,7 +87,7 @@ export class CarrierPipeline {
     const random = options.random ?? Math.random;
     this.carrierId = carrierId;
     this.#observer = options.observer;
-    this.#tracing = new AttemptTracing(carrierId, options.tracer ?? NOOP_TRACER);
+    this.#tracing = new AttemptTracing(carrierId, options.tracer ?? NOOP_TRACER, options.logger);
     this.#now = options.now ?? (() => performance.now());
     this.#openDurationMs = settings.breaker.openDurationMs;
     this.#tokenBucket = limits.ratePerSecond > 0 ? new TokenBucket(limits.ratePerSecond, this.#now) : undefined;
@@ -197,7 +199,7 @@ export class CarrierPipeline {
       attempt.startedAt = this.#now();
       attempt.reaching = true;
       invocation.reachingAttempts += 1;
-      const result = await invocation.call(signal);
+      const result = await span.run(() => invocation.call(signal));
       this.#settle(invocation, attempt, "success");
       return result;
     } catch (error) {
@@ -217,8 +219,9 @@ export class CarrierPipeline {
   #settle(invocation: Invocation, attempt: PendingAttempt, outcome: "success" | "failure", error?: unknown): void {
     if (attempt.settled) return;
     attempt.settled = true;
-    attempt.span.settle(outcome, error);
-    this.#observer.attemptFinished(this.carrierId, invocation.operation, outcome, this.#now() - attempt.startedAt, error);
+    const durationMs = this.#now() - attempt.startedAt;
+    attempt.span.settle(outcome, durationMs, error);
+    this.#observer.attemptFinished(this.carrierId, invocation.operation, outcome, durationMs, error);
   }
 
   /**

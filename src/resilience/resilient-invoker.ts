@@ -2,6 +2,7 @@ import type { CarrierLimits, ResilienceSettings } from "../config/load-config.js
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 import type { CarrierInvocationOptions, CarrierInvoker } from "../domain/carrier-calls.js";
+import type { Logger } from "../telemetry/logger.js";
 import type { SpanStarter } from "../telemetry/tracing-noop.js";
 import { CarrierPipeline, type BreakerStateName, type CarrierCallObserver } from "./carrier-pipeline.js";
 
@@ -10,8 +11,9 @@ export interface ResilientInvokerOptions {
   readonly settings: ResilienceSettings;
   /** Everyone who wants to hear about attempts and breaker changes (metrics, health). */
   readonly observers: readonly CarrierCallObserver[];
-  /** Where each attempt's CLIENT span goes (see attempt-spans.ts); the no-op tracer by default. */
+  /** Where each attempt's CLIENT span and log line go (see attempt-spans.ts); the no-op tracer and no log by default. */
   readonly tracer?: SpanStarter;
+  readonly logger?: Logger;
   readonly random?: () => number;
   readonly now?: () => number;
 }
@@ -29,7 +31,7 @@ export class ResilientInvoker implements CarrierInvoker {
     for (const carrier of options.carriers) {
       this.#pipelines.set(
         carrier.carrierId,
-        new CarrierPipeline({ carrierId: carrier.carrierId, settings: options.settings, limits: carrier.limits, observer, tracer: options.tracer, random: options.random, now: options.now }),
+        new CarrierPipeline({ carrierId: carrier.carrierId, settings: options.settings, limits: carrier.limits, observer, tracer: options.tracer, logger: options.logger, random: options.random, now: options.now }),
       );
     }
   }

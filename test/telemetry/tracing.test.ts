@@ -100,7 +100,7 @@ describe("traces of a SearchNumbers that fails over", () => {
       { "numbergate.carrier": "bandwidth", "numbergate.cache": "miss", "numbergate.single_flight": "led" },
     ]);
 
-    const attempts = spans.filter((span) => span.kind === SpanKind.CLIENT);
+    const attempts = spans.filter((span) => span.kind === SpanKind.CLIENT && span.attributes["numbergate.carrier"] !== undefined);
     expect(attempts.every((span) => span.parentSpanContext?.spanId === manager?.spanContext().spanId)).toBe(true);
     const twilio = attempts.filter((span) => span.name === "twilio search");
     // PROVIDER_MAX_RETRIES=1: the first attempt and one retry, both answered 500.
@@ -123,6 +123,17 @@ describe("traces of a SearchNumbers that fails over", () => {
     expect(bandwidth[0]?.attributes).toMatchObject({ "numbergate.carrier": "bandwidth", "numbergate.attempt": 1, "numbergate.outcome": "success" });
     expect(bandwidth[0]?.attributes["error.type"]).toBeUndefined();
     expect(attempts).toHaveLength(3);
+
+    // Beneath each attempt, the HTTP request it made to the carrier's emulator on loopback.
+    const requests = spans.filter((span) => span.kind === SpanKind.CLIENT && span.attributes["http.request.method"] !== undefined);
+    expect(requests).toHaveLength(3);
+    for (const attempt of attempts) {
+      const beneath = requests.filter((span) => span.parentSpanContext?.spanId === attempt.spanContext().spanId);
+      expect(beneath).toHaveLength(1);
+      expect(beneath[0]?.name).toBe("GET");
+      expect(beneath[0]?.attributes).toMatchObject({ "http.request.method": "GET", "server.address": "127.0.0.1", "url.scheme": "http", "http.response.status_code": attempt.attributes["numbergate.outcome"] === "failure" ? 500 : 200 });
+      expect(beneath[0]?.attributes["server.port"]).toEqual(expect.any(Number));
+    }
 
     // No phone number the search returned, and no credential of any carrier connection, in any span.
     const recorded = recordedText(spans).join("\n");

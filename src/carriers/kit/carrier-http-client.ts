@@ -1,6 +1,7 @@
 import { Pool, type Dispatcher } from "undici";
 import { CarrierError } from "../../domain/carrier-error.js";
 import type { CarrierId } from "../../domain/numbers.js";
+import { inHttpClientSpan } from "../../telemetry/http-client-spans.js";
 import { classifyTransportError, isAbortError } from "./transport-error.js";
 
 export interface CarrierHttpClientOptions {
@@ -71,16 +72,18 @@ export class CarrierHttpClient {
     };
     if (request.contentType) headers["content-type"] = request.contentType;
     try {
-      const response = await this.#dispatcher.request({
-        origin: this.#options.baseUrl.origin,
-        path,
-        method: request.method,
-        headers,
-        body: request.body,
-        signal: request.signal,
+      return await inHttpClientSpan({ method: request.method, origin: this.#options.baseUrl }, async () => {
+        const response = await this.#dispatcher.request({
+          origin: this.#options.baseUrl.origin,
+          path,
+          method: request.method,
+          headers,
+          body: request.body,
+          signal: request.signal,
+        });
+        const bodyText = await response.body.text();
+        return { status: response.statusCode, headers: response.headers, bodyText };
       });
-      const bodyText = await response.body.text();
-      return { status: response.statusCode, headers: response.headers, bodyText };
     } catch (error) {
       if (isAbortError(error) || request.signal?.aborted) throw request.signal?.reason ?? error;
       const classified = classifyTransportError(error, carrierId, request.operation);
