@@ -1,3 +1,4 @@
+import { InMemorySpanExporter } from "@opentelemetry/sdk-trace-base";
 import { request } from "undici";
 import { afterEach, describe, expect, it } from "vitest";
 import { PortingOrderState } from "../../generated/numbergate/v1/porting.js";
@@ -16,9 +17,10 @@ afterEach(async () => {
 });
 
 describe("the customer's PIN, account number and e-mail, and the carriers' credentials", { timeout: 120_000 }, () => {
-  it("are in no log line, metric, RPC response, audit entry or database file after a full port and a purchase", async () => {
+  it("are in no log line, span, metric, RPC response, audit entry or database file after a full port and a purchase", async () => {
     const log = capturedLogger();
-    subject = await startPortingHarness({}, { logger: log.logger });
+    const spans = new InMemorySpanExporter();
+    subject = await startPortingHarness({}, { logger: log.logger, spanExporter: spans });
     const ports = subject;
     const { client } = ports.harness;
     const responses: unknown[] = [];
@@ -53,6 +55,12 @@ describe("the customer's PIN, account number and e-mail, and the carriers' crede
 
     const planted = [PIN, ACCOUNT_NUMBER, EMAIL];
     const responseText = JSON.stringify(responses);
+    // Every span with what it records: names, attributes, events, status, links; the RPCs, the poller's checks,
+    // each carrier attempt and HTTP request were traced.
+    const finished = spans.getFinishedSpans();
+    const spanNames = new Set(finished.map((span) => span.name));
+    for (const name of ["numbergate.v1.TelecomService/CreatePortingOrder", "numbergate.porting.check", "telnyx port_in", "numbergate.v1.TelecomService/PurchaseNumber", "twilio purchase", "POST"]) expect(spanNames).toContain(name);
+    const spanText = JSON.stringify(finished.map((span) => ({ name: span.name, attributes: span.attributes, events: span.events, status: span.status, links: span.links.map((link) => link.attributes) })));
     const metrics = await (await request(`${ports.harness.app.http.publicUrl}/metrics`)).body.text();
     expect(metrics).toContain("numbergate_porting_orders");
     // The sandbox carriers' credentials: what numbergate signs its carrier calls with.
@@ -62,6 +70,7 @@ describe("the customer's PIN, account number and e-mail, and the carriers' crede
     expect(credentials.length).toBeGreaterThanOrEqual(5);
     for (const credential of credentials) {
       expect(log.text(), "a carrier credential in the logs").not.toContain(credential);
+      expect(spanText, "a carrier credential in a span").not.toContain(credential);
       expect(metrics, "a carrier credential in the metrics").not.toContain(credential);
       expect(responseText, "a carrier credential in an RPC response").not.toContain(credential);
     }
@@ -73,6 +82,7 @@ describe("the customer's PIN, account number and e-mail, and the carriers' crede
       expect(responseText, `${secret} in an RPC response`).not.toContain(secret);
       expect(auditText, `${secret} in the audit log`).not.toContain(secret);
       expect(log.text(), `${secret} in the logs`).not.toContain(secret);
+      expect(spanText, `${secret} in a span`).not.toContain(secret);
       expect(metrics, `${secret} in the metrics`).not.toContain(secret);
       expect(files.bytes.includes(secret), `${secret} in the database files`).toBe(false);
     }
