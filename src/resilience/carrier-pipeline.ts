@@ -6,10 +6,11 @@ import type { CarrierId } from "../domain/numbers.js";
 import { isTimeLimit, type BreakerStateName, type CarrierCallObserver } from "../domain/carrier-calls.js";
 import type { Logger } from "../telemetry/logger.js";
 import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
-import { AttemptTracing, type AttemptSpan, type InvocationTrace } from "./attempt-spans.js";
+import { AttemptTracing } from "./attempt-spans.js";
 import { fullJitterBackoff } from "./backoff.js";
 import { AbandonedAttemptError, BudgetExhaustedError, describeCallFailure, isCarrierFailure } from "./call-failures.js";
-import { CarrierBreaker, type JudgedCall } from "./carrier-breaker.js";
+import { CarrierBreaker } from "./carrier-breaker.js";
+import type { CarrierCall, Invocation, PendingAttempt } from "./pipeline-invocation.js";
 import { CallEndedError, EndedCallGuard } from "./ended-call-guard.js";
 import { operationPolicy, type OperationPolicy } from "./operation-policy.js";
 import { TokenBucket } from "./token-bucket.js";
@@ -28,39 +29,6 @@ export interface CarrierPipelineOptions {
   readonly logger?: Logger;
   readonly random?: () => number;
   readonly now?: () => number;
-}
-
-type CarrierCall<Result> = (signal: AbortSignal) => Promise<Result>;
-
-/** One attempt at the carrier; `reaching` once it got past the rate limiter and called the carrier. */
-interface PendingAttempt {
-  readonly controller: AbortController;
-  startedAt: number;
-  reaching: boolean;
-  settled: boolean;
-  readonly span: AttemptSpan;
-}
-
-/** One call through the pipeline; its attempts share it so a timed-out attempt can be cut off. */
-interface Invocation extends JudgedCall {
-  readonly operation: CarrierOperation;
-  readonly call: CarrierCall<unknown>;
-  /**
-   * The caller's own signal. Aborted with an AttemptTimeLimitError, the time the call was given ran out and
-   * the carrier is judged as timed out; aborted for any other reason, the caller went away, which says
-   * nothing about the carrier.
-   */
-  readonly callerSignal: AbortSignal | undefined;
-  /** The caller's signal, combined with the money budget where there is one: every attempt obeys it. */
-  readonly signal: AbortSignal | undefined;
-  /** Attempts that called the carrier and may have reached it: while 0, nothing numbergate sent can act. */
-  reachingAttempts: number;
-  /** The pipeline has answered the caller: an attempt that starts now (late from a queue) must not call. */
-  finished: boolean;
-  pending: PendingAttempt | undefined;
-  /** What the last finished attempt failed with, to report when the call's time runs out between attempts. */
-  lastFailure: unknown;
-  readonly trace: InvocationTrace;
 }
 
 /**
