@@ -19,7 +19,7 @@ import tempfile
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPOSITORY = os.path.dirname(os.path.dirname(HERE))
-NUMBERGATE_PROTOS = [f"numbergate/v1/{name}.proto" for name in ("common", "numbers", "porting", "providers", "telecom_service")]
+NUMBERGATE_PROTOS = [f"numbergate/v1/{name}.proto" for name in ("audit", "common", "numbers", "porting", "providers", "telecom_service")]
 RPC_PROTOS = ["google/rpc/status.proto", "google/rpc/error_details.proto"]
 # A field declared `optional` (at the start of a line, so comments that mention the word are left alone).
 OPTIONAL_LABEL = re.compile(r"^([ \t]*)optional[ \t]+", re.MULTILINE)

@@ -2,6 +2,7 @@ import type { CallContext } from "nice-grpc";
 import type { TelecomServiceImplementation } from "../../generated/numbergate/v1/telecom_service.js";
 import { callDeadline } from "./call-deadline.js";
 import { offerToProto, outcomeToProto, portabilityToProto } from "./proto-mapping.js";
+import { createAuditHandlers } from "./audit-handlers.js";
 import { createInventoryHandlers } from "./inventory-handlers.js";
 import { createLifecycleHandlers, type LifecycleServices } from "./lifecycle-handlers.js";
 import { createPortingHandlers, type PortingServices } from "./porting-handlers.js";
@@ -67,5 +68,6 @@ export function createTelecomService(dependencies: TelecomServiceDependencies): 
     },
     ...createPortingHandlers(dependencies.porting, providerIds),
     ...createInventoryHandlers(dependencies.lifecycle, providerIds),
+    ...createAuditHandlers(dependencies.lifecycle),
   };
 }

@@ -72,6 +72,16 @@ export async function appendAudit(db: Kysely<Database>, entries: readonly AuditE
   }
 }
 
+export interface AuditPageQuery {
+  /** Only entries with a larger id (0: all). */
+  readonly afterId: number;
+  readonly resourceId?: string;
+  readonly newestFirst: boolean;
+  /** The last id of the previous page. */
+  readonly cursorId?: number;
+  readonly limit: number;
+}
+
 /** Append-only record of every carrier interaction and state change. */
 export class AuditStore {
   constructor(
@@ -84,8 +94,19 @@ export class AuditStore {
   }
 
   /** Oldest first, after the given id. */
-  async list(afterId: number, limit: number): Promise<AuditRecord[]> {
-    const rows = await this.db.selectFrom("audit_log").selectAll().where("id", ">", afterId).orderBy("id").limit(limit).execute();
+  list(afterId: number, limit: number): Promise<AuditRecord[]> {
+    return this.page({ afterId, newestFirst: false, limit });
+  }
+
+  /**
+   * One page of the log (ListAuditEvents): entries after `afterId`, about `resourceId` when given, oldest or
+   * newest first, continuing past `cursorId` (the last id of the previous page).
+   */
+  async page(query: AuditPageQuery): Promise<AuditRecord[]> {
+    let select = this.db.selectFrom("audit_log").selectAll().where("id", ">", query.afterId);
+    if (query.resourceId !== undefined) select = select.where("resource_id", "=", query.resourceId);
+    if (query.cursorId !== undefined) select = select.where("id", query.newestFirst ? "<" : ">", query.cursorId);
+    const rows = await select.orderBy("id", query.newestFirst ? "desc" : "asc").limit(query.limit).execute();
     return rows.map((row) => ({
       id: Number(row.id),
       at: row.at,

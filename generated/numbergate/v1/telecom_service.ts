@@ -6,6 +6,7 @@
 
 /* eslint-disable */
 import type { CallContext, CallOptions } from "nice-grpc-common";
+import { ListAuditEventsRequest, ListAuditEventsResponse } from "./audit.js";
 import {
   BatchPurchaseNumbersRequest,
   BatchPurchaseNumbersResponse,
@@ -324,6 +325,18 @@ export const TelecomServiceDefinition = {
       responseStream: false,
       options: {},
     },
+    /**
+     * The audit log (admin): who did what to which order, port or carrier, and how it ended. Paged either way;
+     * after_event_id follows it as it grows.
+     */
+    listAuditEvents: {
+      name: "ListAuditEvents",
+      requestType: ListAuditEventsRequest as typeof ListAuditEventsRequest,
+      requestStream: false,
+      responseType: ListAuditEventsResponse as typeof ListAuditEventsResponse,
+      responseStream: false,
+      options: {},
+    },
   },
 } as const;
 
@@ -461,6 +474,14 @@ export interface TelecomServiceImplementation<CallContextExt = {}> {
     request: ResolveInventoryDriftRequest,
     context: CallContext & CallContextExt,
   ): Promise<DeepPartial<ResolveInventoryDriftResponse>>;
+  /**
+   * The audit log (admin): who did what to which order, port or carrier, and how it ended. Paged either way;
+   * after_event_id follows it as it grows.
+   */
+  listAuditEvents(
+    request: ListAuditEventsRequest,
+    context: CallContext & CallContextExt,
+  ): Promise<DeepPartial<ListAuditEventsResponse>>;
 }
 
 export interface TelecomServiceClient<CallOptionsExt = {}> {
@@ -597,6 +618,14 @@ export interface TelecomServiceClient<CallOptionsExt = {}> {
     request: DeepPartial<ResolveInventoryDriftRequest>,
     options?: CallOptions & CallOptionsExt,
   ): Promise<ResolveInventoryDriftResponse>;
+  /**
+   * The audit log (admin): who did what to which order, port or carrier, and how it ended. Paged either way;
+   * after_event_id follows it as it grows.
+   */
+  listAuditEvents(
+    request: DeepPartial<ListAuditEventsRequest>,
+    options?: CallOptions & CallOptionsExt,
+  ): Promise<ListAuditEventsResponse>;
 }
 
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
