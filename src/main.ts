@@ -69,6 +69,15 @@ function announce(running: RunningNumbergate): void {
     priority: registration.priority,
   }));
   logger.info({ address: running.address, mode: config.mode, providers }, `numbergate serving gRPC on ${running.address}`);
+  if (config.access.open) {
+    logger.warn(
+      config.mode === "sandbox"
+        ? "OPEN ACCESS: every RPC is open to anyone who reaches the gRPC port (sandbox mode without NUMBERGATE_TOKENS_FILE)"
+        : "OPEN ACCESS: NUMBERGATE_ALLOW_UNAUTHENTICATED=true, every RPC (purchases and SetProviderEnabled included) is open to anyone who reaches the gRPC port",
+    );
+  } else {
+    logger.info({ callers: running.access.callerCount, tls: config.access.tls !== undefined, clientCertificates: config.access.tls?.clientCaFile !== undefined }, "access control on: callers need a bearer token or a client certificate");
+  }
   logger.info({ httpPort: running.http.port, callbacks: `${running.http.publicUrl}/callbacks/<carrier>/porting` }, "carrier porting callbacks taken on the HTTP port");
 
   let stopping = false;
@@ -85,4 +94,9 @@ function announce(running: RunningNumbergate): void {
   }
   process.on("SIGTERM", (signal) => void stop(signal));
   process.on("SIGINT", (signal) => void stop(signal));
+  // SIGHUP re-reads what may change while serving; calls in flight finish as they started.
+  process.on("SIGHUP", () => {
+    logger.info("SIGHUP: reloading the tokens file");
+    void running.reload();
+  });
 }

@@ -41,6 +41,8 @@ import { startSandboxCarriers, type SandboxCarriers } from "./sandbox-carriers.j
 import { databaseFailure, listenFailure, StartupError, unexpectedFailure } from "./startup-failure.js";
 import { postgresPassword, storeLocation } from "./store-location.js";
 import { UndoStack } from "./undo-stack.js";
+import { startAccess } from "./access-wiring.js";
+import type { AccessControl } from "../server/access/access-control.js";
 
 export interface RunningNumbergate {
   readonly server: NumbergateServer;
@@ -62,6 +64,10 @@ export interface RunningNumbergate {
   /** The in-process emulators, in sandbox mode. */
   readonly sandbox: SandboxCarriers | undefined;
   readonly address: string;
+  /** Who may call (NUMBERGATE_TOKENS_FILE, client certificates); open in sandbox mode without them. */
+  readonly access: AccessControl;
+  /** Re-reads what can change without a restart (SIGHUP): the tokens file. Whether it took effect. */
+  reload(): Promise<boolean>;
   /** Drains in-flight calls, then closes carrier pools and emulators. */
   shutdown(): Promise<void>;
 }
@@ -232,7 +238,20 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   undo.push("close the HTTP port", () => http.close());
   const porting = await startPorting({ config, store, manager, logger, now, sandbox, http, tracer: tracing.tracer });
   undo.push("stop following ports", () => porting.stop());
-  const server = await startServer({ address: config.grpcAddress, manager, prober, lifecycle, porting, logger, metrics: telemetry, tracer: tracing.tracer }).catch((error: unknown) => {
+  const access = await startAccess(config.access, logger);
+  undo.push("stop watching the tokens file", () => access.control.close());
+  const server = await startServer({
+    address: config.grpcAddress,
+    manager,
+    prober,
+    lifecycle,
+    porting,
+    logger,
+    metrics: telemetry,
+    tracer: tracing.tracer,
+    access: access.control,
+    credentials: access.credentials,
+  }).catch((error: unknown) => {
     throw listenFailure(error, config.grpcAddress);
   });
   const host = config.grpcAddress.slice(0, config.grpcAddress.lastIndexOf(":"));
@@ -251,6 +270,8 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     tracing,
     sandbox,
     address: `${host}:${server.port}`,
+    access: access.control,
+    reload: () => access.control.reload(),
     async shutdown() {
       stopping = true;
       prober.stop();
@@ -258,6 +279,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
       // then close the store: a carrier answer that arrives must still be recorded. What is cut at the end
       // records itself as in doubt and frees its lease for another replica.
       await server.shutdown();
+      access.control.close();
       // Before the store closes: a reconciliation in progress writes what it found, or is cut short first.
       await stopInventory();
       await workers.stop();

@@ -122,6 +122,7 @@ export interface NumbergateConfig {
   /** Keys of the encryption at rest of customer data. */
   readonly encryption: EncryptionSettings;
   readonly grpcAddress: string;
+  readonly access: AccessSettings;
   readonly porting: PortingSettingsConfig;
   /** NUMBERGATE_LOG_LEVEL, else the seed's LOG_LEVEL, else info. */
   readonly logLevel: LogLevel;
@@ -133,3 +134,16 @@ export interface NumbergateConfig {
   readonly warnings: readonly string[];
 }
 
+
+/** Who may call numbergate (server/access) and over what transport. */
+export interface AccessSettings {
+  /** NUMBERGATE_TOKENS_FILE: the callers, their tokens' SHA-256 hashes, certificate names and roles. */
+  readonly tokensFile: string | undefined;
+  /** NUMBERGATE_TLS_CERT and NUMBERGATE_TLS_KEY: serve gRPC over TLS; NUMBERGATE_TLS_CLIENT_CA: require client certificates it signed. */
+  readonly tls: { readonly certFile: string; readonly keyFile: string; readonly clientCaFile: string | undefined } | undefined;
+  /**
+   * Calls are open to anyone who reaches the port: sandbox mode without access settings, or live mode with
+   * NUMBERGATE_ALLOW_UNAUTHENTICATED=true.
+   */
+  readonly open: boolean;
+}

@@ -1,6 +1,6 @@
 import { z } from "zod";
 import { encryptionKeyVariable, previousKeysVariable } from "./encryption-keys.js";
-import { integerVariable, optionalIntegerVariable, optionalText } from "./variables.js";
+import { booleanVariable, integerVariable, optionalIntegerVariable, optionalText } from "./variables.js";
 
 
 export const LOG_LEVELS = ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const;
@@ -123,6 +123,12 @@ export const environmentSchema = z.object({
   // The seed's name for the same setting: read only when NUMBERGATE_LOG_LEVEL is not set (load-config.ts).
   LOG_LEVEL: z.string().optional(),
   NUMBERGATE_PRICE_TABLE: optionalText(),
+  // Access control (server/access): callers, their tokens' hashes and roles; TLS, mTLS with a client CA.
+  NUMBERGATE_TOKENS_FILE: optionalText(),
+  NUMBERGATE_TLS_CERT: optionalText(),
+  NUMBERGATE_TLS_KEY: optionalText(),
+  NUMBERGATE_TLS_CLIENT_CA: optionalText(),
+  NUMBERGATE_ALLOW_UNAUTHENTICATED: booleanVariable(false),
   NUMBERGATE_DATA_DIR: optionalText(),
   DATABASE_URL: databaseUrlVariable,
   NUMBERGATE_ENCRYPTION_KEY: encryptionKeyVariable,

@@ -3,7 +3,7 @@ import { parseVariables } from "../carriers/kit/carrier-definition.js";
 import { CARRIERS } from "../carriers/registry.js";
 import { anyCredentialSet, readCarrierSettings } from "./carrier-settings.js";
 import { ConfigError, ConfigProblems } from "./config-problems.js";
-import type { NumbergateConfig, ResilienceSettings, ServiceMode } from "./config-types.js";
+import type { AccessSettings, NumbergateConfig, ResilienceSettings, ServiceMode } from "./config-types.js";
 import { ENCRYPTION_KEY_VARIABLE } from "./encryption-keys.js";
 import { environmentSchema, parseLogLevel, type LogLevel, type ParsedEnvironment } from "./env-schema.js";
 import { Secret } from "./secret.js";
@@ -34,6 +34,7 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
   }
   checkMoneyCallBounds(env, problems);
   checkEncryptionKey(env, mode, problems);
+  const access = readAccessSettings(env, mode, problems);
   const logLevel = readLogLevel(env, problems);
   problems.throwIfAny();
 
@@ -54,12 +55,37 @@ export function loadConfig(environment: NodeJS.ProcessEnv = process.env): Number
     }),
     encryption: Object.freeze({ key: env.NUMBERGATE_ENCRYPTION_KEY, previousKeys: Object.freeze(env.NUMBERGATE_ENCRYPTION_PREVIOUS_KEYS) }),
     grpcAddress: env.NUMBERGATE_GRPC_ADDR,
+    access,
     porting: readPortingSettings(env, mode),
     logLevel,
     priceTablePath: env.NUMBERGATE_PRICE_TABLE,
     resilience: readResilience(env),
     carriers,
     warnings,
+  });
+}
+
+/**
+ * Live mode never starts open by accident: it needs NUMBERGATE_TOKENS_FILE or client certificates
+ * (NUMBERGATE_TLS_CLIENT_CA), or an explicit NUMBERGATE_ALLOW_UNAUTHENTICATED=true. Sandbox mode runs open
+ * unless given either (and says so at start).
+ */
+function readAccessSettings(env: ParsedEnvironment, mode: ServiceMode, problems: ConfigProblems): AccessSettings {
+  const { NUMBERGATE_TLS_CERT: certFile, NUMBERGATE_TLS_KEY: keyFile, NUMBERGATE_TLS_CLIENT_CA: clientCaFile } = env;
+  if ((certFile === undefined) !== (keyFile === undefined)) problems.add(["NUMBERGATE_TLS_CERT", "NUMBERGATE_TLS_KEY"], "NUMBERGATE_TLS_CERT and NUMBERGATE_TLS_KEY go together: set both (TLS) or neither");
+  if (clientCaFile !== undefined && certFile === undefined) problems.add(["NUMBERGATE_TLS_CLIENT_CA"], "NUMBERGATE_TLS_CLIENT_CA needs NUMBERGATE_TLS_CERT and NUMBERGATE_TLS_KEY (client certificates are checked over TLS)");
+  const authenticates = env.NUMBERGATE_TOKENS_FILE !== undefined || clientCaFile !== undefined;
+  if (mode === "live" && !authenticates && !env.NUMBERGATE_ALLOW_UNAUTHENTICATED) {
+    problems.add(
+      ["NUMBERGATE_TOKENS_FILE"],
+      "live mode refuses to serve without access control: set NUMBERGATE_TOKENS_FILE (bearer tokens) and/or NUMBERGATE_TLS_CLIENT_CA (client certificates), or NUMBERGATE_ALLOW_UNAUTHENTICATED=true to run open on purpose",
+    );
+  }
+  if (authenticates && env.NUMBERGATE_ALLOW_UNAUTHENTICATED) problems.add(["NUMBERGATE_ALLOW_UNAUTHENTICATED"], "NUMBERGATE_ALLOW_UNAUTHENTICATED=true contradicts NUMBERGATE_TOKENS_FILE / NUMBERGATE_TLS_CLIENT_CA: unset one");
+  return Object.freeze({
+    tokensFile: env.NUMBERGATE_TOKENS_FILE,
+    tls: certFile !== undefined && keyFile !== undefined ? Object.freeze({ certFile, keyFile, clientCaFile }) : undefined,
+    open: !authenticates,
   });
 }
 

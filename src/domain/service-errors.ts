@@ -66,6 +66,21 @@ export class CarrierUnavailableError extends Error {
   }
 }
 
+/**
+ * A call refused at the door: no credential numbergate accepts (`unauthenticated`), or a known caller without
+ * the role the RPC takes (`permission_denied`). The message never repeats the credential.
+ */
+export class AccessDeniedError extends Error {
+  constructor(
+    readonly kind: "unauthenticated" | "permission_denied",
+    message: string,
+    readonly metadata: Readonly<Record<string, string>> = {},
+  ) {
+    super(message);
+    this.name = "AccessDeniedError";
+  }
+}
+
 export type LifecycleErrorKind = "already_exists" | "failed_precondition" | "not_found" | "unavailable";
 
 /** A lifecycle rule the request breaks (request_id reused, number held, unknown order, ...). */

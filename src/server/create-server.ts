@@ -1,3 +1,4 @@
+import type { ServerCredentials } from "@grpc/grpc-js";
 import { createServer, type Server } from "nice-grpc";
 import { HealthDefinition, HealthServiceImpl, HealthState } from "nice-grpc-server-health";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
@@ -6,6 +7,9 @@ import type { HealthProber } from "../manager/health-prober.js";
 import type { ProviderManager } from "../manager/provider-manager.js";
 import type { Logger } from "../telemetry/logger.js";
 import type { NumbergateMetrics } from "../telemetry/metrics.js";
+import type { AccessControl } from "./access/access-control.js";
+import { accessMiddleware, type DenialAudit } from "./access/access-middleware.js";
+import { peerCertificateInterceptor } from "./access/peer-certificate.js";
 import { deadlineInterceptor } from "./call-deadline.js";
 import { DEFAULT_SERVER_LIMITS, type ServerLimits } from "./server-limits.js";
 import { errorMappingMiddleware } from "./errors/error-mapping-middleware.js";
@@ -47,6 +51,10 @@ export interface StartServerOptions {
   readonly tracer?: SpanStarter;
   /** How long shutdown waits for in-flight calls before cutting them. Defaults to 10000 ms. */
   readonly shutdownGraceMs?: number;
+  /** Who may call TelecomService (grpc.health.v1 and reflection stay open); without it, everyone. */
+  readonly access?: AccessControl;
+  /** TLS (and client certificates) for the gRPC port; without it, plaintext. */
+  readonly credentials?: ServerCredentials;
   /** Overrides of DEFAULT_SERVER_LIMITS (tests use small values). */
   readonly limits?: Partial<ServerLimits>;
 }
@@ -64,7 +72,7 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
     "grpc.max_connection_idle_ms": limits.maxConnectionIdleMs,
     "grpc.max_connection_age_ms": limits.maxConnectionAgeMs,
     "grpc.max_connection_age_grace_ms": limits.maxConnectionAgeGraceMs,
-    interceptors: [deadlineInterceptor],
+    interceptors: [deadlineInterceptor, peerCertificateInterceptor],
   });
   const terminator = createTerminator();
   // Outermost first: call metrics and the call's span (they see the final status), shutdown handling, then the one
@@ -73,7 +81,11 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
   const traced = server.with(tracingMiddleware(options.tracer ?? NOOP_TRACER));
   const measured = options.metrics ? traced.with(metricsMiddleware(options.metrics.meter, logger)) : traced;
   const edge = () => measured.with(terminator.middleware).with(errorMappingMiddleware(logger)).with(rejectUndecodableRequests);
-  edge().add(
+  // Access control inside the error mapping (refusals get their ErrorInfo) and only for TelecomService: health
+  // checks and reflection stay open, as load balancers and grpcurl expect.
+  const audit = options.lifecycle && "audit" in options.lifecycle ? (options.lifecycle.audit as DenialAudit) : undefined;
+  const secured = options.access ? edge().with(accessMiddleware(options.access, audit, logger)) : edge();
+  secured.add(
     guardRequestDecoding(TelecomServiceDefinition),
     createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, porting: options.porting, logger, watchers: options.metrics?.watchers, totals: options.metrics }),
   );
@@ -82,7 +94,7 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
   // Reflection's definitions are grpc-js style, decoded by its own library: not guarded (see README, Errors).
   addReflection(server, [TELECOM_SERVICE_NAME, HEALTH_SERVICE_NAME]);
 
-  const port = await server.listen(options.address);
+  const port = await server.listen(options.address, options.credentials);
   const stopFollowing = followCarrierHealth(options.manager.health, healthState);
 
   return {

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { openStore } from "../../src/store/store.js";
 import { ADMIN_MAIN, exitOf, launch, stopChildren } from "../support/processes.js";
-import { LIVE_ENCRYPTION } from "../support/encryption.js";
+import { LIVE_BASICS } from "../support/live-mode.js";
 
 // Real processes (tsx compiles at start): generous, but still bounded.
 vi.setConfig({ testTimeout: 60_000 });
@@ -36,7 +36,7 @@ describe("npm run admin -- audit tells the user where it looked, and creates not
 
   it("in live mode without a database at ./data: names the file it looked for, and makes no ./data", async () => {
     const workingDir = temporaryDir();
-    const live = { NUMBERGATE_MODE: "live", TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "token", BANDWIDTH_ENABLED: "false", ...LIVE_ENCRYPTION };
+    const live = { NUMBERGATE_MODE: "live", TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "token", BANDWIDTH_ENABLED: "false", ...LIVE_BASICS };
     const admin = launch(ADMIN_MAIN, { ...live, NUMBERGATE_DATA_DIR: undefined }, ["audit"], { cwd: workingDir });
     const { code, stderr } = await exitOf(admin);
     expect(stderr).toBe(

@@ -5,7 +5,7 @@ import { createChannel, createClient } from "nice-grpc";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { NumberOrderState } from "../../generated/numbergate/v1/numbers.js";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
-import { LIVE_ENCRYPTION } from "../support/encryption.js";
+import { LIVE_BASICS } from "../support/live-mode.js";
 import { EMULATORS_MAIN, MAIN, launch, stopChildren, waitForOutput, type Child } from "../support/processes.js";
 
 // Each test starts real processes (tsx compiles at start): generous, but still bounded.
@@ -31,7 +31,7 @@ describe("SIGKILL in the middle of a purchase (a real process, SQLite on disk)",
     const twilio = carrierEnvironment["TWILIO_API_URL"] ?? "";
     const environment = {
       ...carrierEnvironment,
-      ...LIVE_ENCRYPTION,
+      ...LIVE_BASICS,
       NUMBERGATE_GRPC_ADDR: "127.0.0.1:0",
       NUMBERGATE_DATA_DIR: dataDir,
       NUMBERGATE_LEASE_TTL: "3500",

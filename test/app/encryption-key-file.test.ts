@@ -70,7 +70,7 @@ describe("sandbox mode's encryption key file", () => {
 
 describe("live mode without NUMBERGATE_ENCRYPTION_KEY", () => {
   it("refuses to start: a configuration error, exit 2, naming the variable", async () => {
-    const child = await exitOf(launch(MAIN, { NUMBERGATE_MODE: "live", TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "hunter2-secret", BANDWIDTH_ENABLED: "false" }));
+    const child = await exitOf(launch(MAIN, { NUMBERGATE_MODE: "live", TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "hunter2-secret", BANDWIDTH_ENABLED: "false", NUMBERGATE_ALLOW_UNAUTHENTICATED: "true" }));
     expect(child.code).toBe(2);
     expect(child.stderr).toBe(
       "numbergate: configuration error: NUMBERGATE_MODE=live needs NUMBERGATE_ENCRYPTION_KEY (32 bytes in base64, such as the output of openssl rand -base64 32): customer data is encrypted at rest with it\n",
@@ -79,7 +79,7 @@ describe("live mode without NUMBERGATE_ENCRYPTION_KEY", () => {
 
   it("refuses a malformed key without printing it", async () => {
     const malformed = "c2hvcnQta2V5LTQ0NGQ=";
-    const child = await exitOf(launch(MAIN, { NUMBERGATE_MODE: "live", TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "hunter2-secret", BANDWIDTH_ENABLED: "false", NUMBERGATE_ENCRYPTION_KEY: malformed }));
+    const child = await exitOf(launch(MAIN, { NUMBERGATE_MODE: "live", TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "hunter2-secret", BANDWIDTH_ENABLED: "false", NUMBERGATE_ALLOW_UNAUTHENTICATED: "true", NUMBERGATE_ENCRYPTION_KEY: malformed }));
     expect(child.code).toBe(2);
     expect(child.stderr).toBe("numbergate: configuration error: NUMBERGATE_ENCRYPTION_KEY must be 32 bytes in base64 (such as the output of openssl rand -base64 32)\n");
   });

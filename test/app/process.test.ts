@@ -2,7 +2,7 @@ import { createChannel, createClient, Metadata } from "nice-grpc";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
 import { ADMIN_MAIN, EMULATORS_MAIN, MAIN, exitOf, launch, stopChildren, waitForOutput } from "../support/processes.js";
-import { LIVE_ENCRYPTION } from "../support/encryption.js";
+import { LIVE_BASICS } from "../support/live-mode.js";
 
 // Each test starts real processes (tsx compiles at start): generous, but still bounded.
 vi.setConfig({ testTimeout: 60_000 });
@@ -37,7 +37,7 @@ describe("npm start (src/main.ts)", () => {
   });
 
   it("refuses to start on a bad variable, with one line naming it and no secret", async () => {
-    const child = launch(MAIN, { TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "hunter2-secret", BANDWIDTH_ENABLED: "false", PROVIDER_MAX_RETRIES: "many", ...LIVE_ENCRYPTION });
+    const child = launch(MAIN, { TWILIO_ACCOUNT_SID: `AC${"1".repeat(32)}`, TWILIO_AUTH_TOKEN: "hunter2-secret", BANDWIDTH_ENABLED: "false", PROVIDER_MAX_RETRIES: "many", ...LIVE_BASICS });
     const { code, stderr } = await exitOf(child);
     expect(code).toBe(2);
     expect(stderr).toBe("numbergate: configuration error: PROVIDER_MAX_RETRIES must be a whole number from 0 to 10\n");
@@ -71,7 +71,7 @@ describe("npm run emulators + a live-mode numbergate pointed at them", () => {
     const emulators = launch(EMULATORS_MAIN, {});
     await waitForOutput(emulators, /export BANDWIDTH_ACCOUNT_ID=\S+\n/);
     const environment = Object.fromEntries([...emulators.stdout.matchAll(/^export (\w+)=(\S+)$/gm)].map(([, key, value]) => [key, value]));
-    const server = launch(MAIN, { ...environment, ...LIVE_ENCRYPTION, NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_PRICE_TABLE: new URL("../../config/prices.sample.json", import.meta.url).pathname });
+    const server = launch(MAIN, { ...environment, ...LIVE_BASICS, NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_PRICE_TABLE: new URL("../../config/prices.sample.json", import.meta.url).pathname });
     const [, address] = await waitForOutput(server, /serving gRPC on (127\.0\.0\.1:\d+)/);
     const channel = createChannel(address ?? "");
     try {

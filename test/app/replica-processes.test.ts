@@ -4,7 +4,7 @@ import { NumberOrderState } from "../../generated/numbergate/v1/numbers.js";
 import { TelecomServiceDefinition, type TelecomServiceClient } from "../../generated/numbergate/v1/telecom_service.js";
 import { DATABASES, POSTGRES_AVAILABLE } from "../support/databases.js";
 import { EMULATORS_MAIN, MAIN, launch, stopChildren, waitForOutput, type Child } from "../support/processes.js";
-import { LIVE_ENCRYPTION } from "../support/encryption.js";
+import { LIVE_BASICS } from "../support/live-mode.js";
 
 // Each test starts real processes (tsx compiles at start): generous, but still bounded.
 vi.setConfig({ testTimeout: 60_000 });
@@ -30,7 +30,7 @@ describe.skipIf(!POSTGRES_AVAILABLE)("two numbergate processes on one PostgreSQL
       ["replica-a", "replica-b"].map(async (replica) => {
         const child = launch(MAIN, {
           ...carriers,
-          ...LIVE_ENCRYPTION,
+          ...LIVE_BASICS,
           DATABASE_URL: databaseUrl,
           NUMBERGATE_REPLICA_ID: replica,
           NUMBERGATE_GRPC_ADDR: "127.0.0.1:0",

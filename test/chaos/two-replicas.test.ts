@@ -12,7 +12,7 @@ import type { FaultRule } from "../../src/carriers/emulator-kit/faults.js";
 import { openStore } from "../../src/store/store.js";
 import { DATABASES } from "../support/databases.js";
 import { MAIN, launch, stopChildren, waitForOutput, type Child } from "../support/processes.js";
-import { LIVE_ENCRYPTION } from "../support/encryption.js";
+import { LIVE_BASICS } from "../support/live-mode.js";
 
 /**
  * Two numbergate processes on one database, purchases with repeated request_ids sent to both, carriers that
@@ -66,7 +66,7 @@ describe.each(DATABASES)("chaos: two replicas on $name", (database) => {
     const databaseUrl = await database.fresh();
     const environment = {
       NUMBERGATE_MODE: "live",
-      ...LIVE_ENCRYPTION,
+      ...LIVE_BASICS,
       NUMBERGATE_GRPC_ADDR: "127.0.0.1:0",
       NUMBERGATE_DATA_DIR: dataDir,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),

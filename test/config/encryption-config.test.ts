@@ -4,7 +4,7 @@ import { loadConfig } from "../../src/config/load-config.js";
 import { configProblems } from "../support/config-problems.js";
 import { newEncryptionKey } from "../support/encryption.js";
 
-const LIVE = { TWILIO_ACCOUNT_SID: `AC${"a".repeat(32)}`, TWILIO_AUTH_TOKEN: "token", BANDWIDTH_ENABLED: "false" };
+const LIVE = { TWILIO_ACCOUNT_SID: `AC${"a".repeat(32)}`, TWILIO_AUTH_TOKEN: "token", BANDWIDTH_ENABLED: "false", NUMBERGATE_ALLOW_UNAUTHENTICATED: "true" };
 const KEY_PROBLEM = "NUMBERGATE_ENCRYPTION_KEY must be 32 bytes in base64 (such as the output of openssl rand -base64 32)";
 
 describe("encryption keys in the configuration", () => {

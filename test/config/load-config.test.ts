@@ -4,11 +4,11 @@ import { CARRIERS } from "../../src/carriers/registry.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { Secret } from "../../src/config/secret.js";
 import { carrierSettings, configProblems, connectionSettings } from "../support/config-problems.js";
-import { LIVE_ENCRYPTION } from "../support/encryption.js";
+import { LIVE_BASICS } from "../support/live-mode.js";
 
 const SID = `AC${"a".repeat(32)}`;
 const TOKEN = "super-secret-token-value";
-const LIVE_TWILIO = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, BANDWIDTH_ENABLED: "false", ...LIVE_ENCRYPTION };
+const LIVE_TWILIO = { TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, BANDWIDTH_ENABLED: "false", ...LIVE_BASICS };
 
 function configError(environment: Record<string, string>): string {
   return configProblems(environment).join("\n");
@@ -60,7 +60,7 @@ describe("loadConfig", () => {
   });
 
   it("accepts an API key instead of the auth token", () => {
-    const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_API_KEY: `SK${"b".repeat(32)}`, TWILIO_API_SECRET: "s", BANDWIDTH_ENABLED: "false", ...LIVE_ENCRYPTION });
+    const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_API_KEY: `SK${"b".repeat(32)}`, TWILIO_API_SECRET: "s", BANDWIDTH_ENABLED: "false", ...LIVE_BASICS });
     expect(connectionSettings(config, "twilio")?.["username"]).toBe(`SK${"b".repeat(32)}`);
   });
 
@@ -72,7 +72,7 @@ describe("loadConfig", () => {
   });
 
   it("in live mode leaves a carrier off when none of its credentials (nor its _ENABLED) is set, with one warning", () => {
-    const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TELNYX_ENABLED: "false", ...LIVE_ENCRYPTION });
+    const config = loadConfig({ TWILIO_ACCOUNT_SID: SID, TWILIO_AUTH_TOKEN: TOKEN, TELNYX_ENABLED: "false", ...LIVE_BASICS });
     const reasons = new Map(config.carriers.map((carrier) => [carrier.id, [carrier.enabled, carrier.disabledReason]]));
     expect(reasons.get("twilio")).toEqual([true, undefined]);
     expect(reasons.get("telnyx")).toEqual([false, "disabled by TELNYX_ENABLED=false"]);
@@ -90,7 +90,7 @@ describe("loadConfig", () => {
 
   // Bandwidth is disabled where Twilio credentials are given, so that each case has exactly its own problem.
   it.each([
-    [{ TWILIO_ACCOUNT_SID: "not-a-sid", TWILIO_AUTH_TOKEN: TOKEN, BANDWIDTH_ENABLED: "false", ...LIVE_ENCRYPTION }, /^TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits$/],
+    [{ TWILIO_ACCOUNT_SID: "not-a-sid", TWILIO_AUTH_TOKEN: TOKEN, BANDWIDTH_ENABLED: "false", ...LIVE_BASICS }, /^TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits$/],
     [{ PROVIDER_MAX_RETRIES: "lots" }, /^PROVIDER_MAX_RETRIES must be a whole number from 0 to 10$/],
     [{ PROVIDER_RETRY_DELAY: "-1" }, /^PROVIDER_RETRY_DELAY must be a whole number/],
     [{ TWILIO_ENABLED: "maybe" }, /^TWILIO_ENABLED must be true or false$/],
@@ -98,9 +98,9 @@ describe("loadConfig", () => {
     [{ BANDWIDTH_API_URL: "not a url" }, /^BANDWIDTH_API_URL must be an absolute URL/],
     [{ NUMBERGATE_GRPC_ADDR: "nonsense" }, /^NUMBERGATE_GRPC_ADDR must be host:port/],
     [{ NUMBERGATE_MODE: "prod" }, /^NUMBERGATE_MODE must be sandbox or live$/],
-    [{ TWILIO_ACCOUNT_SID: SID, BANDWIDTH_ENABLED: "false", ...LIVE_ENCRYPTION }, /^TWILIO_AUTH_TOKEN \(or TWILIO_API_KEY/],
-    [{ TWILIO_API_SECRET: TOKEN, TWILIO_ACCOUNT_SID: SID, BANDWIDTH_ENABLED: "false", ...LIVE_ENCRYPTION }, /^TWILIO_API_KEY is required/],
-    [{ BANDWIDTH_USERNAME: "u", BANDWIDTH_PASSWORD: TOKEN, TWILIO_ENABLED: "false", ...LIVE_ENCRYPTION }, /^BANDWIDTH_ACCOUNT_ID is required/],
+    [{ TWILIO_ACCOUNT_SID: SID, BANDWIDTH_ENABLED: "false", ...LIVE_BASICS }, /^TWILIO_AUTH_TOKEN \(or TWILIO_API_KEY/],
+    [{ TWILIO_API_SECRET: TOKEN, TWILIO_ACCOUNT_SID: SID, BANDWIDTH_ENABLED: "false", ...LIVE_BASICS }, /^TWILIO_API_KEY is required/],
+    [{ BANDWIDTH_USERNAME: "u", BANDWIDTH_PASSWORD: TOKEN, TWILIO_ENABLED: "false", ...LIVE_BASICS }, /^BANDWIDTH_ACCOUNT_ID is required/],
     [Object.fromEntries(CARRIERS.map((carrier) => [`${carrier.envPrefix}_ENABLED`, "false"])), /at least one carrier must be enabled/],
   ])("rejects %o with one line naming the variable", (environment, message) => {
     const text = configError(environment as Record<string, string>);

@@ -73,7 +73,7 @@ describe("the seed's environment block", () => {
   });
 
   it("reports a malformed variable once, not again as missing", () => {
-    expect(configProblems({ TWILIO_ACCOUNT_SID: "nope", TWILIO_AUTH_TOKEN: AUTH_TOKEN, BANDWIDTH_ACCOUNT_ID: "no spaces allowed", NUMBERGATE_ENCRYPTION_KEY: SEED_SECRETS.ENCRYPTION_KEY })).toEqual([
+    expect(configProblems({ TWILIO_ACCOUNT_SID: "nope", TWILIO_AUTH_TOKEN: AUTH_TOKEN, BANDWIDTH_ACCOUNT_ID: "no spaces allowed", NUMBERGATE_ENCRYPTION_KEY: SEED_SECRETS.ENCRYPTION_KEY, NUMBERGATE_ALLOW_UNAUTHENTICATED: "true" })).toEqual([
       "TWILIO_ACCOUNT_SID must be AC followed by 32 hex digits",
       "BANDWIDTH_ACCOUNT_ID must be the numeric account id from the Bandwidth dashboard",
       "BANDWIDTH_USERNAME is required when other BANDWIDTH_ credentials are set",

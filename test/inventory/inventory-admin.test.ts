@@ -6,7 +6,7 @@ import { startSandboxCarriers, type SandboxCarriers } from "../../src/app/sandbo
 import { openStore } from "../../src/store/store.js";
 import { DATABASES } from "../support/databases.js";
 import { ADMIN_MAIN, exitOf, launch, stopChildren } from "../support/processes.js";
-import { LIVE_ENCRYPTION } from "../support/encryption.js";
+import { LIVE_BASICS } from "../support/live-mode.js";
 
 // Real processes (tsx compiles at start): generous, but still bounded.
 vi.setConfig({ testTimeout: 60_000 });
@@ -32,7 +32,7 @@ async function prepare(databaseUrl: string | undefined): Promise<{ environment: 
   carriers.twilio.addOwned("+12125550123");
   carriers.bandwidth.numbers.owned.add("3035550199");
   // Live mode against the emulators, as `npm run emulators` prints it; one attempt per call keeps failures quick.
-  return { environment: { NUMBERGATE_MODE: "live", ...LIVE_ENCRYPTION, ...carriers.environment, NUMBERGATE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PROVIDER_MAX_RETRIES: "0" }, carriers, dataDir };
+  return { environment: { NUMBERGATE_MODE: "live", ...LIVE_BASICS, ...carriers.environment, NUMBERGATE_DATA_DIR: dataDir, DATABASE_URL: databaseUrl, PROVIDER_MAX_RETRIES: "0" }, carriers, dataDir };
 }
 
 async function run(environment: Record<string, string | undefined>, args: string[]): Promise<{ code: number | null; stderr: string; lines: Line[] }> {

@@ -31,4 +31,7 @@ export const SEED_ENVIRONMENT: Readonly<Record<string, string>> = {
   RESERVATION_MAX_DURATION: "14400000",
   DATABASE_URL: `postgres://numbergate:${SEED_SECRETS.DATABASE_PASSWORD}@db.internal:5432/numbergate`,
   NUMBERGATE_ENCRYPTION_KEY: SEED_SECRETS.ENCRYPTION_KEY,
+  // What a seed deployment adds since live mode refuses to serve open: running open on purpose (until it has a
+  // tokens file).
+  NUMBERGATE_ALLOW_UNAUTHENTICATED: "true",
 };

@@ -209,6 +209,16 @@ export enum ErrorReason {
   ERROR_REASON_PORTING_ORDER_STATE = 28,
   /** ERROR_REASON_NUMBER_NOT_PORTABLE - A number cannot be ported in to the chosen carrier (its portability check says why); BadRequest names it. */
   ERROR_REASON_NUMBER_NOT_PORTABLE = 29,
+  /**
+   * ERROR_REASON_UNAUTHENTICATED - The call carries no credential numbergate accepts (no bearer token, an unknown one, or no client
+   * certificate numbergate knows). Sent with UNAUTHENTICATED.
+   */
+  ERROR_REASON_UNAUTHENTICATED = 30,
+  /**
+   * ERROR_REASON_PERMISSION_DENIED - The caller is known but none of its roles allows this RPC; ErrorInfo.metadata["required_role"] names the
+   * role it takes and ["caller"] who asked. Sent with PERMISSION_DENIED.
+   */
+  ERROR_REASON_PERMISSION_DENIED = 31,
   UNRECOGNIZED = -1,
 }
 
@@ -304,6 +314,12 @@ export function errorReasonFromJSON(object: any): ErrorReason {
     case 29:
     case "ERROR_REASON_NUMBER_NOT_PORTABLE":
       return ErrorReason.ERROR_REASON_NUMBER_NOT_PORTABLE;
+    case 30:
+    case "ERROR_REASON_UNAUTHENTICATED":
+      return ErrorReason.ERROR_REASON_UNAUTHENTICATED;
+    case 31:
+    case "ERROR_REASON_PERMISSION_DENIED":
+      return ErrorReason.ERROR_REASON_PERMISSION_DENIED;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -373,6 +389,10 @@ export function errorReasonToJSON(object: ErrorReason): string {
       return "ERROR_REASON_PORTING_ORDER_STATE";
     case ErrorReason.ERROR_REASON_NUMBER_NOT_PORTABLE:
       return "ERROR_REASON_NUMBER_NOT_PORTABLE";
+    case ErrorReason.ERROR_REASON_UNAUTHENTICATED:
+      return "ERROR_REASON_UNAUTHENTICATED";
+    case ErrorReason.ERROR_REASON_PERMISSION_DENIED:
+      return "ERROR_REASON_PERMISSION_DENIED";
     case ErrorReason.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

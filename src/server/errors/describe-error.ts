@@ -2,6 +2,7 @@ import { Status } from "nice-grpc";
 import { CarrierError, type CarrierErrorKind } from "../../domain/carrier-error.js";
 import { reasonForCarrierErrorKind, type ErrorReasonName } from "../../domain/error-reason.js";
 import {
+  AccessDeniedError,
   AllCarriersFailedError,
   CarrierUnavailableError,
   LifecycleError,
@@ -95,6 +96,11 @@ export function describeError(error: unknown): RpcErrorDescription | undefined {
       metadata: error.carrierId ? { carrier: error.carrierId } : {},
       retryAfterMs: error.retryAfterMs,
     };
+  }
+  if (error instanceof AccessDeniedError) {
+    return error.kind === "unauthenticated"
+      ? { code: Status.UNAUTHENTICATED, message: error.message, reason: "UNAUTHENTICATED", metadata: error.metadata }
+      : { code: Status.PERMISSION_DENIED, message: error.message, reason: "PERMISSION_DENIED", metadata: error.metadata };
   }
   if (error instanceof LifecycleError) {
     const code = { already_exists: Status.ALREADY_EXISTS, failed_precondition: Status.FAILED_PRECONDITION, not_found: Status.NOT_FOUND, unavailable: Status.UNAVAILABLE }[error.kind];
