@@ -158,7 +158,7 @@ async function reencrypt(store: Store): Promise<number> {
 /** The configured carriers behind their resilience pipelines, as the server has them (live mode). */
 function connectCarriers(config: NumbergateConfig): { readonly manager: ProviderManager; close(): Promise<void> } {
   const now = () => Date.now();
-  const registrations = buildCarrierRegistrations(config, undefined);
+  const { registrations } = buildCarrierRegistrations(config, undefined);
   const health = new HealthMonitor({
     carriers: registrations.map((registration) => ({ carrierId: registration.adapter.descriptor.id, enabled: registration.enabled, disabledReason: registration.disabledReason })),
     windowMs: config.resilience.healthWindowMs,

@@ -29,7 +29,7 @@ for (const warning of config.warnings) logger.warn(warning);
 
 let app: RunningNumbergate | undefined;
 try {
-  app = await startNumbergate({ config, logger });
+  app = await startNumbergate({ config, logger, reloadConfig: () => loadConfig() });
 } catch (error) {
   reportStartupFailure(error);
 }
@@ -96,7 +96,7 @@ function announce(running: RunningNumbergate): void {
   process.on("SIGINT", (signal) => void stop(signal));
   // SIGHUP re-reads what may change while serving; calls in flight finish as they started.
   process.on("SIGHUP", () => {
-    logger.info("SIGHUP: reloading the tokens file");
+    logger.info("SIGHUP: reloading the tokens file and carrier credentials");
     void running.reload();
   });
 }

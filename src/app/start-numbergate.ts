@@ -66,7 +66,11 @@ export interface RunningNumbergate {
   readonly address: string;
   /** Who may call (NUMBERGATE_TOKENS_FILE, client certificates); open in sandbox mode without them. */
   readonly access: AccessControl;
-  /** Re-reads what can change without a restart (SIGHUP): the tokens file. Whether it took effect. */
+  /**
+   * Re-reads what can change without a restart (SIGHUP): the tokens file, and carrier credentials (from the
+   * environment and <VAR>_FILE files). Calls in flight finish with what they started with. Whether all of it
+   * took effect (what could not be used is logged, and the old values stay).
+   */
   reload(): Promise<boolean>;
   /** Drains in-flight calls, then closes carrier pools and emulators. */
   shutdown(): Promise<void>;
@@ -83,6 +87,11 @@ export interface StartNumbergateOptions {
   readonly random?: () => number;
   /** Tests collect spans here (an InMemorySpanExporter) instead of where OTEL_TRACES_EXPORTER says. */
   readonly spanExporter?: SpanExporter;
+  /**
+   * The configuration as it is now (the environment and its <VAR>_FILE files read again), for reload(): rotated
+   * carrier credentials take effect. Without it, reload() re-reads the tokens file only.
+   */
+  readonly reloadConfig?: () => NumbergateConfig;
 }
 
 /**
@@ -133,7 +142,8 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     undo.push("stop the sandbox carrier emulators", () => started.stop());
   }
 
-  const registrations = buildCarrierRegistrations(config, sandbox, options.dispatcher);
+  const carriers = buildCarrierRegistrations(config, sandbox, options.dispatcher);
+  const { registrations } = carriers;
 
   const heldNumbers = new HeldNumbers(store.reservations, now);
   const health = new HealthMonitor({
@@ -238,6 +248,19 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
   undo.push("close the HTTP port", () => http.close());
   const porting = await startPorting({ config, store, manager, logger, now, sandbox, http, tracer: tracing.tracer });
   undo.push("stop following ports", () => porting.stop());
+  const rotateCredentials = async (): Promise<boolean> => {
+    if (!options.reloadConfig) return true;
+    try {
+      const rotated = await carriers.rotate(options.reloadConfig());
+      for (const carrierId of rotated) health.credentialsReplaced(carrierId);
+      if (rotated.length > 0) logger.info({ carriers: rotated }, "carrier credentials replaced; calls in flight finish with the old ones");
+      return true;
+    } catch (error) {
+      const problems = error instanceof ConfigError ? error.problems : [error instanceof Error ? error.message : String(error)];
+      logger.error({ problems }, "carrier credentials not reloaded: the configuration cannot be used; the old credentials stay");
+      return false;
+    }
+  };
   const access = await startAccess(config.access, logger);
   undo.push("stop watching the tokens file", () => access.control.close());
   const server = await startServer({
@@ -271,7 +294,10 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
     sandbox,
     address: `${host}:${server.port}`,
     access: access.control,
-    reload: () => access.control.reload(),
+    async reload() {
+      const tokens = await access.control.reload();
+      return (await rotateCredentials()) && tokens;
+    },
     async shutdown() {
       stopping = true;
       prober.stop();

@@ -5,6 +5,7 @@ import { anyCredentialSet, readCarrierSettings } from "./carrier-settings.js";
 import { ConfigError, ConfigProblems } from "./config-problems.js";
 import type { AccessSettings, NumbergateConfig, ResilienceSettings, ServiceMode } from "./config-types.js";
 import { ENCRYPTION_KEY_VARIABLE } from "./encryption-keys.js";
+import { withFileVariables } from "./file-variables.js";
 import { environmentSchema, parseLogLevel, type LogLevel, type ParsedEnvironment } from "./env-schema.js";
 import { Secret } from "./secret.js";
 
@@ -15,9 +16,11 @@ export type * from "./config-types.js";
  * Parses and validates the environment once, at start. Throws ConfigError listing every problem, one line each
  * naming its variable (never a value that could be a secret).
  */
-export function loadConfig(environment: NodeJS.ProcessEnv = process.env): NumbergateConfig {
+export function loadConfig(given: NodeJS.ProcessEnv = process.env): NumbergateConfig {
   const problems = new ConfigProblems();
   const warnings: string[] = [];
+  // Secrets given as <VAR>_FILE (container secrets) read as if set directly.
+  const environment = withFileVariables(given, problems);
   const env = parseEnvironment(environment, problems);
 
   const credentialsSet = anyCredentialSet(CARRIERS, environment);

@@ -1,7 +1,7 @@
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 import type { BreakerStateName, CarrierCallObserver } from "../domain/carrier-calls.js";
-import { countsAgainstCarrier } from "../domain/carrier-error.js";
+import { CarrierError, countsAgainstCarrier } from "../domain/carrier-error.js";
 import { RollingWindow } from "./rolling-window.js";
 import type { SlowStart } from "./slow-start.js";
 
@@ -42,6 +42,8 @@ interface CarrierHealthState {
   breakerState: BreakerStateName;
   consecutiveProbeFailures: number;
   lastCallFailed: boolean;
+  /** The carrier refused numbergate's credentials (401/403) and has not accepted a call since. */
+  credentialsRejected: boolean;
   lastError: string | undefined;
   lastCheckAt: number | undefined;
   lastSuccessAt: number | undefined;
@@ -81,6 +83,7 @@ export class HealthMonitor implements CarrierCallObserver {
         drained: false,
         breakerState: "closed",
         consecutiveProbeFailures: 0,
+        credentialsRejected: false,
         lastCallFailed: false,
         lastError: undefined,
         lastCheckAt: undefined,
@@ -140,6 +143,19 @@ export class HealthMonitor implements CarrierCallObserver {
     this.#update(carrierId, health, false);
   }
 
+  /**
+   * The carrier's credentials were replaced (a reload after rotation): it is given a chance again, ramping up,
+   * instead of staying unhealthy until a probe happens to succeed.
+   */
+  credentialsReplaced(carrierId: CarrierId): void {
+    const health = this.#states.get(carrierId);
+    if (!health || !health.credentialsRejected) return;
+    health.credentialsRejected = false;
+    health.lastError = undefined;
+    this.#beginRamp(carrierId);
+    this.#update(carrierId, health, false);
+  }
+
   isDrained(carrierId: CarrierId): boolean {
     return this.#states.get(carrierId)?.drained ?? false;
   }
@@ -182,6 +198,13 @@ export class HealthMonitor implements CarrierCallObserver {
     else health.lastCallFailed = !success;
     if (success) health.lastSuccessAt = now;
     else health.lastError = error instanceof Error ? error.message : "carrier call failed";
+    // Wrong credentials do not heal by retrying: the carrier is unhealthy (tried last, never retried) until it
+    // accepts a call again or the credentials are replaced, and says what to do.
+    if (success) health.credentialsRejected = false;
+    else if (CarrierError.is(error) && error.kind === "auth") {
+      health.credentialsRejected = true;
+      health.lastError = `${carrierId} rejected numbergate's credentials${error.httpStatus === undefined ? "" : ` (HTTP ${error.httpStatus})`}: fix them in the configuration, then send numbergate SIGHUP to reload them`;
+    }
     this.#update(carrierId, health, false);
   }
 
@@ -202,7 +225,7 @@ export class HealthMonitor implements CarrierCallObserver {
 
   #derive(carrierId: CarrierId, health: CarrierHealthState): HealthStatus {
     if (!health.configEnabled || health.drained) return "disabled";
-    if (health.breakerState === "open") return "unhealthy";
+    if (health.breakerState === "open" || health.credentialsRejected) return "unhealthy";
     if (health.breakerState === "half_open") return "degraded";
     if (health.consecutiveProbeFailures >= UNHEALTHY_AFTER_PROBE_FAILURES) return "unhealthy";
     if (health.consecutiveProbeFailures > 0 || health.lastCallFailed || this.#slowStart.weight(carrierId) < 1) return "degraded";

@@ -20,7 +20,7 @@ describe("sandbox carrier wiring", () => {
     const dataDir = await mkdtemp(join(tmpdir(), "numbergate-wiring-"));
     try {
       const config = loadConfig({ NUMBERGATE_HTTP_ADDR: "127.0.0.1:0", NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_MODE: "sandbox", NUMBERGATE_DATA_DIR: dataDir });
-      const bandwidth = buildCarrierRegistrations(config, sandbox, dispatcher).find((registration) => registration.adapter.descriptor.id === "bandwidth")?.adapter;
+      const bandwidth = buildCarrierRegistrations(config, sandbox, dispatcher).registrations.find((registration) => registration.adapter.descriptor.id === "bandwidth")?.adapter;
       const [offer] = (await bandwidth?.doSearch({ countryCode: "US", numberType: "local", features: [], limit: 1, areaCode: "212" }, {}))?.numbers ?? [];
       const placed = await bandwidth?.doPurchase?.({ numbers: [phone(offer?.phoneNumber ?? "")], orderReference: "ng-wiring", carrierReservationIds: [] }, {});
       expect(placed?.state).toBe("pending");

@@ -63,15 +63,18 @@ export async function startHarness(environment: Record<string, string | undefine
   };
   let app: RunningNumbergate;
   try {
-    const config = loadConfig({
+    const variables = {
       NUMBERGATE_GRPC_ADDR: "127.0.0.1:0",
       NUMBERGATE_HTTP_ADDR: "127.0.0.1:0",
       NUMBERGATE_MODE: "sandbox",
       ...(ownDataDir === undefined ? {} : { NUMBERGATE_DATA_DIR: ownDataDir }),
       ...PLAIN_PIPELINE,
       ...environment,
-    });
-    app = await startNumbergate({ config, logger: options.logger ?? silentLogger(), dispatcher, sandbox, random: options.random, spanExporter: options.spanExporter });
+    };
+    const config = loadConfig(variables);
+    // reload() reads the same variables again (and the files <VAR>_FILE names), as SIGHUP does in a process.
+    const reloadConfig = () => loadConfig(variables);
+    app = await startNumbergate({ config, logger: options.logger ?? silentLogger(), dispatcher, sandbox, random: options.random, spanExporter: options.spanExporter, reloadConfig });
   } catch (error) {
     await releaseOwned();
     throw error;

@@ -1,4 +1,4 @@
-import { Metadata, type CallContext, type ServerMiddlewareCall } from "nice-grpc";
+import type { CallContext, Metadata, ServerMiddlewareCall } from "nice-grpc";
 import { AccessDeniedError } from "../../domain/service-errors.js";
 import type { AuditEntry } from "../../store/audit-store.js";
 import type { Logger } from "../../telemetry/logger.js";
@@ -43,9 +43,9 @@ export function accessMiddleware(access: AccessControl, audit: DenialAudit | und
       await recordDenial(audit, logger, { actor: `${identity.name}@${context.peer}`, operation: "auth.denied", outcome: "permission_denied", resourceType: "rpc", resourceId: path, detail: `needs role ${needed}; has ${[...identity.roles].join(", ")}` });
       throw new AccessDeniedError("permission_denied", `${identity.name} may not call ${path}: it takes the ${needed} role`, { required_role: needed, caller: identity.name });
     }
-    const metadata = Metadata(context.metadata);
-    metadata.set(CALLER_KEY, identity.name);
-    return yield* call.next(call.request, { ...context, metadata });
+    // Set on the call's own metadata, not a copy: the RPC's log line, written outside, names the proven caller too.
+    context.metadata.set(CALLER_KEY, identity.name);
+    return yield* call.next(call.request, context);
   };
 }
 
