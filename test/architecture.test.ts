@@ -98,6 +98,14 @@ describe("the source layout", () => {
     expect(reaching).toEqual([]);
   });
 
+  it("keeps cli/ a pure client: it imports nothing of src/ or generated/ outside itself (it loads the .proto files at run time)", () => {
+    const outward = [...graph]
+      .filter(([file]) => file.startsWith("cli/"))
+      .flatMap(([file, targets]) => targets.filter((target) => !target.startsWith("cli/")).map((target) => `${file} -> ${target}`));
+    expect(graph.has("cli/main.ts")).toBe(true);
+    expect(outward).toEqual([]);
+  });
+
   it("keeps domain/ free of everything but itself and the contract (generated/)", () => {
     const outward = [...graph]
       .filter(([file]) => file.startsWith("domain/"))
