@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -9,7 +9,7 @@ import { ServerReflectionService } from "nice-grpc-server-reflection";
 import { ServerReflectionRequest } from "nice-grpc-server-reflection/lib/proto/grpc/reflection/v1/reflection_pb.js";
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
-import { exitOf, waitForOutput, type Child } from "../support/processes.js";
+import { exitOf, launch, waitForOutput, type Child } from "../support/processes.js";
 
 const REPOSITORY = new URL("../../", import.meta.url).pathname;
 const run = promisify(execFile);
@@ -58,24 +58,7 @@ afterEach(() => {
  */
 function startCompiled(): Child {
   const dataDir = mkdtempSync(join(tmpdir(), "numbergate-data-"));
-  const env: Record<string, string> = {
-    PATH: process.env["PATH"] ?? "",
-    HOME: process.env["HOME"] ?? "",
-    ...(process.env["TMPDIR"] === undefined ? {} : { TMPDIR: process.env["TMPDIR"] }),
-    NUMBERGATE_DATA_DIR: dataDir,
-    NUMBERGATE_GRPC_ADDR: "127.0.0.1:0",
-    NUMBERGATE_HTTP_ADDR: "127.0.0.1:0",
-  };
-  const spawned = spawn(process.execPath, ["dist/src/main.js"], { cwd: appRoot, env, stdio: ["ignore", "pipe", "pipe"] });
-  const child: Child = {
-    process: spawned,
-    stdout: "",
-    stderr: "",
-    exited: new Promise((resolve) => spawned.once("exit", (code) => resolve({ code, stderr: child.stderr }))),
-    environment: Object.entries(env).map(([key, value]) => `${key}=${value}`).join("\n"),
-  };
-  spawned.stdout.on("data", (chunk: Buffer) => (child.stdout += chunk.toString("utf8")));
-  spawned.stderr.on("data", (chunk: Buffer) => (child.stderr += chunk.toString("utf8")));
+  const child = launch(join(appRoot, "dist/src/main.js"), { NUMBERGATE_DATA_DIR: dataDir, NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_HTTP_ADDR: "127.0.0.1:0" }, [], { cwd: appRoot, loader: false });
   started.push({ child, dataDir });
   return child;
 }

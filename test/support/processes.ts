@@ -25,6 +25,8 @@ const dataDirs: string[] = [];
 export interface LaunchOptions {
   /** Working directory of the child (default: this one, the repository). */
   readonly cwd?: string;
+  /** false: plain node, for compiled JavaScript (default: the tsx loader, for TypeScript sources). */
+  readonly loader?: boolean;
 }
 
 /**
@@ -46,7 +48,8 @@ export function launch(script: string, environment: Readonly<Record<string, stri
     NUMBERGATE_HTTP_ADDR: "127.0.0.1:0",
     ...given,
   };
-  const spawned = spawn(process.execPath, ["--import", TSX_LOADER, script, ...args], { env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
+  const loader = options.loader === false ? [] : ["--import", TSX_LOADER];
+  const spawned = spawn(process.execPath, [...loader, script, ...args], { env, cwd: options.cwd, stdio: ["ignore", "pipe", "pipe"] });
   const child: Child = {
     process: spawned,
     stdout: "",
