@@ -1,0 +1,87 @@
+import { execFile, spawn, type ChildProcess } from "node:child_process";
+import { copyFileSync, symlinkSync } from "node:fs";
+import { join } from "node:path";
+import { promisify } from "node:util";
+import { createChannel, createClient } from "nice-grpc";
+import { HealthDefinition } from "nice-grpc-server-health";
+import { benchDirectory } from "../lib/children.js";
+import type { Durations } from "../lib/clients.js";
+import type { Figure } from "../lib/report.js";
+
+const REPOSITORY = new URL("../../", import.meta.url).pathname;
+const run = promisify(execFile);
+const SERVING = 1;
+const START_TIMEOUT_MS = 30_000;
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((left, right) => left - right);
+  return sorted[Math.floor(sorted.length / 2)] ?? Number.NaN;
+}
+
+function baseEnvironment(): Record<string, string> {
+  return { PATH: process.env["PATH"] ?? "", HOME: process.env["HOME"] ?? "" };
+}
+
+/** Milliseconds from spawn until `ready` resolves; the child is killed afterwards in any case. */
+async function timeStart(command: readonly string[], cwd: string, env: Record<string, string>, ready: (child: ChildProcess, output: () => string) => Promise<void>): Promise<number> {
+  const started = performance.now();
+  const child = spawn(process.execPath, command, { cwd, env, stdio: ["ignore", "pipe", "pipe"] });
+  let output = "";
+  child.stdout?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  child.stderr?.on("data", (chunk: Buffer) => (output += chunk.toString("utf8")));
+  try {
+    await ready(child, () => output);
+    return performance.now() - started;
+  } finally {
+    child.kill("SIGKILL");
+  }
+}
+
+async function poll<T>(attempt: () => Promise<T | undefined>, what: string): Promise<T> {
+  const deadline = performance.now() + START_TIMEOUT_MS;
+  for (;;) {
+    const value = await attempt().catch(() => undefined);
+    if (value !== undefined) return value;
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+}
+
+/**
+ * start_to_serving_ms: the production build (npm run build into a temporary app directory laid out as the image,
+ * as test/app/production-build.test.ts does) from process start to grpc.health.v1 SERVING, median of 3; baseline:
+ * `node -e` to its first output, also median of 3. Skipped by --quick (the build alone takes longer).
+ */
+export async function startupFigures(durations: Durations): Promise<Figure[]> {
+  const unit = "ms";
+  const goal = { on: "value", op: "<=", target: 1000 } as const;
+  if (durations.quick) return [{ name: "start_to_serving_ms", value: null, baseline: null, goal, unit, note: "not measured: --quick skips the production build" }];
+  const appRoot = benchDirectory();
+  copyFileSync(join(REPOSITORY, "package.json"), join(appRoot, "package.json"));
+  symlinkSync(join(REPOSITORY, "node_modules"), join(appRoot, "node_modules"), "dir");
+  await run("npm", ["run", "--silent", "build", "--", "--outDir", join(appRoot, "dist")], { cwd: REPOSITORY, timeout: 300_000 });
+
+  const bare: number[] = [];
+  const serving: number[] = [];
+  for (let attempt = 0; attempt < 3; attempt += 1) {
+    bare.push(
+      await timeStart(["-e", "console.log(1)"], appRoot, baseEnvironment(), async (_child, output) => {
+        await poll(async () => (output().length > 0 ? true : undefined), "node -e output");
+      }),
+    );
+    const env = { ...baseEnvironment(), NUMBERGATE_DATA_DIR: benchDirectory(), NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_HTTP_ADDR: "127.0.0.1:0" };
+    serving.push(
+      await timeStart([join(appRoot, "dist/src/main.js")], appRoot, env, async (_child, output) => {
+        const address = await poll(async () => /serving gRPC on (127\.0\.0\.1:\d+)/.exec(output())?.[1], "the serving line");
+        const channel = createChannel(address);
+        try {
+          const health = createClient(HealthDefinition, channel);
+          await poll(async () => ((await health.check({ service: "" })).status === SERVING ? true : undefined), "SERVING");
+        } finally {
+          channel.close();
+        }
+      }),
+    );
+  }
+  return [{ name: "start_to_serving_ms", value: median(serving), baseline: median(bare), goal, unit, note: `production build, sandbox mode, fresh data dir; runs ${serving.map((ms) => ms.toFixed(0)).join("/")} ms; baseline: bare node -e to first output (goal is on the value)` }];
+}
