@@ -20,6 +20,7 @@ import { metricsMiddleware } from "./metrics-middleware.js";
 import { tracingMiddleware } from "./tracing-middleware.js";
 import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
 import { guardRequestDecoding, rejectUndecodableRequests } from "./request-decoding.js";
+import { shareResponseEncoding } from "./shared-encoding.js";
 import { createTelecomService } from "./telecom-service.js";
 import { createTerminator } from "./terminator-middleware.js";
 
@@ -84,9 +85,10 @@ export async function startServer(options: StartServerOptions): Promise<Numberga
   // Access control inside the error mapping (refusals get their ErrorInfo) and only for TelecomService: health
   // checks and reflection stay open, as load balancers and grpcurl expect.
   const audit = options.lifecycle && "audit" in options.lifecycle ? (options.lifecycle.audit as DenialAudit) : undefined;
-  const secured = options.access ? edge().with(accessMiddleware(options.access, audit, logger)) : edge();
+  // Open access (sandbox) adds no middleware layer at all: each layer is an async generator on every call.
+  const secured = options.access && !options.access.open ? edge().with(accessMiddleware(options.access, audit, logger)) : edge();
   secured.add(
-    guardRequestDecoding(TelecomServiceDefinition),
+    shareResponseEncoding(guardRequestDecoding(TelecomServiceDefinition), "watchProviderHealth"),
     createTelecomService({ manager: options.manager, prober: options.prober, lifecycle: options.lifecycle, porting: options.porting, logger, watchers: options.metrics?.watchers, totals: options.metrics }),
   );
   const healthState = HealthState();

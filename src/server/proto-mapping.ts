@@ -12,7 +12,16 @@ import type { ProviderOutcome } from "../manager/provider-outcome.js";
 import type { PortabilityResult } from "../porting/portability-check.js";
 import { capabilityToProto, numberTypeToProto } from "./proto-enums.js";
 
+/** The proto of each offer object, mapped once: priced offers are shared by every search a cached answer serves. */
+const offerProtos = new WeakMap<AvailableNumberOffer, AvailableNumber>();
+
 export function offerToProto(offer: AvailableNumberOffer): AvailableNumber {
+  let proto = offerProtos.get(offer);
+  if (!proto) offerProtos.set(offer, (proto = mapOffer(offer)));
+  return proto;
+}
+
+function mapOffer(offer: AvailableNumberOffer): AvailableNumber {
   return {
     phoneNumber: offer.phoneNumber,
     providerId: offer.carrierId,

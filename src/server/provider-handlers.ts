@@ -7,6 +7,7 @@ import type { AuditEntry } from "../store/audit-store.js";
 import type { Logger } from "../telemetry/logger.js";
 import { NO_TOTALS, type CarrierTotals } from "../telemetry/carrier-totals.js";
 import type { WatcherGauge } from "../telemetry/metrics.js";
+import { HealthBroadcast } from "./health-broadcast.js";
 import { watchProviderHealth } from "./provider-health-stream.js";
 import { healthToProto, metricsToProto, providerToProto } from "./provider-mapping.js";
 import type { TerminatorContext } from "./terminator-middleware.js";
@@ -41,6 +42,8 @@ type ProviderHandlers = Pick<
 
 /** The carriers RPCs: list, health (read and watch), metrics, drain and re-enable. */
 export function createProviderHandlers({ manager, prober, logger, lifecycle, watchers, totals }: ProviderHandlerDependencies): ProviderHandlers {
+  // One subscription to the monitor for every stream of this server (see health-broadcast.ts).
+  const broadcast = new HealthBroadcast(manager.health);
   const knownIds = (): readonly string[] => manager.registrations.map((registration) => registration.adapter.descriptor.id);
   const toProvider = (carrierId: CarrierId) => {
     const registration = manager.registrations.find((candidate) => candidate.adapter.descriptor.id === carrierId);
@@ -86,7 +89,7 @@ export function createProviderHandlers({ manager, prober, logger, lifecycle, wat
       context.abortOnTerminate();
       watchers?.add(1);
       try {
-        yield* watchProviderHealth(manager.health, request.providerIds, context.signal);
+        yield* watchProviderHealth(broadcast, request.providerIds, context.signal);
       } finally {
         watchers?.add(-1);
       }

@@ -1,6 +1,6 @@
 import { ServerError, Status } from "nice-grpc";
 import type { WatchProviderHealthResponse } from "../../generated/numbergate/v1/providers.js";
-import type { CarrierHealthSnapshot, HealthMonitor } from "../manager/carrier-health.js";
+import type { HealthBroadcast } from "./health-broadcast.js";
 import { healthToProto } from "./provider-mapping.js";
 
 /** Changes a watcher may fall behind by before it is cut off (it can watch again and get a fresh snapshot). */
@@ -8,40 +8,41 @@ export const MAX_PENDING_CHANGES = 1000;
 
 /**
  * The WatchProviderHealth stream: every watched carrier at once, then each change in order. Each watcher has
- * its own queue, filled synchronously by the monitor, so a slow watcher never delays the others.
+ * its own queue, filled by the broadcast, so a slow watcher never delays the others.
  */
 export async function* watchProviderHealth(
-  monitor: HealthMonitor,
+  broadcast: HealthBroadcast,
   carrierIds: readonly string[],
   signal: AbortSignal,
 ): AsyncGenerator<WatchProviderHealthResponse, void, undefined> {
   const watched = (carrierId: string) => carrierIds.length === 0 || carrierIds.includes(carrierId);
-  const pending: CarrierHealthSnapshot[] = [];
+  const pending: WatchProviderHealthResponse[] = [];
   let wake: (() => void) | undefined;
   let overflowed = false;
-  const onChange = (snapshot: CarrierHealthSnapshot) => {
-    if (!watched(snapshot.carrierId)) return;
-    if (pending.length >= MAX_PENDING_CHANGES) overflowed = true;
-    else pending.push(snapshot);
-    wake?.();
-  };
+  const unsubscribe = broadcast.subscribe({
+    watches: watched,
+    deliver(message) {
+      if (pending.length >= MAX_PENDING_CHANGES) overflowed = true;
+      else pending.push(message);
+      wake?.();
+    },
+  });
   const onAbort = () => wake?.();
-  monitor.on("change", onChange);
   signal.addEventListener("abort", onAbort);
   try {
-    yield { providers: monitor.snapshots().filter((snapshot) => watched(snapshot.carrierId)).map(healthToProto), snapshot: true };
+    yield { providers: broadcast.monitor.snapshots().filter((snapshot) => watched(snapshot.carrierId)).map(healthToProto), snapshot: true };
     while (!signal.aborted) {
       if (overflowed) throw new ServerError(Status.RESOURCE_EXHAUSTED, "watcher fell too far behind; watch again for a fresh snapshot");
       const next = pending.shift();
       if (next) {
-        yield { providers: [healthToProto(next)], snapshot: false };
+        yield next;
         continue;
       }
       await new Promise<void>((resolve) => (wake = resolve));
       wake = undefined;
     }
   } finally {
-    monitor.off("change", onChange);
+    unsubscribe();
     signal.removeEventListener("abort", onAbort);
   }
 }

@@ -4,6 +4,7 @@ import { HealthMonitor, type CarrierHealthSnapshot } from "../../src/manager/car
 import type { CarrierRegistration } from "../../src/manager/carrier-registry.js";
 import { HealthProber } from "../../src/manager/health-prober.js";
 import { SlowStart } from "../../src/manager/slow-start.js";
+import { HealthBroadcast } from "../../src/server/health-broadcast.js";
 import { watchProviderHealth } from "../../src/server/provider-health-stream.js";
 
 const RAMP_MS = 1_000;
@@ -108,18 +109,19 @@ describe("carrier health", () => {
     process.on("warning", onWarning);
     try {
       const { health } = monitorAt({ now: 0 });
-      const before = health.listenerCount;
+      const broadcast = new HealthBroadcast(health);
+      const before = broadcast.subscriberCount;
       // Each stream has its own call signal, as each gRPC call does.
       const calls = Array.from({ length: 50 }, () => new AbortController());
-      const watchers = calls.map((call) => watchProviderHealth(health, [], call.signal));
+      const watchers = calls.map((call) => watchProviderHealth(broadcast, [], call.signal));
       for (const watcher of watchers) expect((await watcher.next()).value).toMatchObject({ snapshot: true });
-      expect(health.listenerCount).toBe(before + 50);
+      expect(broadcast.subscriberCount).toBe(before + 50);
 
       health.breakerChanged("twilio", "open");
       for (const watcher of watchers) expect((await watcher.next()).value).toMatchObject({ snapshot: false, providers: [{ providerId: "twilio" }] });
       for (const call of calls) call.abort();
       for (const watcher of watchers) expect((await watcher.next()).done).toBe(true);
-      expect(health.listenerCount).toBe(before);
+      expect(broadcast.subscriberCount).toBe(before);
       // process "warning" events are emitted on a later tick.
       await new Promise((resolve) => setImmediate(resolve));
       expect(warnings).toEqual([]);

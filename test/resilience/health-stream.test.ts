@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { HealthMonitor } from "../../src/manager/carrier-health.js";
 import { SlowStart } from "../../src/manager/slow-start.js";
+import { HealthBroadcast } from "../../src/server/health-broadcast.js";
 import { MAX_PENDING_CHANGES, watchProviderHealth } from "../../src/server/provider-health-stream.js";
 
 function monitor(): HealthMonitor {
@@ -20,8 +21,8 @@ describe("WatchProviderHealth streams", () => {
   it("a watcher that does not read never delays another; it is cut off when too far behind", async () => {
     const health = monitor();
     const controller = new AbortController();
-    const slow = watchProviderHealth(health, [], controller.signal);
-    const fast = watchProviderHealth(health, [], controller.signal);
+    const slow = watchProviderHealth(new HealthBroadcast(health), [], controller.signal);
+    const fast = watchProviderHealth(new HealthBroadcast(health), [], controller.signal);
     expect((await slow.next()).value).toMatchObject({ snapshot: true });
     expect((await fast.next()).value).toMatchObject({ snapshot: true });
 
@@ -39,7 +40,7 @@ describe("WatchProviderHealth streams", () => {
   it("filters by provider id and delivers changes in order", async () => {
     const health = monitor();
     const controller = new AbortController();
-    const stream = watchProviderHealth(health, ["bandwidth"], controller.signal);
+    const stream = watchProviderHealth(new HealthBroadcast(health), ["bandwidth"], controller.signal);
     expect((await stream.next()).value?.providers.map((provider) => provider.providerId)).toEqual(["bandwidth"]);
     health.breakerChanged("twilio", "open");
     health.breakerChanged("bandwidth", "open");
