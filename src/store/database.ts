@@ -4,6 +4,7 @@ import SqliteDatabase from "better-sqlite3";
 import { Kysely, Migrator, PostgresDialect, SqliteAdapter, SqliteDialect, sql, type DialectAdapter, type MigrationLockOptions } from "kysely";
 import pg from "pg";
 import { migrationProvider, type StoreDialect } from "./migrations.js";
+import { withStatementCache } from "./statement-cache.js";
 import type { Database } from "./schema.js";
 
 export interface OpenDatabaseOptions {
@@ -31,7 +32,7 @@ export async function openDatabase(options: OpenDatabaseOptions): Promise<Opened
   const db =
     dialect === "postgres"
       ? new Kysely<Database>({ dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: options.databaseUrl, max: 10 }) }) })
-      : new Kysely<Database>({ dialect: new SharedFileSqliteDialect({ database: openSqlite(options.dataDir) }) });
+      : new Kysely<Database>({ dialect: new SharedFileSqliteDialect({ database: withStatementCache(openSqlite(options.dataDir)) }) });
   // Kysely looks for its migration tables across schemas; pin them to the connection's own schema so that a
   // search_path other than public (one schema per tenant or per test) works.
   let migrationTableSchema: string | undefined;
