@@ -1,7 +1,9 @@
 import { cacheHitFigures } from "./figures/cache-hit.js";
+import { failoverFigures } from "./figures/failover.js";
 import { fanoutFigures } from "./figures/fanout.js";
 import { missFigures } from "./figures/miss.js";
 import { purchaseFigures } from "./figures/purchase.js";
+import { replicasFigures } from "./figures/replicas.js";
 import { startupFigures } from "./figures/startup.js";
 import { tracingFigures } from "./figures/tracing.js";
 import { watchFigures } from "./figures/watch.js";
@@ -33,6 +35,12 @@ const groups: { name: string; placeholders: Figure[]; measure: () => Promise<Fig
   },
   { name: "watch", placeholders: [notMeasured("watch_fanout_p99_ms", "ms p99", { on: "value", op: "<", target: 50 }, ""), notMeasured("watch_rss_mb", "MB RSS", { on: "value", op: "<", target: 300 }, "")], measure: () => watchFigures(durations) },
   { name: "tracing", placeholders: [notMeasured("tracing_overhead_cached", "ms p50", { on: "ratio", op: "<=", target: 1.1 }, ""), notMeasured("tracing_overhead_uncached", "ms p50", { on: "ratio", op: "<=", target: 1.1 }, "")], measure: () => tracingFigures(durations) },
+  { name: "failover", placeholders: [notMeasured("failover_client_errors", "errors", { on: "value", op: "==", target: 0 }, "")], measure: () => failoverFigures(durations) },
+  {
+    name: "replicas",
+    placeholders: [notMeasured("replicas_scaling", "purchases/s", { on: "ratio", op: ">=", target: 1.6 }, "")],
+    measure: async () => (postgres ? replicasFigures(durations, postgres) : [notMeasured("replicas_scaling", "purchases/s", { on: "ratio", op: ">=", target: 1.6 }, "no PostgreSQL (set BENCH_DATABASE_URL or TEST_DATABASE_URL)")]),
+  },
   { name: "startup", placeholders: [notMeasured("start_to_serving_ms", "ms", { on: "value", op: "<=", target: 1000 }, "")], measure: () => startupFigures(durations) },
 ];
 
@@ -50,10 +58,6 @@ try {
     }
     process.stderr.write(`bench: ${group.name} done in ${((performance.now() - started) / 1000).toFixed(1)} s\n`);
   }
-  figures.push(
-    notMeasured("failover_client_errors", "errors", { on: "value", op: "==", target: 0 }, "not implemented yet (needs a replica killed mid-load)"),
-    notMeasured("replicas_scaling", "ratio", null, "not implemented yet (needs 1 vs 2 replicas behind one client)"),
-  );
 } finally {
   await echo.stop();
   cleanUp();

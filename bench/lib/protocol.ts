@@ -1,3 +1,5 @@
+import type { FaultRule } from "../../src/carriers/emulator-kit/faults.js";
+
 /** Messages between bench/run.ts and its server processes (over the child_process IPC channel). */
 export interface ReadyMessage {
   readonly type: "ready";
@@ -12,6 +14,9 @@ export type Command =
   | { readonly cmd: "rss" }
   | { readonly cmd: "latency"; readonly carriers: Readonly<Record<string, number>> }
   | { readonly cmd: "clearFaults" }
+  | { readonly cmd: "fault"; readonly carrier: string; readonly fault: FaultRule }
+  | { readonly cmd: "connections"; readonly carrier: string; readonly accept: boolean }
+  | { readonly cmd: "takeRequests"; readonly carrier: string }
   | { readonly cmd: "countRequests"; readonly carrier: string; readonly method: string }
   | { readonly cmd: "resetRequests" }
   | { readonly cmd: "resetSpans" }
