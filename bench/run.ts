@@ -9,6 +9,7 @@ import { tracingFigures } from "./figures/tracing.js";
 import { watchFigures } from "./figures/watch.js";
 import { cleanUp } from "./lib/children.js";
 import { startEchoServer, type Durations } from "./lib/clients.js";
+import { throwawayPostgres } from "./lib/local-postgres.js";
 import { describeMachine, formatTable, notMeasured, writeResults, type Figure } from "./lib/report.js";
 
 /**
@@ -20,7 +21,11 @@ const onlyIndex = process.argv.indexOf("--only");
 const only = onlyIndex >= 0 ? new Set((process.argv[onlyIndex + 1] ?? "").split(",")) : undefined;
 const machine = describeMachine(quick ? "quick" : "full");
 const durations: Durations = quick ? { quick, measureMs: 1_500, warmupMs: 300 } : { quick, measureMs: 5_000, warmupMs: 1_000 };
-const postgres = process.env["BENCH_DATABASE_URL"] ?? process.env["TEST_DATABASE_URL"];
+const wantsPostgres = !only || only.has("purchase_postgres") || only.has("replicas");
+const named = process.env["BENCH_DATABASE_URL"] ?? process.env["TEST_DATABASE_URL"];
+// Without a named database, the machine's own PostgreSQL (started if need be) with a database for this run.
+const local = named === undefined && wantsPostgres ? throwawayPostgres() : undefined;
+const postgres = named ?? local?.url;
 
 const echo = await startEchoServer();
 const groups: { name: string; placeholders: Figure[]; measure: () => Promise<Figure[]> }[] = [
@@ -31,7 +36,7 @@ const groups: { name: string; placeholders: Figure[]; measure: () => Promise<Fig
   {
     name: "purchase_postgres",
     placeholders: [notMeasured("purchase_vs_direct_postgres", "ms p50", { on: "ratio", op: "<=", target: 3 }, "")],
-    measure: async () => (postgres ? purchaseFigures(echo, durations, { label: "postgres", databaseUrl: postgres }) : [notMeasured("purchase_vs_direct_postgres", "ms p50", { on: "ratio", op: "<=", target: 3 }, "no PostgreSQL (set BENCH_DATABASE_URL)")]),
+    measure: async () => (postgres ? purchaseFigures(echo, durations, { label: "postgres", databaseUrl: postgres }) : [notMeasured("purchase_vs_direct_postgres", "ms p50", { on: "ratio", op: "<=", target: 3 }, "no PostgreSQL (none installed here, or not root to start it: set BENCH_DATABASE_URL)")]),
   },
   { name: "watch", placeholders: [notMeasured("watch_fanout_p99_ms", "ms p99", { on: "value", op: "<", target: 50 }, ""), notMeasured("watch_rss_mb", "MB RSS", { on: "value", op: "<", target: 300 }, "")], measure: () => watchFigures(durations) },
   { name: "tracing", placeholders: [notMeasured("tracing_overhead_cached", "ms p50", { on: "ratio", op: "<=", target: 1.1 }, ""), notMeasured("tracing_overhead_uncached", "ms p50", { on: "ratio", op: "<=", target: 1.1 }, "")], measure: () => tracingFigures(durations) },
@@ -39,7 +44,7 @@ const groups: { name: string; placeholders: Figure[]; measure: () => Promise<Fig
   {
     name: "replicas",
     placeholders: [notMeasured("replicas_scaling", "purchases/s", { on: "ratio", op: ">=", target: 1.6 }, "")],
-    measure: async () => (postgres ? replicasFigures(durations, postgres) : [notMeasured("replicas_scaling", "purchases/s", { on: "ratio", op: ">=", target: 1.6 }, "no PostgreSQL (set BENCH_DATABASE_URL or TEST_DATABASE_URL)")]),
+    measure: async () => (postgres ? replicasFigures(durations, postgres) : [notMeasured("replicas_scaling", "purchases/s", { on: "ratio", op: ">=", target: 1.6 }, "no PostgreSQL (none installed here, or not root to start it: set BENCH_DATABASE_URL)")]),
   },
   { name: "startup", placeholders: [notMeasured("start_to_serving_ms", "ms", { on: "value", op: "<=", target: 1000 }, "")], measure: () => startupFigures(durations) },
 ];
@@ -61,6 +66,7 @@ try {
 } finally {
   await echo.stop();
   cleanUp();
+  local?.drop();
 }
 console.log(formatTable(machine, figures));
 const results = new URL("./results/latest.json", import.meta.url);
