@@ -1,6 +1,4 @@
 import { context, createContextKey, isSpanContextValid, SpanKind, SpanStatusCode, trace, type Context, type Span } from "@opentelemetry/api";
-import { isAbortError } from "abort-controller-x";
-import { TimeoutError } from "mollitia";
 import { CarrierError } from "../domain/carrier-error.js";
 import type { BreakerStateName } from "../domain/carrier-calls.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
@@ -8,7 +6,7 @@ import type { CarrierId } from "../domain/numbers.js";
 import type { Logger } from "../telemetry/logger.js";
 import { withHttpTracer } from "../telemetry/http-client-spans.js";
 import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
-import { AbandonedAttemptError, BudgetExhaustedError } from "./call-failures.js";
+import { errorTypeOf } from "./call-failures.js";
 
 /** What one call through the pipeline keeps for its attempts' spans. */
 export interface InvocationTrace {
@@ -20,14 +18,6 @@ export interface InvocationTrace {
 }
 
 const INVOCATION_TRACE = createContextKey("numbergate.invocation-trace");
-
-/** What an error makes of an attempt, as error.type: the carrier error kind, or the few other ways it ends. */
-export function errorTypeOf(error: unknown): string {
-  if (CarrierError.is(error)) return error.kind;
-  if (error instanceof TimeoutError || error instanceof AbandonedAttemptError || error instanceof BudgetExhaustedError) return "timeout";
-  if (isAbortError(error)) return "cancelled";
-  return "_OTHER";
-}
 
 /**
  * The CLIENT spans of one carrier's pipeline: one per attempt, `<carrier> <operation>` (numbergate.carrier,

@@ -1,4 +1,5 @@
 import { BreakerError, BreakerMaxAllowedRequestError, BulkheadOverloadError, BulkheadQueueWaitError, TimeoutError } from "mollitia";
+import { isAbortError } from "abort-controller-x";
 import { CarrierError, countsAgainstCarrier } from "../domain/carrier-error.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
@@ -23,6 +24,19 @@ export class BudgetExhaustedError extends Error {
     super(`the call's ${budgetMs} ms budget ran out`);
     this.name = "BudgetExhaustedError";
   }
+}
+
+/**
+ * What an error makes of an attempt, as error.type on its span, its log line and its metrics: the carrier error
+ * kind (carrier-error.ts), `timeout` for an attempt the pipeline gave up on, `cancelled` when the caller went
+ * away, else `_OTHER` (the semantic conventions' fallback). Never a message: messages may carry numbers or
+ * carrier words.
+ */
+export function errorTypeOf(error: unknown): string {
+  if (CarrierError.is(error)) return error.kind;
+  if (error instanceof TimeoutError || error instanceof AbandonedAttemptError || error instanceof BudgetExhaustedError) return "timeout";
+  if (isAbortError(error)) return "cancelled";
+  return "_OTHER";
 }
 
 /** Whether an error says the carrier is failing (as opposed to the caller's request being wrong). */

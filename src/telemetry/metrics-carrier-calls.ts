@@ -1,22 +1,9 @@
 import type { Counter, Histogram, Meter } from "@opentelemetry/api";
-import { TimeoutError } from "mollitia";
 import type { BreakerStateName, CarrierCallObserver, CarrierReadObserver } from "../domain/carrier-calls.js";
-import { CarrierError } from "../domain/carrier-error.js";
+import { errorTypeOf } from "../resilience/call-failures.js";
 import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 import { DURATION_BUCKETS_SECONDS } from "./metrics.js";
-
-/**
- * The error.type of a failed attempt: the carrier error kind (carrier-error.ts), "timeout" for an attempt the
- * pipeline gave up on, else "_OTHER" (the semantic conventions' fallback). Never a message: messages may
- * carry numbers or carrier words.
- */
-export function errorTypeOf(error: unknown): string {
-  if (CarrierError.is(error)) return error.kind;
-  // mollitia's per-attempt timeout, or an attempt cut off when the time its call was given ran out.
-  if (error instanceof TimeoutError || (error instanceof Error && error.name === "AbandonedAttemptError")) return "timeout";
-  return "_OTHER";
-}
 
 /**
  * The counting of carrier calls, the one source of truth for them (/metrics, GetProviderMetrics and the status
