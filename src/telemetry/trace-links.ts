@@ -1,7 +1,9 @@
-import { context, isSpanContextValid, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, TraceFlags, type Attributes, type Link, type SpanContext } from "@opentelemetry/api";
+import { context, defaultTextMapGetter, defaultTextMapSetter, ROOT_CONTEXT, SpanKind, SpanStatusCode, trace, type Attributes, type Link, type SpanContext } from "@opentelemetry/api";
+import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import type { SpanStarter } from "./tracing-noop.js";
 
-const TRACE_PARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
+// The same propagator the server continues callers' traces with; used directly, numbergate registers nothing global.
+const propagator = new W3CTraceContextPropagator();
 
 /**
  * The W3C traceparent of the span active now (the RPC that creates an order or a port), to be kept with the
@@ -9,18 +11,15 @@ const TRACE_PARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
  * when nothing is traced. A traceparent names a trace, not its content: it is safe to store.
  */
 export function activeTraceParent(): string | undefined {
-  const spanContext = trace.getActiveSpan()?.spanContext();
-  if (!spanContext || !isSpanContextValid(spanContext)) return undefined;
-  const flags = (spanContext.traceFlags & TraceFlags.SAMPLED).toString(16).padStart(2, "0");
-  return `00-${spanContext.traceId}-${spanContext.spanId}-${flags}`;
+  const carrier: Record<string, string> = {};
+  propagator.inject(context.active(), carrier, defaultTextMapSetter);
+  return carrier["traceparent"];
 }
 
 /** The span context a stored traceparent names, or undefined for one that is missing or malformed. */
 export function spanContextOf(traceParent: string | undefined): SpanContext | undefined {
-  const match = traceParent ? TRACE_PARENT.exec(traceParent) : null;
-  if (!match) return undefined;
-  const spanContext: SpanContext = { traceId: match[1]!, spanId: match[2]!, traceFlags: Number.parseInt(match[3]!, 16), isRemote: true };
-  return isSpanContextValid(spanContext) ? spanContext : undefined;
+  if (traceParent === undefined) return undefined;
+  return trace.getSpanContext(propagator.extract(ROOT_CONTEXT, { traceparent: traceParent }, defaultTextMapGetter));
 }
 
 export interface LinkedWork {
