@@ -24,7 +24,7 @@ export async function startHttpPort(options: {
   readonly now: () => number;
   readonly stopping: () => boolean;
   /** GET /metrics (the Prometheus text format), and the status page's figures from the same instruments. */
-  readonly metrics: Pick<NumbergateMetrics, "scrape" | "carrierTotals" | "meter">;
+  readonly metrics: Pick<NumbergateMetrics, "scrape" | "carrierCalls" | "meter">;
 }): Promise<HttpEndpoint> {
   const { config, store, manager } = options;
   const { httpAddress, publicUrl } = config.porting;
@@ -44,7 +44,7 @@ export async function startHttpPort(options: {
   observeReadiness(options.metrics.meter, async () => (await readiness()).ready);
   // The page is read (and its CSP hashes computed) once, here: a missing file stops start-up, not a request.
   const page = loadStatusPage();
-  const feed = new StatusFeed({ health: manager.health, totals: () => options.metrics.carrierTotals(), counts: () => store.counts(), scrape: () => options.metrics.scrape(), now: options.now, logger: options.logger });
+  const feed = new StatusFeed({ health: manager.health, carrierCalls: () => options.metrics.carrierCalls(), counts: () => store.counts(), now: options.now, logger: options.logger });
   feed.start();
   return startHttpEndpoint({
     address: httpAddress,

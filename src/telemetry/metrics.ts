@@ -13,6 +13,12 @@ export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
  */
 export const DURATION_BUCKETS_SECONDS = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10, 30];
 
+/** One collection of the instruments, as the Prometheus text and as every carrier's totals. */
+export interface CarrierCallsReading {
+  readonly scrape: string;
+  readonly totals: ReadonlyMap<string, CarrierTotals>;
+}
+
 /** What the server needs to count the WatchProviderHealth streams open (an UpDownCounter fits). */
 export interface WatcherGauge {
   add(delta: number): void;
@@ -31,6 +37,8 @@ export interface NumbergateMetrics {
   scrape(): Promise<string>;
   /** Every carrier's totals since start, read from the same instruments /metrics shows (carrier-totals.ts). */
   carrierTotals(): Promise<ReadonlyMap<string, CarrierTotals>>;
+  /** The scrape and the carriers' totals from one collection (the status page samples both). */
+  carrierCalls(): Promise<CarrierCallsReading>;
   /** When the instruments started counting (epoch ms): the period of the totals. */
   readonly startedAt: number;
   shutdown(): Promise<void>;
@@ -62,6 +70,10 @@ export function createMetrics(logger: Logger): NumbergateMetrics {
     startedAt: Date.now(),
     scrape: async () => serializer.serialize(await collect()),
     carrierTotals: async () => carrierTotals(await collect()),
+    async carrierCalls() {
+      const collected = await collect();
+      return { scrape: serializer.serialize(collected), totals: carrierTotals(collected) };
+    },
     async shutdown() {
       if (shutDown) return;
       shutDown = true;

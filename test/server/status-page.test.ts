@@ -165,9 +165,8 @@ describe("status feed", () => {
     scrape = bucketLines("twilio", [5, 5, 5, 5]);
     const feed = new StatusFeed({
       health,
-      totals: async () => totals,
+      carrierCalls: async () => ({ scrape, totals }),
       counts: async () => ({ numberOrders: { in_doubt: 2, pending: 1 }, portingOrders: { pending: 3, submitted: 1, completed: 9 } }),
-      scrape: async () => scrape,
       now: Date.now,
       logger: silentLogger(),
     });

@@ -1,6 +1,6 @@
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { CarrierHealthSnapshot, HealthMonitor } from "../../manager/carrier-health.js";
-import type { CarrierTotals } from "../../telemetry/carrier-totals.js";
+import type { CarrierCallsReading } from "../../telemetry/metrics.js";
 import { OPEN_PORTING_STATES } from "../../store/porting-rows.js";
 import type { StateCounts } from "../../store/state-counts.js";
 import type { Logger } from "../../telemetry/logger.js";
@@ -22,12 +22,13 @@ const MAX_QUEUED_BYTES = 1024 * 1024;
 
 export interface StatusFeedOptions {
   readonly health: HealthMonitor;
-  /** The carrier-call instruments' totals (the figures /metrics shows): each interval's requests and errors; none without. */
-  readonly totals?: () => Promise<ReadonlyMap<string, CarrierTotals>>;
+  /**
+   * One reading of the carrier-call instruments (the figures /metrics shows): their totals, for each interval's
+   * requests and errors, and the Prometheus text, for latency percentiles. Without it, both are null.
+   */
+  readonly carrierCalls?: () => Promise<CarrierCallsReading>;
   /** Orders by state (Store.counts: cached a few seconds, shared with the metrics gauges). */
   readonly counts: () => Promise<StateCounts>;
-  /** The Prometheus scrape, for latency percentiles; without it they are null. */
-  readonly scrape?: () => Promise<string>;
   /** Wall-clock epoch ms. */
   readonly now: () => number;
   readonly logger: Logger;
@@ -201,16 +202,17 @@ export class StatusFeed {
   }
 
   async #takeSample(): Promise<void> {
-    const { health, totals: readTotals, scrape, counts } = this.#options;
-    const [scraped, counted, stateCounts] = await Promise.all([
-      scrape ? scrape().then(parseCarrierHistograms, () => undefined) : Promise.resolve(undefined),
-      readTotals ? readTotals().catch(() => undefined) : Promise.resolve(undefined),
+    const { health, carrierCalls, counts } = this.#options;
+    const [reading, stateCounts] = await Promise.all([
+      carrierCalls ? carrierCalls().catch(() => undefined) : Promise.resolve(undefined),
       counts().then(
         (value) => value,
         () => undefined,
       ),
     ]);
     if (this.#closed) return;
+    const scraped = reading ? parseCarrierHistograms(reading.scrape) : undefined;
+    const counted = reading?.totals;
     const now = this.#options.now();
     const previous = this.#totals;
     const totals = new Map<string, Totals>();
