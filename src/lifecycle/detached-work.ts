@@ -4,7 +4,7 @@
  * and frees its lease for another replica.
  */
 export class DetachedWork {
-  readonly #running = new Map<string, Promise<void>>();
+  readonly #running = new Map<string, Promise<unknown>>();
   readonly #stop = new AbortController();
 
   /** Aborted when shutdown gives up waiting: carrier calls in flight end and are recorded as in doubt. */
@@ -17,11 +17,11 @@ export class DetachedWork {
   }
 
   /** The work running under this key, if any (callers wait on it instead of polling). */
-  get(key: string): Promise<void> | undefined {
+  get(key: string): Promise<unknown> | undefined {
     return this.#running.get(key);
   }
 
-  run(key: string, work: () => Promise<void>): Promise<void> {
+  run<Result>(key: string, work: () => Promise<Result>): Promise<Result> {
     const running = work().finally(() => this.#running.delete(key));
     this.#running.set(key, running);
     return running;

@@ -58,7 +58,7 @@ export class LifecycleWorkers {
     }
   }
 
-  async #work(id: string, work: () => Promise<void>, releaseLease: () => Promise<void>): Promise<void> {
+  async #work(id: string, work: () => Promise<unknown>, releaseLease: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (error) {

@@ -14,35 +14,38 @@ import { whileLeased } from "./lease-keeper.js";
  * Works an order this replica holds the lease on, renewing the lease meanwhile: looks up numbers that were
  * sent without a known outcome, then sends the numbers never sent. Never sends a number twice.
  */
-export async function workOrder(context: LifecycleContext, order: OrderRecord, signal?: AbortSignal): Promise<void> {
+export async function workOrder(context: LifecycleContext, order: OrderRecord, signal?: AbortSignal): Promise<OrderRecord | undefined> {
   const { store, replicaId, now, settings, logger } = context;
-  await whileLeased(
+  return whileLeased(
     { leaseMs: settings.leaseMs, now, logger, what: order.id },
     (until, at) => store.orders.renewLease(order.id, replicaId, until, at),
     async () => {
       const current = await lookUpSent(context, order, signal);
-      if (current && !signal?.aborted) await placeUnsent(context, current, signal);
+      return current && !signal?.aborted ? placeUnsent(context, current, signal) : current;
     },
   );
 }
 
-/** Sends the numbers never sent, as many per request as the carrier takes; each request has its own budget. */
-async function placeUnsent(context: LifecycleContext, order: OrderRecord, signal?: AbortSignal): Promise<void> {
+/**
+ * Sends the numbers never sent, as many per request as the carrier takes; each request has its own budget.
+ * Answers with the order as last recorded (undefined when a write failed or the lease was lost).
+ */
+async function placeUnsent(context: LifecycleContext, order: OrderRecord, signal?: AbortSignal): Promise<OrderRecord | undefined> {
   const { store, manager, now, replicaId } = context;
   const unsent = order.items.filter((item) => item.state === "pending" && item.sentAt === undefined);
-  if (unsent.length === 0) return;
+  if (unsent.length === 0) return order;
   const registration = manager.registrations.find((candidate) => candidate.adapter.descriptor.id === order.carrierId);
   const perRequest = Math.max(1, registration?.adapter.descriptor.maxNumbersPerPurchase ?? 1);
   let current: OrderRecord | undefined = order;
   for (let start = 0; start < unsent.length && current; start += perRequest) {
-    if (signal?.aborted) return;
+    if (signal?.aborted) return current;
     const chunk = unsent.slice(start, start + perRequest);
     const numbers = chunk.map((item) => item.phoneNumber);
     const sentAt = now();
     if (!(await store.orders.markItemsSent(order.id, numbers, replicaId, sentAt))) {
       // Our lease lapsed and another replica owns the order now: it sends (or looks up), not us.
       context.logger.warn({ orderId: order.id }, "lost the lease on an order before calling the carrier; leaving it to its new owner");
-      return;
+      return undefined;
     }
     const sentOrder: OrderRecord = current;
     current = { ...sentOrder, items: sentOrder.items.map((item) => (numbers.includes(item.phoneNumber) ? { ...item, sentAt } : item)) };
@@ -70,6 +73,7 @@ async function placeUnsent(context: LifecycleContext, order: OrderRecord, signal
     }
     current = await record(context, current, facts, callAudit(current, "purchase", outcome, now() - started));
   }
+  return current;
 }
 
 /** The carrier's own reservation ids (Bandwidth tnreservation) for the numbers bought with a reservation. */
@@ -135,6 +139,7 @@ async function record(context: LifecycleContext, order: OrderRecord, facts: Carr
   const discrepancies = facts.unexpected.map((e164) => discrepancy(order, `the carrier reported ${e164}, which this order did not ask for; it is not recorded as owned`));
   for (const entry of discrepancies) logger.error({ orderId: order.id, carrierId: order.carrierId }, entry.detail ?? "carrier discrepancy");
   const transition = decision.state === order.state ? [] : [orderAudit(order, `order.${decision.state}`, decision.state, decision.detail)];
+  let recorded: OrderRecord;
   try {
     const applied = await store.orders.apply(order.id, {
       ...decision,
@@ -157,6 +162,7 @@ async function record(context: LifecycleContext, order: OrderRecord, facts: Carr
       logger.error({ orderId: order.id, carrierId: order.carrierId }, conflict.detail ?? "carrier discrepancy");
       await store.audit.record(conflict);
     }
+    recorded = applied.order;
   } catch (error) {
     logger.error({ err: error, orderId: order.id }, "could not record the carrier's answer for an order; it is looked up again with backoff");
     await store.orders
@@ -165,7 +171,7 @@ async function record(context: LifecycleContext, order: OrderRecord, facts: Carr
     return undefined;
   }
   if (decision.purchased.length > 0 || decision.failed.length > 0) context.holdsChanged();
-  return store.orders.get(order.id);
+  return recorded;
 }
 
 function orderAudit(order: OrderRecord, operation: string, outcome: string, detail = ""): AuditEntry {

@@ -84,8 +84,8 @@ export class PurchaseService {
         return this.#conclude(request, await this.#waitForFinal(created.order.id, waitUntil, signal), waitUntil, signal);
       case "created": {
         this.context.holdsChanged();
-        this.#startWork(created.order);
-        return this.#conclude(request, await this.#waitForFinal(orderId, waitUntil, signal), waitUntil, signal);
+        const work = this.#startWork(created.order);
+        return this.#conclude(request, await this.#waitForFinal(orderId, waitUntil, signal, { initial: created.order, work }), waitUntil, signal);
       }
     }
   }
@@ -93,17 +93,21 @@ export class PurchaseService {
   /**
    * Works a newly created order. Detached from the caller's signal on purpose: a purchase that was started
    * finishes (or is left in doubt for the reconciler) even if this caller goes away; only shutdown cuts it.
+   * Resolves with the order as the work recorded it, before its lease is given up: an order that ended final
+   * gave its lease up in the same write, so only an unfinished one has one to release.
    */
-  #startWork(order: OrderRecord): void {
+  #startWork(order: OrderRecord): Promise<OrderRecord | undefined> {
     const { detached, store, replicaId } = this.context;
-    void detached.run(order.id, () =>
-      workOrder(this.context, order, detached.signal)
-        .catch((error: unknown) => {
-          // The order stays pending or in doubt in the database; the reconciler (here or on another replica) finishes it.
-          this.context.logger.error({ err: error, orderId: order.id }, "purchase did not finish; the reconciler will resolve the order");
-        })
-        .finally(() => store.orders.releaseLease(order.id, replicaId).catch(() => undefined)),
-    );
+    const work = workOrder(this.context, order, detached.signal).catch((error: unknown) => {
+      // The order stays pending or in doubt in the database; the reconciler (here or on another replica) finishes it.
+      this.context.logger.error({ err: error, orderId: order.id }, "purchase did not finish; the reconciler will resolve the order");
+      return undefined;
+    });
+    void detached.run(order.id, async () => {
+      const recorded = await work;
+      if (!recorded || !FINAL_STATES.has(recorded.state)) await store.orders.releaseLease(order.id, replicaId).catch(() => undefined);
+    });
+    return work;
   }
 
   /**
@@ -133,16 +137,24 @@ export class PurchaseService {
     return this.context.store.orders.list(filter);
   }
 
-  #waitForFinal(orderId: string, waitUntil: number, signal?: AbortSignal): Promise<OrderRecord> {
+  /** `started`: an order this call created and the work it started, so the wait reads nothing it already knows. */
+  #waitForFinal(orderId: string, waitUntil: number, signal?: AbortSignal, started?: { initial: OrderRecord; work: Promise<OrderRecord | undefined> }): Promise<OrderRecord> {
     const budget = { now: this.context.now, settings: { ...this.context.settings, purchaseWaitMs: Math.max(0, waitUntil - this.context.now()) } };
+    let work = started?.work;
     return waitUntilFinal(budget, {
       read: async () => {
         const order = await this.context.store.orders.get(orderId);
         if (!order) throw new Error(`order ${orderId} vanished`);
         return order;
       },
+      initial: started?.initial,
       isFinal: (order) => FINAL_STATES.has(order.state),
-      running: () => this.context.detached.get(orderId),
+      running: () => {
+        // The work's own answer once; after that, whatever this replica runs for the order (a reconcile) is waited on.
+        const own = work;
+        work = undefined;
+        return own ?? this.context.detached.get(orderId)?.then(() => undefined);
+      },
       signal,
     });
   }

@@ -72,7 +72,7 @@ export class ReleaseService {
         return release;
       },
       isFinal: (release) => release.state === "completed" || release.state === "failed",
-      running: () => this.context.detached.get(`release:${id}`),
+      running: () => this.context.detached.get(`release:${id}`)?.then(() => undefined),
       signal,
     });
   }

@@ -3,30 +3,36 @@ import type { LifecycleContext } from "./lifecycle-context.js";
 /**
  * Waits, within the RPC's wait budget (NUMBERGATE_PURCHASE_WAIT) and the caller's deadline, for a record to
  * reach a final state; answers with it as it is when time runs out. Work running on this replica wakes the
- * wait when it settles; another replica's is seen by reading again shortly.
+ * wait when it settles, handing over the record as it wrote it (no read back); another replica's is seen by
+ * reading again shortly.
  */
 export async function waitUntilFinal<Record>(
   context: Pick<LifecycleContext, "now" | "settings">,
   options: {
     readonly read: () => Promise<Record>;
+    /** The record as the caller already knows it (one it just created): the first read is skipped. */
+    readonly initial?: Record;
     readonly isFinal: (record: Record) => boolean;
-    readonly running: () => Promise<void> | undefined;
+    /** This replica's work on the record, resolving with the record as the work left it (or undefined). */
+    readonly running: () => Promise<Record | undefined> | undefined;
     readonly signal: AbortSignal | undefined;
   },
 ): Promise<Record> {
   const { now, settings } = context;
   const deadline = now() + settings.purchaseWaitMs;
+  let record = options.initial ?? (await options.read());
   for (;;) {
-    const record = await options.read();
     const remaining = deadline - now();
     if (options.isFinal(record) || remaining <= 0 || options.signal?.aborted) return record;
     const pause = new AbortController();
-    await Promise.race([
-      options.running() ?? sleep(Math.min(100, settings.orderCheckIntervalMs), pause.signal),
-      sleep(remaining, pause.signal),
-      abortPromise(options.signal, pause.signal),
+    const nothing = (): undefined => undefined;
+    const settled = await Promise.race([
+      options.running() ?? sleep(Math.min(100, settings.orderCheckIntervalMs), pause.signal).then(nothing),
+      sleep(remaining, pause.signal).then(nothing),
+      abortPromise(options.signal, pause.signal).then(nothing),
     ]);
     pause.abort();
+    record = settled ?? (await options.read());
   }
 }
 

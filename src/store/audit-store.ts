@@ -41,35 +41,80 @@ export function auditRow(entry: AuditEntry, at: number) {
 /**
  * Appends audit entries, collapsing an entry identical to the latest one for the same resource into that row
  * (repeat_count, last_at): a carrier refusing the same lookup every few seconds for an hour is one row, not a
- * thousand. Usable inside a transaction, so state changes keep writing their audit rows with them.
+ * thousand. Usable inside a transaction, so state changes keep writing their audit rows with them. One look at
+ * the latest row per resource and one insert for the batch: on PostgreSQL every statement is a round trip.
  */
 export async function appendAudit(db: Kysely<Database>, entries: readonly AuditEntry[], at: number): Promise<void> {
+  const rows: PendingAuditRow[] = [];
+  const latestByResource = new Map<string, CollapsibleRow | undefined>();
   for (const entry of entries) {
-    if (entry.resourceType !== undefined && entry.resourceId !== undefined) {
-      const latest = await db
-        .selectFrom("audit_log")
-        .select(["id", "actor", "request_id", "carrier_id", "operation", "outcome", "detail"])
-        .where("resource_type", "=", entry.resourceType)
-        .where("resource_id", "=", entry.resourceId)
-        .orderBy("id", "desc")
-        .limit(1)
-        .executeTakeFirst();
-      const row = auditRow(entry, at);
-      if (
-        latest &&
-        latest.actor === row.actor &&
-        latest.request_id === row.request_id &&
-        latest.carrier_id === row.carrier_id &&
-        latest.operation === row.operation &&
-        latest.outcome === row.outcome &&
-        latest.detail === row.detail
-      ) {
-        await db.updateTable("audit_log").set((eb) => ({ repeat_count: eb("repeat_count", "+", 1), last_at: at })).where("id", "=", latest.id).execute();
-        continue;
-      }
+    const row: PendingAuditRow = { ...auditRow(entry, at), repeat_count: 1, last_at: null };
+    const resource = entry.resourceType !== undefined && entry.resourceId !== undefined ? `${entry.resourceType}\u0000${entry.resourceId}` : undefined;
+    if (resource === undefined) {
+      rows.push(row);
+      continue;
     }
-    await db.insertInto("audit_log").values(auditRow(entry, at)).execute();
+    if (!latestByResource.has(resource)) latestByResource.set(resource, await latestRow(db, row));
+    const latest = latestByResource.get(resource);
+    if (latest && sameEntry(latest, row)) {
+      if (latest.pending) {
+        latest.pending.repeat_count += 1;
+        latest.pending.last_at = at;
+      } else if (latest.id !== undefined) {
+        await db.updateTable("audit_log").set((eb) => ({ repeat_count: eb("repeat_count", "+", 1), last_at: at })).where("id", "=", latest.id).execute();
+      }
+      continue;
+    }
+    rows.push(row);
+    latestByResource.set(resource, { ...row, pending: row });
   }
+  if (rows.length > 0) await db.insertInto("audit_log").values(rows).execute();
+}
+
+/**
+ * Appends the audit rows of resources created in the same transaction: nothing can precede them, so there is
+ * nothing to collapse into and no need to look.
+ */
+export async function appendNewResourceAudit(db: Kysely<Database>, entries: readonly AuditEntry[], at: number): Promise<void> {
+  if (entries.length > 0) await db.insertInto("audit_log").values(entries.map((entry) => auditRow(entry, at))).execute();
+}
+
+type PendingAuditRow = ReturnType<typeof auditRow> & { repeat_count: number; last_at: number | null };
+
+/** The latest row of a resource as far as collapsing goes: stored (id) or about to be inserted (pending). */
+interface CollapsibleRow {
+  readonly id?: number;
+  readonly pending?: PendingAuditRow;
+  readonly actor: string;
+  readonly request_id: string | null;
+  readonly carrier_id: string | null;
+  readonly operation: string;
+  readonly outcome: string;
+  readonly detail: string;
+}
+
+async function latestRow(db: Kysely<Database>, row: PendingAuditRow): Promise<CollapsibleRow | undefined> {
+  if (row.resource_type === null || row.resource_id === null) return undefined;
+  const latest = await db
+    .selectFrom("audit_log")
+    .select(["id", "actor", "request_id", "carrier_id", "operation", "outcome", "detail"])
+    .where("resource_type", "=", row.resource_type)
+    .where("resource_id", "=", row.resource_id)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return latest ? { ...latest, id: Number(latest.id) } : undefined;
+}
+
+function sameEntry(latest: CollapsibleRow, row: PendingAuditRow): boolean {
+  return (
+    latest.actor === row.actor &&
+    latest.request_id === row.request_id &&
+    latest.carrier_id === row.carrier_id &&
+    latest.operation === row.operation &&
+    latest.outcome === row.outcome &&
+    latest.detail === row.detail
+  );
 }
 
 export interface AuditPageQuery {

@@ -1,13 +1,13 @@
 import type { Kysely, Transaction } from "kysely";
-import { encodeOrderFailure, type OrderFailure } from "../domain/order-failure.js";
-import { appendAudit, type AuditEntry } from "./audit-store.js";
+import { appendAudit, appendNewResourceAudit, type AuditEntry } from "./audit-store.js";
+import { applyOrderChange, orderItems, UNFINISHED_ORDER_STATES, type AppliedChange, type OrderChange } from "./order-changes.js";
 import { isUniqueViolation } from "./database.js";
 import { ORDER_CUSTOMER_INFO } from "./encrypted-columns.js";
 import type { FieldCipher } from "./field-cipher.js";
 import { claimDue, NUMBER_ORDER_WORK, releaseLease, renewLease } from "./leases.js";
-import { toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderItemRecord, type OrderRecord, type OrderState, type OrderSubstitution } from "./records.js";
+import { toJson, type CustomerInfoRecord, type OfferSnapshot, type OrderRecord, type OrderSubstitution } from "./records.js";
 import { listOrders, type OrderListFilter, type OrderPage } from "./order-listing.js";
-import { ownedRow, toItem, toOrder } from "./order-rows.js";
+import { toItem, toOrder } from "./order-rows.js";
 import { expireHold } from "./reservation-store.js";
 import type { Database } from "./schema.js";
 
@@ -43,32 +43,10 @@ export type CreateOrderResult =
  */
 export type CreateSubstituteResult = CreateOrderResult | { readonly kind: "decided"; readonly original: OrderRecord };
 
-/**
- * What numbergate learnt about an order from one carrier answer or lookup, already judged (see
- * lifecycle/order-decision.ts): which items were bought or refused, and the state the order is in now.
- */
-export interface OrderChange {
-  readonly purchased: readonly { readonly phoneNumber: string; readonly carrierNumberId: string }[];
-  readonly failed: readonly { readonly phoneNumber: string; readonly detail: string; readonly failure: OrderFailure }[];
-  /** A final state once every item is accounted for; else pending (the carrier is working) or in_doubt. */
-  readonly state: OrderState;
-  readonly carrierOrderId: string | undefined;
-  readonly detail: string;
-  /** For an unfinished order: when to look at it again. */
-  readonly nextCheckAt: number | undefined;
-  readonly now: number;
-  /** Written in the same transaction as the change (the carrier call and the state change). */
-  readonly audits: readonly AuditEntry[];
-}
+const UNFINISHED = UNFINISHED_ORDER_STATES;
 
-export interface AppliedChange {
-  /** False when the order was already final: nothing was written. */
-  readonly applied: boolean;
-  /** Numbers the carrier says this order bought that numbergate already records as owned through another order. */
-  readonly ownershipConflicts: readonly string[];
-}
-
-const UNFINISHED = ["pending", "in_doubt"];
+/** Rolls markItemsSent's transaction back: one of the numbers was sent already (or is no longer pending). */
+class AlreadySent extends Error {}
 
 /** Rolls a substitute's transaction back: the original order's substitution was decided meanwhile. */
 class AlreadyDecided extends Error {}
@@ -125,10 +103,7 @@ export class OrderStore {
         if (Number(converted.numUpdatedRows) !== 1) throw new Unavailable(item.phoneNumber, `reservation ${reservationId} no longer holds it`);
         await trx.updateTable("reservations").set({ state: "consumed", updated_at: order.now }).where("id", "=", reservationId).execute();
       } else {
-        await expireHold(trx, item.phoneNumber, order.now);
-        const holder = await trx.selectFrom("number_holds").select("holder_kind").where("phone_number", "=", item.phoneNumber).executeTakeFirst();
-        if (holder) throw new Unavailable(item.phoneNumber, `held by another ${holder.holder_kind}`);
-        await trx.insertInto("number_holds").values({ phone_number: item.phoneNumber, holder_kind: "order", holder_id: order.id, expires_at: null, created_at: order.now }).execute();
+        await this.#hold(trx, item.phoneNumber, order);
       }
     }
     const row = {
@@ -165,8 +140,23 @@ export class OrderStore {
       failure_kind: null,
     }));
     await trx.insertInto("number_order_items").values(items).execute();
-    await appendAudit(trx, [order.audit], order.now);
+    await appendNewResourceAudit(trx, [order.audit], order.now);
     return { kind: "created", order: toOrder(row, items.map(toItem), this.cipher) };
+  }
+
+  /**
+   * Takes the hold on a number for the order. The insert is tried first (one statement when the number is
+   * free, the common case); only when someone holds it does a lapsed reservation's hold get cleared and the
+   * insert tried again.
+   */
+  async #hold(trx: Transaction<Database>, phoneNumber: string, order: NewOrder): Promise<void> {
+    const hold = { phone_number: phoneNumber, holder_kind: "order", holder_id: order.id, expires_at: null, created_at: order.now };
+    const take = async () => Number((await trx.insertInto("number_holds").values(hold).onConflict((conflict) => conflict.doNothing()).executeTakeFirst()).numInsertedOrUpdatedRows ?? 0n) === 1;
+    if (await take()) return;
+    await expireHold(trx, phoneNumber, order.now);
+    if (await take()) return;
+    const holder = await trx.selectFrom("number_holds").select("holder_kind").where("phone_number", "=", phoneNumber).executeTakeFirst();
+    throw new Unavailable(phoneNumber, `held by another ${holder?.holder_kind ?? "client"}`);
   }
 
   /**
@@ -220,7 +210,7 @@ export class OrderStore {
 
   async get(id: string): Promise<OrderRecord | undefined> {
     const row = await this.db.selectFrom("number_orders").selectAll().where("id", "=", id).executeTakeFirst();
-    return row ? toOrder(row, await this.#items(this.db, id), this.cipher) : undefined;
+    return row ? toOrder(row, await orderItems(this.db, id), this.cipher) : undefined;
   }
 
   /** Newest first, filtered and keyset paged (ListNumberOrders). */
@@ -234,13 +224,9 @@ export class OrderStore {
 
   async #byRequestId(db: Kysely<Database>, requestId: string): Promise<OrderRecord | undefined> {
     const row = await db.selectFrom("number_orders").selectAll().where("request_id", "=", requestId).executeTakeFirst();
-    return row ? toOrder(row, await this.#items(db, row.id), this.cipher) : undefined;
+    return row ? toOrder(row, await orderItems(db, row.id), this.cipher) : undefined;
   }
 
-  async #items(db: Kysely<Database>, orderId: string): Promise<OrderItemRecord[]> {
-    const rows = await db.selectFrom("number_order_items").selectAll().where("order_id", "=", orderId).orderBy("phone_number").execute();
-    return rows.map(toItem);
-  }
 
   /**
    * Recorded just before a request that could buy these numbers leaves, and only by the lease holder while its
@@ -248,29 +234,33 @@ export class OrderStore {
    * and is only ever looked up afterwards. False means this replica lost the order and must not call the carrier.
    */
   async markItemsSent(id: string, phoneNumbers: readonly string[], owner: string, now: number): Promise<boolean> {
-    return this.db.transaction().execute(async (trx) => {
-      // Every one of them must be unsent: a number already sent is never sent again.
-      const unsent = await trx
-        .selectFrom("number_order_items")
-        .select("phone_number")
-        .where("order_id", "=", id)
-        .where("phone_number", "in", [...phoneNumbers])
-        .where("sent_at", "is", null)
-        .where("state", "=", "pending")
-        .execute();
-      if (unsent.length !== phoneNumbers.length) return false;
-      const updated = await trx
-        .updateTable("number_orders")
-        .set((eb) => ({ carrier_call_started_at: eb.fn.coalesce("carrier_call_started_at", eb.val(now)), updated_at: now }))
-        .where("id", "=", id)
-        .where("lease_owner", "=", owner)
-        .where("lease_expires_at", ">", now)
-        .where("state", "in", UNFINISHED)
-        .executeTakeFirst();
-      if (Number(updated.numUpdatedRows) !== 1) return false;
-      await trx.updateTable("number_order_items").set({ sent_at: now }).where("order_id", "=", id).where("phone_number", "in", [...phoneNumbers]).execute();
-      return true;
-    });
+    try {
+      return await this.db.transaction().execute(async (trx) => {
+        const updated = await trx
+          .updateTable("number_orders")
+          .set((eb) => ({ carrier_call_started_at: eb.fn.coalesce("carrier_call_started_at", eb.val(now)), updated_at: now }))
+          .where("id", "=", id)
+          .where("lease_owner", "=", owner)
+          .where("lease_expires_at", ">", now)
+          .where("state", "in", UNFINISHED)
+          .executeTakeFirst();
+        if (Number(updated.numUpdatedRows) !== 1) return false;
+        const marked = await trx
+          .updateTable("number_order_items")
+          .set({ sent_at: now })
+          .where("order_id", "=", id)
+          .where("phone_number", "in", [...phoneNumbers])
+          .where("sent_at", "is", null)
+          .where("state", "=", "pending")
+          .executeTakeFirst();
+        // Every one of them must have been unsent: a number already sent is never sent again.
+        if (Number(marked.numUpdatedRows) !== phoneNumbers.length) throw new AlreadySent();
+        return true;
+      });
+    } catch (error) {
+      if (error instanceof AlreadySent) return false;
+      throw error;
+    }
   }
 
   /** Extends this replica's lease while it works the record; false when the lease is no longer its own. */
@@ -279,49 +269,11 @@ export class OrderStore {
   }
 
   /**
-   * Applies one judged carrier answer in one transaction: items bought (each becomes an owned number once)
-   * or refused, the order's state, holds freed when final, and the audit rows.
+   * Applies one judged carrier answer in one transaction (see applyOrderChange); answers with the order as the
+   * transaction left it, so the caller need not read it back.
    */
-  async apply(id: string, change: OrderChange): Promise<AppliedChange> {
-    return this.db.transaction().execute(async (trx) => {
-      const order = await trx.selectFrom("number_orders").selectAll().where("id", "=", id).where("state", "in", UNFINISHED).executeTakeFirst();
-      if (!order) return { applied: false, ownershipConflicts: [] };
-      const final = !UNFINISHED.includes(change.state);
-      await trx
-        .updateTable("number_orders")
-        .set({
-          state: change.state,
-          detail: change.detail,
-          updated_at: change.now,
-          next_check_at: final ? null : (change.nextCheckAt ?? null),
-          check_attempts: 0,
-          ...(final ? { lease_owner: null, lease_expires_at: null } : {}),
-          ...(change.carrierOrderId ? { carrier_order_id: change.carrierOrderId } : {}),
-        })
-        .where("id", "=", id)
-        .execute();
-      const items = await this.#items(trx, id);
-      const ownershipConflicts: string[] = [];
-      for (const bought of change.purchased) {
-        const item = items.find((candidate) => candidate.phoneNumber === bought.phoneNumber && candidate.state === "pending");
-        if (!item) continue;
-        await trx.updateTable("number_order_items").set({ state: "purchased", carrier_number_id: bought.carrierNumberId, detail: "" }).where("order_id", "=", id).where("phone_number", "=", bought.phoneNumber).execute();
-        const inserted = await trx.insertInto("owned_numbers").values(ownedRow(order, item, bought.carrierNumberId, change.now, this.cipher)).onConflict((conflict) => conflict.doNothing()).executeTakeFirst();
-        if (Number(inserted.numInsertedOrUpdatedRows ?? 0n) !== 1) ownershipConflicts.push(bought.phoneNumber);
-      }
-      for (const failed of change.failed) {
-        await trx
-          .updateTable("number_order_items")
-          .set({ state: "failed", detail: failed.detail, failure_kind: encodeOrderFailure(failed.failure) })
-          .where("order_id", "=", id)
-          .where("phone_number", "=", failed.phoneNumber)
-          .where("state", "=", "pending")
-          .execute();
-      }
-      if (final) await trx.deleteFrom("number_holds").where("holder_kind", "=", "order").where("holder_id", "=", id).execute();
-      await appendAudit(trx, change.audits, change.now);
-      return { applied: true, ownershipConflicts };
-    });
+  apply(id: string, change: OrderChange): Promise<AppliedChange> {
+    return this.db.transaction().execute((trx) => applyOrderChange(trx, this.cipher, id, change));
   }
 
   /**

@@ -138,4 +138,36 @@ describe.each(DATABASES)("order outcomes and the audit log on $name", (database)
       [entry.outcome, 1],
     ]);
   });
+
+  it("collapses within one change's audit rows and against the stored latest row, per resource", async () => {
+    await open();
+    await order("ord_d", ["+12125550163"]);
+    const lookup = { actor: "numbergate", carrierId: "twilio", operation: "order_status", outcome: "no trace", resourceType: "order", resourceId: "ord_d" };
+    const other = { ...lookup, resourceId: "ord_other" };
+    await store.audit.record(lookup);
+    const applied = await store.orders.apply("ord_d", { ...change, state: "in_doubt", purchased: [], audits: [lookup, other, lookup, other, { ...lookup, outcome: "pending" }, { ...lookup, outcome: "pending" }] });
+    expect(applied.applied).toBe(true);
+    const rows = (await store.audit.list(0, 100)).filter((row) => row.operation !== "order.created");
+    expect(rows.map((row) => [row.resourceId, row.outcome, row.repeatCount])).toEqual([
+      ["ord_d", "no trace", 3],
+      ["ord_other", "no trace", 2],
+      ["ord_d", "pending", 2],
+    ]);
+  });
+
+  it("answers an applied change with the order exactly as a read finds it afterwards", async () => {
+    await open();
+    await order("ord_e", ["+12125550164", "+12125550165", "+12125550166"]);
+    const applied = await store.orders.apply("ord_e", {
+      ...change,
+      state: "partial",
+      carrierOrderId: "CO-1",
+      detail: "one refused",
+      purchased: [{ phoneNumber: "+12125550164", carrierNumberId: "PN4" }],
+      failed: [{ phoneNumber: "+12125550165", detail: "gone", failure: { kind: "carrier_error", carrierErrorKind: "not_found" } }],
+    });
+    if (!applied.applied) throw new Error("not applied");
+    expect(applied.order).toEqual(await store.orders.get("ord_e"));
+    expect(applied.order.items.map((item) => item.state)).toEqual(["purchased", "failed", "pending"]);
+  });
 });
