@@ -3,6 +3,7 @@ import { z } from "zod";
 import { CARRIERS } from "../carriers/registry.js";
 import { NUMBER_TYPES, type CarrierId, type MoneyAmount, type NumberType } from "../domain/numbers.js";
 import { ConfigError } from "./load-config.js";
+import { PROJECT_ROOT } from "../project-root.js";
 
 const priceEntrySchema = z.object({
   carrier: z.string().refine((id) => CARRIERS.some((carrier) => carrier.id === id), { message: `carrier must be one of ${CARRIERS.map((carrier) => carrier.id).join(", ")}` }),
@@ -61,4 +62,4 @@ export class PriceTable {
 }
 
 /** The sample table shipped with numbergate, used in sandbox mode when no table is configured. */
-export const SAMPLE_PRICE_TABLE_PATH = new URL("../../config/prices.sample.json", import.meta.url);
+export const SAMPLE_PRICE_TABLE_PATH = new URL("config/prices.sample.json", PROJECT_ROOT);

@@ -1,9 +1,10 @@
 import { readFileSync } from "node:fs";
 import type { Server } from "nice-grpc";
 import { ServerReflection, ServerReflectionService } from "nice-grpc-server-reflection";
+import { PROJECT_ROOT } from "../project-root.js";
 
 /** The FileDescriptorSet `npm run generate` writes: numbergate's protos plus health and reflection. */
-export const DESCRIPTOR_SET_URL = new URL("../../generated/numbergate.binpb", import.meta.url);
+export const DESCRIPTOR_SET_URL = new URL("generated/numbergate.binpb", PROJECT_ROOT);
 
 /**
  * grpc.reflection.v1alpha has the same messages as v1 under another service name. Older grpcurl

@@ -4,7 +4,7 @@ import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
 import { parseVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
 import { BANDWIDTH_DESCRIPTOR, BandwidthAdapter } from "./bandwidth-adapter.js";
-import { BandwidthEmulator, type BandwidthEmulatorOptions } from "./bandwidth-emulator.js";
+import type { BandwidthEmulator, BandwidthEmulatorOptions } from "./bandwidth-emulator.js";
 
 const ID = { regex: /^[0-9A-Za-z-]{1,64}$/ };
 const variablesSchema = z.object({
@@ -134,6 +134,8 @@ export const bandwidthCarrier: CarrierDefinition<"bandwidth", BandwidthEmulator>
   },
 
   async startEmulator(options) {
+    // Loaded only when an emulator starts (sandbox mode, `npm run emulators`): live mode never reads its code.
+    const { BandwidthEmulator } = await import("./bandwidth-emulator.js");
     const credentials = options.fixedCredentials ? FIXED_CREDENTIALS : randomCredentials();
     // Requested FOC dates are judged on real time, as Bandwidth does, even when port-ins walk on a faster clock.
     const emulator = new BandwidthEmulator({

@@ -4,7 +4,7 @@ import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
 import { parseVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
 import { PLIVO_DESCRIPTOR, PlivoAdapter } from "./plivo-adapter.js";
-import { PlivoEmulator, type PlivoEmulatorOptions } from "./plivo-emulator.js";
+import type { PlivoEmulator, PlivoEmulatorOptions } from "./plivo-emulator.js";
 import { PLIVO_REQUESTS_PER_SECOND } from "./plivo-wire.js";
 
 const variablesSchema = z.object({
@@ -79,6 +79,8 @@ export const plivoCarrier: CarrierDefinition<"plivo", PlivoEmulator> = {
   },
 
   async startEmulator(options) {
+    // Loaded only when an emulator starts (sandbox mode, `npm run emulators`): live mode never reads its code.
+    const { PlivoEmulator } = await import("./plivo-emulator.js");
     const credentials = options.fixedCredentials ? FIXED_CREDENTIALS : randomCredentials();
     const emulator = new PlivoEmulator(credentials);
     if (options.stateFile !== undefined) emulator.persistStateIn(options.stateFile);

@@ -4,7 +4,7 @@ import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
 import { parseVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
 import { TELNYX_DESCRIPTOR, TelnyxAdapter } from "./telnyx-adapter.js";
-import { TelnyxEmulator } from "./telnyx-emulator.js";
+import type { TelnyxEmulator } from "./telnyx-emulator.js";
 
 const variablesSchema = z.object({
   // A Bearer token (RFC 6750 token68): anything else could not be sent in the Authorization header.
@@ -72,6 +72,8 @@ export const telnyxCarrier: CarrierDefinition<"telnyx", TelnyxEmulator> = {
   },
 
   async startEmulator(options) {
+    // Loaded only when an emulator starts (sandbox mode, `npm run emulators`): live mode never reads its code.
+    const { TelnyxEmulator } = await import("./telnyx-emulator.js");
     const apiKey = options.fixedCredentials ? FIXED_API_KEY : randomApiKey();
     // Requested FOC dates are judged on real time, as Telnyx does, even when porting orders walk on a faster clock.
     const emulator = new TelnyxEmulator({ apiKey, portingNow: options.portingClock, portingRequestNow: options.portingClock ? () => Date.now() : undefined });

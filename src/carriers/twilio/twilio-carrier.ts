@@ -4,7 +4,7 @@ import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
 import { parseVariables, type CarrierConnection, type CarrierDefinition, type ProblemSink, type RawEnvironment } from "../kit/carrier-definition.js";
 import { TWILIO_DESCRIPTOR, TwilioAdapter } from "./twilio-adapter.js";
-import { TwilioEmulator, type TwilioEmulatorOptions } from "./twilio-emulator.js";
+import type { TwilioEmulator, TwilioEmulatorOptions } from "./twilio-emulator.js";
 
 const variablesSchema = z.object({
   TWILIO_ACCOUNT_SID: optionalText({ regex: /^AC[0-9a-fA-F]{32}$/, description: "AC followed by 32 hex digits" }),
@@ -135,6 +135,8 @@ export const twilioCarrier: CarrierDefinition<"twilio", TwilioEmulator> = {
   },
 
   async startEmulator(options) {
+    // Loaded only when an emulator starts (sandbox mode, `npm run emulators`): live mode never reads its code.
+    const { TwilioEmulator } = await import("./twilio-emulator.js");
     const credentials = options.fixedCredentials ? FIXED_CREDENTIALS : randomCredentials();
     // Target port dates are judged on real time, as Twilio does, even when port-ins walk on a faster clock.
     const emulator = new TwilioEmulator({ ...credentials, now: options.portingClock, requestNow: options.portingClock ? () => Date.now() : undefined });

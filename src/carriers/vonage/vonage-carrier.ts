@@ -4,7 +4,7 @@ import { Secret } from "../../config/secret.js";
 import { baseUrlVariable, optionalText } from "../../config/variables.js";
 import { parseVariables, type CarrierConnection, type CarrierDefinition } from "../kit/carrier-definition.js";
 import { VONAGE_DESCRIPTOR, VonageAdapter } from "./vonage-adapter.js";
-import { VonageEmulator, type VonageEmulatorOptions } from "./vonage-emulator.js";
+import type { VonageEmulator, VonageEmulatorOptions } from "./vonage-emulator.js";
 
 const variablesSchema = z.object({
   // Letters and digits, like the spec's examples ("abcd1234", "1a2345b7"); a ':' would break Basic auth.
@@ -76,6 +76,8 @@ export const vonageCarrier: CarrierDefinition<"vonage", VonageEmulator> = {
   },
 
   async startEmulator(options) {
+    // Loaded only when an emulator starts (sandbox mode, `npm run emulators`): live mode never reads its code.
+    const { VonageEmulator } = await import("./vonage-emulator.js");
     const credentials = options.fixedCredentials ? FIXED_CREDENTIALS : randomCredentials();
     const emulator = new VonageEmulator(credentials);
     if (options.stateFile !== undefined) emulator.persistStateIn(options.stateFile);

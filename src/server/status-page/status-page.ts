@@ -2,9 +2,10 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { StatusFeed } from "./status-feed.js";
+import { PROJECT_ROOT } from "../../project-root.js";
 
 /** The page's one file: inline CSS and script, no external asset. */
-export const STATUS_PAGE_FILE = new URL("./status-page.html", import.meta.url);
+export const STATUS_PAGE_FILE = new URL("src/server/status-page/status-page.html", PROJECT_ROOT);
 
 export interface StatusPageDocument {
   readonly html: Buffer;
