@@ -22,8 +22,9 @@ export interface ProviderOutcome {
 
 const EMPTY = { numbersReturned: 0, excludedUnknownPrice: 0, excludedOverPrice: 0, fromCache: false, stale: false, durationMs: 0 } as const;
 
+/** Written out rather than spread from EMPTY: a cached search makes several per call, and spreading showed in profiles. */
 export function skippedOutcome(carrierId: CarrierId, detail: string): ProviderOutcome {
-  return { ...EMPTY, carrierId, state: "skipped", detail };
+  return { carrierId, state: "skipped", detail, numbersReturned: 0, excludedUnknownPrice: 0, excludedOverPrice: 0, fromCache: false, stale: false, durationMs: 0 };
 }
 
 /** numbergate did not call the carrier (breaker open, drained, concurrency limit full). */

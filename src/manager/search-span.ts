@@ -21,11 +21,14 @@ export type CarrierRead = "cache_hit" | "call_led" | "call_joined";
  */
 export class SearchSpan {
   readonly #span: Span;
+  /** False when tracing is off or this trace is not sampled: then there is nothing to describe the search to. */
+  readonly #recording: boolean;
   readonly #routed = new Set<CarrierId>();
   #ended = false;
 
   private constructor(span: Span) {
     this.#span = span;
+    this.#recording = span.isRecording();
   }
 
   /** Runs the search under its span (active, so the carrier attempts nest under it) and ends the span with it. */
@@ -50,6 +53,7 @@ export class SearchSpan {
 
   /** The routing decision: who is asked, in which tiers, and who is not, and why. */
   routed(registrations: readonly CarrierRegistration[], tiers: readonly (readonly CarrierRegistration[])[], skipped: ReadonlyMap<CarrierId, string>): void {
+    if (!this.#recording) return;
     for (const registration of tiers.flat()) this.#routed.add(registration.adapter.descriptor.id);
     this.#span.setAttributes({
       "numbergate.carriers.considered": registrations.map(idOf),
@@ -61,7 +65,7 @@ export class SearchSpan {
 
   /** How one carrier's read was served. Reads that finish after the search ended (cut off) are not recorded. */
   carrierRead(carrierId: CarrierId, read: CarrierRead): void {
-    if (this.#ended) return;
+    if (this.#ended || !this.#recording) return;
     this.#span.addEvent("numbergate.carrier_read", {
       "numbergate.carrier": carrierId,
       "numbergate.cache": read === "cache_hit" ? "hit" : "miss",
@@ -71,6 +75,7 @@ export class SearchSpan {
 
   /** What became of every carrier, from the search's outcomes (also when it failed). */
   settled(outcomes: ReadonlyMap<CarrierId, ProviderOutcome>): void {
+    if (!this.#recording) return;
     const all = [...outcomes.values()];
     const carriers = (predicate: (outcome: ProviderOutcome) => boolean) => all.filter(predicate).map((outcome) => outcome.carrierId);
     for (const outcome of all.filter((each) => each.state === "cut_off")) {

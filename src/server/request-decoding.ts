@@ -1,6 +1,7 @@
 import { readFileSync } from "node:fs";
 import { createFileRegistry, fromBinary, type DescMessage, type Registry } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
+import { LRUCache } from "lru-cache";
 import type { CallContext, ServerMiddlewareCall } from "nice-grpc";
 import { InvalidRequestError } from "../domain/service-errors.js";
 import { DESCRIPTOR_SET_URL } from "./reflection.js";
@@ -49,10 +50,28 @@ export function guardRequestDecoding<Definition extends ServiceDefinitionShape>(
   return { ...definition, methods } as Definition;
 }
 
+/**
+ * Request bytes already found to keep the schema, per message type. The wire check is a pure function of the
+ * type and the bytes, and callers repeat requests byte for byte (a dashboard polling one search, retries):
+ * remembering a clean verdict spares a walk of the message per call. Small requests only, where the key is cheap.
+ */
+const CLEAN_REQUESTS = new LRUCache<string, true>({ max: 10_000 });
+const REMEMBERED_REQUEST_BYTES = 512;
+
+function isKnownClean(schema: DescMessage, bytes: Uint8Array): { readonly clean: boolean; readonly key?: string } {
+  if (bytes.byteLength > REMEMBERED_REQUEST_BYTES) return { clean: false };
+  const key = `${schema.typeName}\u0000${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")}`;
+  return { clean: CLEAN_REQUESTS.has(key), key };
+}
+
 function decodeOrReject(schema: DescMessage, bytes: Uint8Array, decode: (bytes: Uint8Array) => unknown): unknown {
   try {
-    const violations = findWireViolations(schema, bytes);
-    if (violations.length > 0) return reject(new InvalidRequestError(violations));
+    const known = isKnownClean(schema, bytes);
+    if (!known.clean) {
+      const violations = findWireViolations(schema, bytes);
+      if (violations.length > 0) return reject(new InvalidRequestError(violations));
+      if (known.key !== undefined) CLEAN_REQUESTS.set(known.key, true);
+    }
     return decode(bytes);
   } catch (error) {
     if (error instanceof MalformedMessageError && error.field) {
