@@ -60,7 +60,7 @@ export async function checkCarriers(
   const tiers = ordered.map((registration) => [registration]);
   const deadline = readDeadline(context, "check_availability", tiers, query.deadline, signal);
 
-  const read = async (registration: CarrierRegistration, readSignal: AbortSignal): Promise<ReadOutcome<AvailabilityAnswer>> => {
+  const read = async (registration: CarrierRegistration, readSignal: () => AbortSignal): Promise<ReadOutcome<AvailabilityAnswer>> => {
     const carrierId = registration.adapter.descriptor.id;
     const key = availabilityKey(carrierId, number.e164);
     const fresh = cache.fresh(key);
@@ -76,7 +76,7 @@ export async function checkCarriers(
         .then((offer): AvailabilityAnswer => ({ offer }));
     };
     try {
-      return { kind: "answered", answer: await cache.load(key, load, { signal: readSignal }), fromCache: false, durationMs: context.now() - started };
+      return { kind: "answered", answer: await cache.load(key, load, { signal: readSignal() }), fromCache: false, durationMs: context.now() - started };
     } catch (error) {
       return { kind: "failed", error: readFailure(error, carrierId, "check_availability"), durationMs: context.now() - started };
     } finally {

@@ -36,7 +36,7 @@ export async function searchCarriers(
   const collector = new SearchCollector(context, query, routeOrder);
   const deadline = readDeadline(context, "search", tiers, query.deadline, signal);
 
-  const read = async (registration: CarrierRegistration, readSignal: AbortSignal): Promise<ReadOutcome<CarrierSearchAnswer>> => {
+  const read = async (registration: CarrierRegistration, readSignal: () => AbortSignal): Promise<ReadOutcome<CarrierSearchAnswer>> => {
     const carrierId = registration.adapter.descriptor.id;
     const started = context.now();
     const needed = query.limit - collector.found;
@@ -63,7 +63,7 @@ export async function searchCarriers(
       // Concurrent searches of the same criteria share one carrier call, but only one asked for at least as many
       // numbers as this search still needs: joining a smaller one would leave this search short, and it would then
       // ask the next tier for numbers its first carrier had.
-      const answer = await cache.load(key, load, { signal: readSignal, replace: fresh !== undefined, size: limitAsked, accepts: (size) => size >= needed });
+      const answer = await cache.load(key, load, { signal: readSignal(), replace: fresh !== undefined, size: limitAsked, accepts: (size) => size >= needed });
       return { kind: "answered", answer, fromCache: false, durationMs: context.now() - started };
     } catch (error) {
       return { kind: "failed", error: readFailure(error, carrierId, "search"), durationMs: context.now() - started };

@@ -22,6 +22,7 @@ import { skippedOutcome, unavailableOutcome, type ProviderOutcome } from "./prov
 import type { ReadContext } from "./read-context.js";
 import type { CarrierSearchAnswer } from "./search-keys.js";
 import { SearchSpan } from "./search-span.js";
+import { SearchSupport } from "./search-support.js";
 import { SlowStart } from "./slow-start.js";
 import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
 import type { SelectionMode } from "./tier-order.js";
@@ -85,6 +86,7 @@ export class ProviderManager {
   readonly #selection: SelectionMode;
   readonly #readContext: ReadContext;
   readonly #tracer: SpanStarter;
+  readonly #searchSupport = new SearchSupport();
 
   constructor(options: ProviderManagerOptions) {
     this.#registrations = orderByPriority(options.registrations);
@@ -139,7 +141,7 @@ export class ProviderManager {
   async searchNumbers(query: SearchNumbersQuery, signal?: AbortSignal): Promise<SearchNumbersResult> {
     return SearchSpan.run(this.#tracer, query, async (span) => {
       const { plan, outcomes, skips } = this.#select({ ...query.criteria, carrierIds: query.carrierIds }, "search", (registration) =>
-        registration.adapter.supportsSearch({ ...query.criteria, limit: query.limit }),
+        this.#searchSupport.of(registration.adapter, { ...query.criteria, limit: query.limit }),
       );
       span.routed(this.#registrations, plan.tiers, skips);
       try {

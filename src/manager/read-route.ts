@@ -2,7 +2,7 @@ import type { CarrierOperation } from "../domain/carrier-operation.js";
 import type { CarrierId } from "../domain/numbers.js";
 import type { CarrierRegistration } from "./carrier-registry.js";
 import type { HedgeDelay } from "./hedging.js";
-import type { ReadDeadline } from "./read-deadline.js";
+import type { ReadDeadline, TimeAllowance } from "./read-deadline.js";
 
 /** How one carrier's read ended. */
 export type ReadOutcome<Answer> =
@@ -42,8 +42,11 @@ export interface ReadRouteOptions<Answer> {
   readonly deadline: ReadDeadline;
   readonly hedgeDelay: HedgeDelay;
   readonly now: () => number;
-  /** Reads at one carrier (the cache first) under the signal of its time allowance. Never rejects. */
-  readonly read: (registration: CarrierRegistration, signal: AbortSignal) => Promise<ReadOutcome<Answer>>;
+  /**
+   * Reads at one carrier (the cache first) under the signal of its time allowance, which `allowance` makes on
+   * first use: a read the cache serves needs none (no controller, timer or listener). Never rejects.
+   */
+  readonly read: (registration: CarrierRegistration, allowance: () => AbortSignal) => Promise<ReadOutcome<Answer>>;
 }
 
 interface StartedRead<Answer> {
@@ -139,12 +142,13 @@ export class ReadRoute<Answer> {
     const { deadline, hedgeDelay, operation, tiers, now } = this.#options;
     const carrierId = registration.adapter.descriptor.id;
     const hedgeDelayMs = hedgeDelay(carrierId, operation);
-    const allowance = deadline.allowance(tiers.length - tier - 1, hedgeDelayMs);
+    let allowance: TimeAllowance | undefined;
+    const signal = () => (allowance ??= deadline.allowance(tiers.length - tier - 1, hedgeDelayMs)).signal;
     const read: StartedRead<Answer> = { registration, tier, startedAt: now(), hedgeDelayMs, arrived: false, cutOffScheduled: false, turn: undefined };
     this.#reads.set(carrierId, read);
     void this.#options
-      .read(registration, allowance.signal)
-      .finally(() => allowance.dispose())
+      .read(registration, signal)
+      .finally(() => allowance?.dispose())
       .then((outcome) => this.#arrive(read, outcome));
   }
 
