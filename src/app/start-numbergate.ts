@@ -190,7 +190,7 @@ async function assemble(options: StartNumbergateOptions, undo: UndoStack): Promi
       searchStaleTtlMs: settings.searchCacheStaleTtlMs,
       availabilityTtlMs: settings.availabilityCacheTtlMs,
     },
-    heldNumbers: (e164s) => heldNumbers.among(e164s),
+    heldSnapshot: () => heldNumbers.snapshot(),
     selection: settings.providerSelection,
     random: options.random,
     tracer: tracing.tracer,

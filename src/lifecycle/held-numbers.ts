@@ -27,6 +27,14 @@ export class HeldNumbers {
     return new Set(e164s.filter((e164) => held.has(e164)));
   }
 
+  /**
+   * Every held or owned number, as one snapshot object: the same object until a newer snapshot replaces it, so
+   * an answer computed from it can be reused while it is current (see SearchMemo).
+   */
+  snapshot(): Promise<ReadonlySet<string>> {
+    return this.#current();
+  }
+
   /** This replica changed a hold or an owned number: the next read loads a snapshot taken after the change. */
   invalidate(): void {
     this.#generation += 1;

@@ -37,7 +37,7 @@ class AvailabilityCollector implements ReadCollector<AvailabilityAnswer> {
   /** The carrier's offer, priced, unless the number is held or owned anywhere (the shared store's snapshot). */
   async #visibleOffer(answer: AvailabilityAnswer): Promise<AvailableNumberOffer | undefined> {
     if (!answer.offer) return undefined;
-    const held = await this.context.heldNumbers([answer.offer.phoneNumber]);
+    const held = await this.context.heldSnapshot();
     return held.has(answer.offer.phoneNumber) ? undefined : priceOffer(answer.offer, this.context.priceTable);
   }
 }

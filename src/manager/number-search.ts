@@ -7,6 +7,7 @@ import { answeredOutcome, cutOffOutcome, skippedOutcome, type ProviderOutcome } 
 import { readDeadline, readFailure, type ReadContext } from "./read-context.js";
 import { ReadRoute, type CarrierTurn, type ReadOutcome } from "./read-route.js";
 import { SearchCollector } from "./search-collector.js";
+import { routeSignature, type MemoizedSearch, type SearchMemo } from "./search-memo.js";
 import type { SearchSpan } from "./search-span.js";
 import { answerCovers, searchKey, type CarrierSearchAnswer } from "./search-keys.js";
 
@@ -31,10 +32,23 @@ export async function searchCarriers(
   outcomes: Map<CarrierId, ProviderOutcome>,
   signal: AbortSignal | undefined,
   span?: SearchSpan,
+  memo?: SearchMemo,
 ): Promise<Omit<SearchNumbersResult, "outcomes">> {
   const routeOrder = tiers.flat();
-  const collector = new SearchCollector(context, query, routeOrder);
   const deadline = readDeadline(context, "search", tiers, query.deadline, signal);
+  const routeKey = routeSignature(tiers);
+  const remembered = memo && !deadline.over ? memo.get(query) : undefined;
+  // The held snapshot is awaited only for a candidate: any other search starts its reads at once.
+  if (remembered && remembered.route === routeKey && stillCached(remembered, cache, query) && remembered.held === (await context.heldSnapshot())) {
+    // The same reads would find the same cached answers: say so as they would, and answer as they did.
+    for (const carrierId of remembered.answers.keys()) {
+      context.reads.cacheLookup(carrierId, "search", true);
+      span?.carrierRead(carrierId, "cache_hit");
+    }
+    for (const [carrierId, outcome] of remembered.outcomes) outcomes.set(carrierId, outcome);
+    return remembered.result;
+  }
+  const collector = new SearchCollector(context, query, routeOrder);
 
   const read = async (registration: CarrierRegistration, readSignal: () => AbortSignal): Promise<ReadOutcome<CarrierSearchAnswer>> => {
     const carrierId = registration.adapter.descriptor.id;
@@ -113,7 +127,31 @@ export async function searchCarriers(
     const counts = { numbersReturned: contributed.get(carrierId) ?? 0, ...collector.exclusionsOf(carrierId), durationMs: outcome.durationMs };
     outcomes.set(carrierId, { ...answeredOutcome(carrierId, counts), fromCache: outcome.fromCache });
   }
-  return { numbers, warnings };
+  const result = { numbers, warnings };
+  const held = collector.heldSnapshot;
+  if (memo && held && servedWhollyFromCache(routeOrder, turns)) {
+    const answers = new Map(answeredTurns.map(({ carrierId, outcome }) => [carrierId, outcome.answer]));
+    const routed = new Map(routeOrder.flatMap((registration) => { const carrierId = registration.adapter.descriptor.id; const outcome = outcomes.get(carrierId); return outcome ? [[carrierId, outcome] as const] : []; }));
+    memo.remember(query, { route: routeKey, held, answers, outcomes: routed, result });
+  }
+  return result;
+}
+
+/** Every carrier of the route answered from the cache or was not needed: nothing was called, nothing failed. */
+function servedWhollyFromCache(routeOrder: readonly CarrierRegistration[], turns: ReadonlyMap<CarrierId, CarrierTurn<CarrierSearchAnswer>>): boolean {
+  return routeOrder.every((registration) => {
+    const turn = turns.get(registration.adapter.descriptor.id);
+    if (turn?.kind === "settled") return turn.outcome.kind === "answered" && turn.outcome.fromCache;
+    return turn?.kind === "not_asked" && turn.reason === "served";
+  });
+}
+
+/** Whether each carrier a memoized search read still has the very cached answer it served then. */
+function stillCached(remembered: MemoizedSearch, cache: AnswerCache<CarrierSearchAnswer>, query: SearchNumbersQuery): boolean {
+  for (const [carrierId, answer] of remembered.answers) {
+    if (cache.fresh(searchKey(carrierId, query.criteria)) !== answer) return false;
+  }
+  return true;
 }
 
 /** The outcome of a carrier that did not settle: cut off, or never asked. */

@@ -22,6 +22,7 @@ import { skippedOutcome, unavailableOutcome, type ProviderOutcome } from "./prov
 import type { ReadContext } from "./read-context.js";
 import type { CarrierSearchAnswer } from "./search-keys.js";
 import { SearchSpan } from "./search-span.js";
+import { SearchMemo } from "./search-memo.js";
 import { SearchSupport } from "./search-support.js";
 import { SlowStart } from "./slow-start.js";
 import { NOOP_TRACER, type SpanStarter } from "../telemetry/tracing-noop.js";
@@ -40,10 +41,10 @@ export interface ProviderManagerOptions {
   readonly breakerRetryAfterMs?: (carrierId: CarrierId) => number | undefined;
   readonly cache?: CacheSettings;
   /**
-   * Which of these numbers are held (reserved, being bought) or owned, read from the shared store: hidden
-   * from every search and availability answer, cached or not.
+   * The numbers held (reserved, being bought) or owned, a snapshot of the shared store: hidden from every search
+   * and availability answer, cached or not. One object while it is current; none held by default.
    */
-  readonly heldNumbers?: (e164s: readonly string[]) => Promise<ReadonlySet<string>>;
+  readonly heldSnapshot?: () => Promise<ReadonlySet<string>>;
   /** When to hedge a read at the next carrier; by default after the carrier's recent p95 latency. */
   readonly hedgeDelay?: HedgeDelay;
   /** PROVIDER_SELECTION: how carriers of equal priority are ordered (see tier-order.ts); priority by default. */
@@ -54,6 +55,8 @@ export interface ProviderManagerOptions {
   /** Wall-clock epoch milliseconds (deadlines, cache TTLs). */
   readonly now?: () => number;
 }
+
+const NOTHING_HELD: ReadonlySet<string> = new Set();
 
 const UNOBSERVED_READS: CarrierReadObserver = { cacheLookup: () => {}, singleFlightJoined: () => {} };
 
@@ -87,6 +90,8 @@ export class ProviderManager {
   readonly #readContext: ReadContext;
   readonly #tracer: SpanStarter;
   readonly #searchSupport = new SearchSupport();
+  /** Answers of searches served wholly from the cache (see SearchMemo); none when searches are not cached. */
+  readonly #searchMemo: SearchMemo | undefined;
 
   constructor(options: ProviderManagerOptions) {
     this.#registrations = orderByPriority(options.registrations);
@@ -113,12 +118,13 @@ export class ProviderManager {
     // A fresh answer for more numbers is kept over a smaller one that lands later: it covers more searches.
     const keepOver = (kept: CarrierSearchAnswer, incoming: CarrierSearchAnswer) => kept.limitAsked > incoming.limitAsked;
     this.#searchCache = new AnswerCache<CarrierSearchAnswer>({ ttlMs: cache.searchTtlMs, staleTtlMs: cache.searchStaleTtlMs, maxEntries: 10_000, now, keepOver });
+    this.#searchMemo = cache.searchTtlMs > 0 ? new SearchMemo() : undefined;
     this.#availabilityCache = new AnswerCache({ ttlMs: cache.availabilityTtlMs, staleTtlMs: 0, maxEntries: 50_000, now });
     this.#readContext = {
       invoker: this.#invoker,
       reads: options.reads ?? UNOBSERVED_READS,
       priceTable: this.#priceTable,
-      heldNumbers: options.heldNumbers ?? (async () => new Set()),
+      heldSnapshot: options.heldSnapshot ?? (() => Promise.resolve(NOTHING_HELD)),
       hedgeDelay: options.hedgeDelay ?? hedgeAfterRecentLatency(this.metrics),
       now,
     };
@@ -145,7 +151,7 @@ export class ProviderManager {
       );
       span.routed(this.#registrations, plan.tiers, skips);
       try {
-        const result = await searchCarriers(this.#readContext, this.#searchCache, query, plan.tiers, outcomes, signal, span);
+        const result = await searchCarriers(this.#readContext, this.#searchCache, query, plan.tiers, outcomes, signal, span, this.#searchMemo);
         return { ...result, outcomes: this.#inConfiguredOrder(outcomes) };
       } finally {
         span.settled(outcomes);

@@ -14,8 +14,11 @@ export interface ReadContext {
   /** Told of each cache lookup and single-flight join. */
   readonly reads: CarrierReadObserver;
   readonly priceTable: PriceTable;
-  /** Which of these numbers someone holds or owns (the shared store's snapshot): hidden from answers. */
-  readonly heldNumbers: (e164s: readonly string[]) => Promise<ReadonlySet<string>>;
+  /**
+   * Every number someone holds or owns (the shared store's snapshot, one object while it is current): hidden
+   * from answers.
+   */
+  readonly heldSnapshot: () => Promise<ReadonlySet<string>>;
   readonly hedgeDelay: HedgeDelay;
   /** Wall-clock epoch milliseconds, the unit of deadlines. */
   readonly now: () => number;

@@ -24,6 +24,7 @@ export class SearchCollector implements ReadCollector<CarrierSearchAnswer> {
   readonly #merge = new OfferMerge();
   readonly #exclusions = new Map<CarrierId, PriceExclusions>();
   readonly #warnings: string[] = [];
+  readonly #heldSnapshots = new Set<ReadonlySet<string>>();
   readonly #routePositions: ReadonlyMap<CarrierId, number>;
 
   constructor(
@@ -44,12 +45,21 @@ export class SearchCollector implements ReadCollector<CarrierSearchAnswer> {
   }
 
   /**
+   * The held-numbers snapshot every answer was judged by, if they were all judged by the same one (see
+   * SearchMemo); undefined when none was taken in or the snapshot changed in between.
+   */
+  get heldSnapshot(): ReadonlySet<string> | undefined {
+    return this.#heldSnapshots.size === 1 ? [...this.#heldSnapshots][0] : undefined;
+  }
+
+  /**
    * Reads which of the offered numbers are held or owned, then returns the step that merges the rest. At most
    * `limit` offers of one answer are considered (taken or left out for price), as if the carrier had been
    * asked for `limit`: a cached answer may hold more than this search asked for.
    */
   async accept(registration: CarrierRegistration, answer: CarrierSearchAnswer): Promise<() => void> {
-    const held = await this.context.heldNumbers(answer.offers.map((offer) => offer.phoneNumber));
+    const held = await this.context.heldSnapshot();
+    this.#heldSnapshots.add(held);
     return () => {
       const carrierId = registration.adapter.descriptor.id;
       const standing = { priority: registration.priority, routePosition: this.#routePositions.get(carrierId) ?? Number.MAX_SAFE_INTEGER };
