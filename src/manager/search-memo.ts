@@ -31,12 +31,27 @@ export interface MemoizedSearch {
  */
 export class SearchMemo {
   readonly #searches = new LRUCache<string, MemoizedSearch>({ max: REMEMBERED_SEARCHES });
+  /** The held-numbers snapshot every remembered search was computed from. */
+  #held: ReadonlySet<string> | undefined;
 
   get(query: SearchNumbersQuery): MemoizedSearch | undefined {
     return this.#searches.get(memoKey(query));
   }
 
+  /**
+   * Remembers a search. A newer held-numbers snapshot forgets all the others first: none of them can be used
+   * again, and each would keep its own copy of every held and owned number alive.
+   */
   remember(query: SearchNumbersQuery, search: MemoizedSearch): void {
+    if (search.held !== this.#held) {
+      this.#searches.clear();
+      this.#held = search.held;
+    }
+    // Shared by every caller it answers from now on.
+    Object.freeze(search.result.numbers);
+    Object.freeze(search.result.warnings);
+    Object.freeze(search.result);
+    for (const outcome of search.outcomes.values()) Object.freeze(outcome);
     this.#searches.set(memoKey(query), search);
   }
 }

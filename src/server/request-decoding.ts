@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createFileRegistry, fromBinary, type DescMessage, type Registry } from "@bufbuild/protobuf";
 import { FileDescriptorSetSchema } from "@bufbuild/protobuf/wkt";
@@ -51,16 +52,17 @@ export function guardRequestDecoding<Definition extends ServiceDefinitionShape>(
 }
 
 /**
- * Request bytes already found to keep the schema, per message type. The wire check is a pure function of the
- * type and the bytes, and callers repeat requests byte for byte (a dashboard polling one search, retries):
- * remembering a clean verdict spares a walk of the message per call. Small requests only, where the key is cheap.
+ * Request bytes already found to keep the schema, per message type, by their SHA-256 (requests carry customer
+ * data, which is not kept in memory longer than its call). The wire check is a pure function of the type and
+ * the bytes, and callers repeat requests byte for byte (a dashboard polling one search, retries): remembering a
+ * clean verdict spares a walk of the message per call. Small requests only, where the hash is cheap.
  */
 const CLEAN_REQUESTS = new LRUCache<string, true>({ max: 10_000 });
 const REMEMBERED_REQUEST_BYTES = 512;
 
 function isKnownClean(schema: DescMessage, bytes: Uint8Array): { readonly clean: boolean; readonly key?: string } {
   if (bytes.byteLength > REMEMBERED_REQUEST_BYTES) return { clean: false };
-  const key = `${schema.typeName}\u0000${Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString("latin1")}`;
+  const key = `${schema.typeName}\u0000${createHash("sha256").update(bytes).digest("base64")}`;
   return { clean: CLEAN_REQUESTS.has(key), key };
 }
 
