@@ -21,12 +21,6 @@ export class HeldNumbers {
     private readonly maxAgeMs = 500,
   ) {}
 
-  async among(e164s: readonly string[]): Promise<ReadonlySet<string>> {
-    if (e164s.length === 0) return new Set();
-    const held = await this.#current();
-    return new Set(e164s.filter((e164) => held.has(e164)));
-  }
-
   /**
    * Every held or owned number, as one snapshot object: the same object until a newer snapshot replaces it, so
    * an answer computed from it can be reused while it is current (see SearchMemo).
