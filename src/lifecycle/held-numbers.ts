@@ -21,21 +21,17 @@ export class HeldNumbers {
     private readonly maxAgeMs = 500,
   ) {}
 
-  /**
-   * Every held or owned number, as one snapshot object: the same object until a newer snapshot replaces it, so
-   * an answer computed from it can be reused while it is current (see SearchMemo).
-   */
-  snapshot(): Promise<ReadonlySet<string>> {
-    return this.#current();
-  }
-
   /** This replica changed a hold or an owned number: the next read loads a snapshot taken after the change. */
   invalidate(): void {
     this.#generation += 1;
     this.#takenAt = Number.NEGATIVE_INFINITY;
   }
 
-  #current(): Promise<ReadonlySet<string>> {
+  /**
+   * Every held or owned number, as one snapshot object: the same object until a newer snapshot replaces it, so
+   * an answer computed from it can be reused while it is current (see SearchMemo).
+   */
+  snapshot(): Promise<ReadonlySet<string>> {
     if (this.now() - this.#takenAt < this.maxAgeMs) return Promise.resolve(this.#snapshot);
     // A load that started before the last invalidation may not show that change: start a new one.
     if (this.#loading?.generation === this.#generation) return this.#loading.snapshot;

@@ -131,7 +131,13 @@ export async function searchCarriers(
   const held = collector.heldSnapshot;
   if (memo && held && servedWhollyFromCache(routeOrder, turns)) {
     const answers = new Map(answeredTurns.map(({ carrierId, outcome }) => [carrierId, outcome.answer]));
-    const routed = new Map(routeOrder.flatMap((registration) => { const carrierId = registration.adapter.descriptor.id; const outcome = outcomes.get(carrierId); return outcome ? [[carrierId, outcome] as const] : []; }));
+    // The route's own outcomes only: the manager's skips (retryAfterMs of an open breaker) are made per call.
+    const routed = new Map<CarrierId, ProviderOutcome>();
+    for (const registration of routeOrder) {
+      const carrierId = registration.adapter.descriptor.id;
+      const outcome = outcomes.get(carrierId);
+      if (outcome) routed.set(carrierId, outcome);
+    }
     memo.remember(query, { route: routeKey, held, answers, outcomes: routed, result });
   }
   return result;

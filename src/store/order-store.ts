@@ -43,7 +43,6 @@ export type CreateOrderResult =
  */
 export type CreateSubstituteResult = CreateOrderResult | { readonly kind: "decided"; readonly original: OrderRecord };
 
-const UNFINISHED = UNFINISHED_ORDER_STATES;
 
 /** Rolls markItemsSent's transaction back: one of the numbers was sent already (or is no longer pending). */
 class AlreadySent extends Error {}
@@ -242,7 +241,7 @@ export class OrderStore {
           .where("id", "=", id)
           .where("lease_owner", "=", owner)
           .where("lease_expires_at", ">", now)
-          .where("state", "in", UNFINISHED)
+          .where("state", "in", UNFINISHED_ORDER_STATES)
           .executeTakeFirst();
         if (Number(updated.numUpdatedRows) !== 1) return false;
         const marked = await trx
@@ -290,7 +289,7 @@ export class OrderStore {
         check_attempts: fields.failed ? eb("check_attempts", "+", 1) : 0,
       }))
       .where("id", "=", id)
-      .where("state", "in", UNFINISHED)
+      .where("state", "in", UNFINISHED_ORDER_STATES)
       .execute();
   }
 
