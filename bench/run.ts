@@ -38,7 +38,7 @@ const groups: { name: string; placeholders: Figure[]; measure: () => Promise<Fig
     placeholders: [notMeasured("purchase_vs_direct_postgres", "ms p50", { on: "ratio", op: "<=", target: 3 }, "")],
     measure: async () => (postgres ? purchaseFigures(echo, durations, { label: "postgres", databaseUrl: postgres }) : [notMeasured("purchase_vs_direct_postgres", "ms p50", { on: "ratio", op: "<=", target: 3 }, "no PostgreSQL (none installed here, or not root to start it: set BENCH_DATABASE_URL)")]),
   },
-  { name: "watch", placeholders: [notMeasured("watch_fanout_p99_ms", "ms p99", { on: "value", op: "<", target: 50 }, ""), notMeasured("watch_rss_mb", "MB RSS", { on: "value", op: "<", target: 300 }, "")], measure: () => watchFigures(durations) },
+  { name: "watch", placeholders: [notMeasured("watch_fanout_p99_ms", "ms p99", { on: "value", op: "<", target: 50 }, ""), notMeasured("watch_rss_mb", "MB RSS", { on: "value", op: "<", target: 300 }, "")], measure: () => watchFigures(echo, durations) },
   { name: "tracing", placeholders: [notMeasured("tracing_overhead_cached", "ms p50", { on: "ratio", op: "<=", target: 1.1 }, ""), notMeasured("tracing_overhead_uncached", "ms p50", { on: "ratio", op: "<=", target: 1.1 }, "")], measure: () => tracingFigures(durations) },
   { name: "failover", placeholders: [notMeasured("failover_client_errors", "errors", { on: "value", op: "==", target: 0 }, "")], measure: () => failoverFigures(durations) },
   {
@@ -46,7 +46,7 @@ const groups: { name: string; placeholders: Figure[]; measure: () => Promise<Fig
     placeholders: [notMeasured("replicas_scaling", "purchases/s", { on: "ratio", op: ">=", target: 1.6 }, "")],
     measure: async () => (postgres ? replicasFigures(durations, postgres) : [notMeasured("replicas_scaling", "purchases/s", { on: "ratio", op: ">=", target: 1.6 }, "no PostgreSQL (none installed here, or not root to start it: set BENCH_DATABASE_URL)")]),
   },
-  { name: "startup", placeholders: [notMeasured("start_to_serving_ms", "ms", { on: "value", op: "<=", target: 1000 }, ""), notMeasured("start_to_serving_sandbox_ms", "ms", null, "")], measure: () => startupFigures(durations) },
+  { name: "startup", placeholders: [notMeasured("start_to_serving_ms", "ms", { on: "value", op: "<=", target: 1000 }, ""), notMeasured("start_to_serving_sandbox_ms", "ms", null, "")], measure: () => startupFigures() },
 ];
 
 const figures: Figure[] = [];

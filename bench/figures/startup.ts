@@ -1,16 +1,12 @@
-import { execFile, spawn, type ChildProcess } from "node:child_process";
-import { createHash, randomBytes } from "node:crypto";
-import { copyFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn, type ChildProcess } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { createChannel, createClient } from "nice-grpc";
 import { HealthDefinition } from "nice-grpc-server-health";
 import { benchDirectory, startChild } from "../lib/children.js";
-import type { Durations } from "../lib/clients.js";
+import { productionBuild, tokensFile } from "../lib/production-build.js";
 import type { Figure } from "../lib/report.js";
 
-const REPOSITORY = new URL("../../", import.meta.url).pathname;
-const run = promisify(execFile);
 const SERVING = 1;
 const START_TIMEOUT_MS = 30_000;
 
@@ -54,23 +50,13 @@ async function poll<T>(attempt: () => Promise<T | undefined>, what: string): Pro
  * deployment runs it: live mode (carriers: the emulators in a process of their own, as `npm run emulators`), a
  * tokens file (access control on), SQLite in a fresh data directory. start_to_serving_sandbox_ms: the same build
  * with no configuration at all (sandbox mode: the five emulators start inside it). Baseline for both: `node -e` to
- * its first output, median of 3. Skipped by --quick (the build alone takes longer).
+ * its first output, median of 3.
  */
-export async function startupFigures(durations: Durations): Promise<Figure[]> {
+export async function startupFigures(): Promise<Figure[]> {
   const unit = "ms";
   const goal = { on: "value", op: "<=", target: 1000 } as const;
-  if (durations.quick) {
-    return [
-      { name: "start_to_serving_ms", value: null, baseline: null, goal, unit, note: "not measured: --quick skips the production build" },
-      { name: "start_to_serving_sandbox_ms", value: null, baseline: null, goal: null, unit, note: "not measured: --quick skips the production build" },
-    ];
-  }
-  const appRoot = benchDirectory();
-  copyFileSync(join(REPOSITORY, "package.json"), join(appRoot, "package.json"));
-  symlinkSync(join(REPOSITORY, "node_modules"), join(appRoot, "node_modules"), "dir");
-  await run("npm", ["run", "--silent", "build", "--", "--outDir", join(appRoot, "dist")], { cwd: REPOSITORY, timeout: 300_000 });
-  const tokensFile = join(benchDirectory(), "tokens.json");
-  writeFileSync(tokensFile, JSON.stringify({ callers: [{ name: "bench", token_sha256: createHash("sha256").update("bench-token").digest("hex"), roles: ["reader"] }] }));
+  const appRoot = await productionBuild();
+  const tokens = tokensFile();
 
   const emulators = await startChild("emulators-server.ts", {});
   try {
@@ -78,7 +64,7 @@ export async function startupFigures(durations: Durations): Promise<Figure[]> {
     const live: number[] = [];
     const sandbox: number[] = [];
     const ports = { NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_HTTP_ADDR: "127.0.0.1:0" };
-    const liveEnvironment = { ...emulators.ready.environment, NUMBERGATE_MODE: "live", NUMBERGATE_ENCRYPTION_KEY: randomBytes(32).toString("base64"), NUMBERGATE_TOKENS_FILE: tokensFile };
+    const liveEnvironment = { ...emulators.ready.environment, NUMBERGATE_MODE: "live", NUMBERGATE_ENCRYPTION_KEY: randomBytes(32).toString("base64"), NUMBERGATE_TOKENS_FILE: tokens.path };
     for (let attempt = 0; attempt < 3; attempt += 1) {
       bare.push(
         await timeStart(["-e", "console.log(1)"], appRoot, baseEnvironment(), async (_child, output) => {

@@ -20,7 +20,7 @@ export type Command =
   | { readonly cmd: "countRequests"; readonly carrier: string; readonly method: string }
   | { readonly cmd: "resetRequests" }
   | { readonly cmd: "resetSpans" }
-  | { readonly cmd: "setResponses"; readonly responses: Readonly<Record<string, string>> };
+  | { readonly cmd: "setResponses"; readonly responses: Readonly<Partial<Record<"searchNumbers" | "purchaseNumber" | "watchSnapshot" | "watchChange" | "setProviderEnabled", string>>> };
 
 export interface Request {
   readonly id: number;

@@ -38,8 +38,11 @@ export const MAX_LENGTH = {
   phoneNumber: 32,
 } as const;
 
-/** Rejects control characters and anything outside printable text. */
-const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{Zs}.'’,()&-]*$/u;
+/**
+ * Rejects control characters and anything outside printable text. The typographic apostrophe is written as
+ * \u2019: one character outside Latin-1 in a bundle makes V8 hold the whole bundle's source as two-byte text.
+ */
+const PRINTABLE = /^[\p{L}\p{M}\p{N}\p{Zs}.'\u2019,()&-]*$/u;
 
 export function checkLength(violations: FieldViolations, field: string, value: string, max: number): boolean {
   if (value.length > max) {
