@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run build [-- --outDir DIR] [-- --skip-typecheck]`: type-checks src/ and generated/ with tsconfig.build.json, bundles the three
+// `npm run build [-- --outDir DIR] [-- --skip-typecheck] [-- --with-entry FILE ...]`: type-checks src/ and generated/ with tsconfig.build.json, bundles the three
 // entry points (src/main.ts, src/admin-main.ts, src/emulators-main.ts) with esbuild into dist/src/ (their shared
 // code in chunk files beside them, node_modules included except native modules), then copies the non-TypeScript
 // files the service reads at run time to the same relative places they have in the repository. The service finds
@@ -48,6 +48,15 @@ function fail(message) {
 
 const outDir = parseOutDir(process.argv.slice(2));
 
+/**
+ * --with-entry FILE (repeatable): another entry point bundled beside the service's, compiled exactly as they are.
+ * `npm run bench` runs its server harnesses (bench/servers/*.ts) this way, so it measures the code as shipped.
+ */
+function extraEntries(args) {
+  return args.flatMap((arg, index) => (arg === "--with-entry" ? [args[index + 1] ?? fail("--with-entry needs a file")] : arg.startsWith("--with-entry=") ? [arg.slice("--with-entry=".length)] : []));
+}
+const entryPoints = [...ENTRY_POINTS, ...extraEntries(process.argv.slice(2))];
+
 // Stale modules of deleted sources would otherwise linger in dist/ and still be importable. Only dist/ is
 // emptied: another directory may be anything the caller named, so it must be new or empty instead.
 if (outDir === defaultOutDir) rmSync(outDir, { recursive: true, force: true });
@@ -62,7 +71,7 @@ if (!process.argv.includes("--skip-typecheck")) {
 
 await build({
   absWorkingDir: root,
-  entryPoints: ENTRY_POINTS.map((entry) => join(root, entry)),
+  entryPoints: entryPoints.map((entry) => (isAbsolute(entry) ? entry : join(root, entry))),
   outdir: join(outDir, "src"),
   entryNames: "[name]",
   // Beside the entry points: every output file is one level below dist/, as src/project-root.ts expects.

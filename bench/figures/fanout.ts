@@ -16,7 +16,7 @@ export async function fanoutFigures(durations: Durations): Promise<Figure[]> {
   const dispatcher = new Agent({ connections: 16 });
   const adapters = directAdapters(server.ready.environment, dispatcher);
   const next = searchSequence();
-  const calls = durations.quick ? 20 : 60;
+  const calls = durations.quick ? 12 : 60;
   try {
     const delays = Object.fromEntries(CARRIERS.map((carrier, index) => [carrier.id, 10 * (index + 1)]));
     await server.send({ cmd: "latency", carriers: delays });

@@ -137,7 +137,7 @@ const describe = (label: string, measured: Measured) =>
  * emulators, so the carrier's stock (about 900 Twilio local numbers) bounds the purchases per side.
  */
 export async function replicasFigures(durations: Durations, databaseUrl: string): Promise<Figure[]> {
-  const purchases = durations.quick ? 300 : 800;
+  const purchases = durations.quick ? 150 : 800;
   const warmup = 2 * CONCURRENCY;
   const one = await measure(databaseUrl, 1, warmup, purchases);
   const two = await measure(databaseUrl, 2, warmup, purchases);

@@ -4,6 +4,7 @@ import { join } from "node:path";
 import { createChannel, createClient } from "nice-grpc";
 import { HealthDefinition } from "nice-grpc-server-health";
 import { benchDirectory, startChild } from "../lib/children.js";
+import type { Durations } from "../lib/clients.js";
 import { productionBuild, tokensFile } from "../lib/production-build.js";
 import type { Figure } from "../lib/report.js";
 
@@ -50,9 +51,9 @@ async function poll<T>(attempt: () => Promise<T | undefined>, what: string): Pro
  * deployment runs it: live mode (carriers: the emulators in a process of their own, as `npm run emulators`), a
  * tokens file (access control on), SQLite in a fresh data directory. start_to_serving_sandbox_ms: the same build
  * with no configuration at all (sandbox mode: the five emulators start inside it). Baseline for both: `node -e` to
- * its first output, median of 3.
+ * its first output, median of 3 (--quick: one of each).
  */
-export async function startupFigures(): Promise<Figure[]> {
+export async function startupFigures(durations: Durations): Promise<Figure[]> {
   const unit = "ms";
   const goal = { on: "value", op: "<=", target: 1000 } as const;
   const appRoot = await productionBuild();
@@ -65,7 +66,7 @@ export async function startupFigures(): Promise<Figure[]> {
     const sandbox: number[] = [];
     const ports = { NUMBERGATE_GRPC_ADDR: "127.0.0.1:0", NUMBERGATE_HTTP_ADDR: "127.0.0.1:0" };
     const liveEnvironment = { ...emulators.ready.environment, NUMBERGATE_MODE: "live", NUMBERGATE_ENCRYPTION_KEY: randomBytes(32).toString("base64"), NUMBERGATE_TOKENS_FILE: tokens.path };
-    for (let attempt = 0; attempt < 3; attempt += 1) {
+    for (let attempt = 0; attempt < (durations.quick ? 1 : 3); attempt += 1) {
       bare.push(
         await timeStart(["-e", "console.log(1)"], appRoot, baseEnvironment(), async (_child, output) => {
           await poll(async () => (output().length > 0 ? true : undefined), "node -e output");

@@ -9,6 +9,16 @@ const TSX_LOADER = new URL("../../node_modules/tsx/dist/loader.mjs", import.meta
 const READY_TIMEOUT_MS = 60_000;
 
 const running = new Set<ChildProcess>();
+let compiledRoot: string | undefined;
+
+/**
+ * Children run from `appRoot` (a production build made with the bench servers as extra entry points, see
+ * production-build.ts) instead of from source under tsx: compiled as shipped, and without tsx's keepNames
+ * helper, which costs every function created at run time a property of its own.
+ */
+export function runChildrenCompiled(appRoot: string): void {
+  compiledRoot = appRoot;
+}
 const directories = new Set<string>();
 
 export interface BenchChild {
@@ -34,10 +44,13 @@ export function benchDirectory(): string {
   return directory;
 }
 
-/** Forks `script` (a bench/servers/*.ts file) under tsx with `environment` added and waits for its ready message. */
+/**
+ * Forks `script` (a bench/servers/*.ts file: compiled, or under tsx before runChildrenCompiled) with
+ * `environment` added and waits for its ready message.
+ */
 export async function startChild(script: string, environment: Readonly<Record<string, string>>, execArgv: readonly string[] = []): Promise<BenchChild> {
-  const path = new URL(`../servers/${script}`, import.meta.url).pathname;
-  const child = fork(path, [], { execArgv: ["--import", TSX_LOADER, ...execArgv], env: { ...baseEnvironment(), ...environment }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const path = compiledRoot ? join(compiledRoot, "dist/src", script.replace(/\.ts$/, ".js")) : new URL(`../servers/${script}`, import.meta.url).pathname;
+  const child = fork(path, [], { execArgv: compiledRoot ? [...execArgv] : ["--import", TSX_LOADER, ...execArgv], env: { ...baseEnvironment(), ...environment }, stdio: ["ignore", "ignore", "inherit", "ipc"] });
   running.add(child);
   child.once("exit", () => running.delete(child));
   const pending = new Map<number, (reply: Reply) => void>();

@@ -11,17 +11,20 @@ const START_TIMEOUT_MS = 30_000;
 
 let built: Promise<string> | undefined;
 
+/** The bench's server processes, bundled beside the service's entry points (children.ts runs them from there). */
+const BENCH_SERVERS = ["bench/servers/numbergate-server.ts", "bench/servers/echo-server.ts", "bench/servers/emulators-server.ts"];
+
 /**
  * The production build (`npm run build`) in a temporary app directory laid out as the image (package.json,
- * node_modules, dist/), as test/app/production-build.test.ts does; made once per bench run. The type check is
- * skipped: CI runs it, and the bench wants the bundle in seconds.
+ * node_modules, dist/), as test/app/production-build.test.ts does, with the bench servers compiled beside it;
+ * made once per bench run. The type check is skipped: CI runs it, and the bench wants the bundle in seconds.
  */
 export function productionBuild(): Promise<string> {
   built ??= (async () => {
     const appRoot = benchDirectory();
     copyFileSync(join(REPOSITORY, "package.json"), join(appRoot, "package.json"));
     symlinkSync(join(REPOSITORY, "node_modules"), join(appRoot, "node_modules"), "dir");
-    await run("npm", ["run", "--silent", "build", "--", "--outDir", join(appRoot, "dist"), "--skip-typecheck"], { cwd: REPOSITORY, timeout: 300_000 });
+    await run("npm", ["run", "--silent", "build", "--", "--outDir", join(appRoot, "dist"), "--skip-typecheck", ...BENCH_SERVERS.flatMap((entry) => ["--with-entry", entry])], { cwd: REPOSITORY, timeout: 300_000 });
     return appRoot;
   })();
   return built;
