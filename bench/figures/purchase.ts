@@ -4,7 +4,7 @@ import { PurchaseNumberResponse } from "../../generated/numbergate/v1/numbers.js
 import { parsePhoneNumber } from "../../src/domain/phone-number.js";
 import type { CarrierAdapter } from "../../src/domain/carrier-adapter.js";
 import type { BenchChild } from "../lib/children.js";
-import { adapterFor, directAdapters, onlyCarriers, rpcClient, startNumbergateServer, type Durations } from "../lib/clients.js";
+import { adapterFor, directAdapters, onlyCarriers, rpcClient, startEmulatorsServer, startLiveNumbergateServer, type Durations } from "../lib/clients.js";
 import { Latencies } from "../lib/histogram.js";
 import { runCalls } from "../lib/load.js";
 import type { Figure } from "../lib/report.js";
@@ -27,13 +27,18 @@ async function stock(adapter: CarrierAdapter, wanted: number): Promise<string[]>
  * purchase_vs_direct: PurchaseNumber (exactly-once: order written before the carrier call, outcome after) over the
  * bare carrier purchase through the adapter plus an echo RPC of the same response. Each buys distinct numbers, c=1.
  * purchase_duplicate_vs_original: every tenth request repeats an earlier request_id (answered from the store).
+ * numbergate runs in live mode with the emulators in a process of their own, as deployed.
  */
 export async function purchaseFigures(echo: BenchChild, durations: Durations, store: { label: string; databaseUrl?: string }): Promise<Figure[]> {
-  const server = await startNumbergateServer({ ...onlyCarriers("twilio"), ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}) });
+  const carriers = await startEmulatorsServer();
+  const server = await startLiveNumbergateServer(carriers, { ...onlyCarriers("twilio"), ...(store.databaseUrl ? { DATABASE_URL: store.databaseUrl } : {}) }).catch(async (error: unknown) => {
+    await carriers.stop();
+    throw error;
+  });
   const numbergate = rpcClient(server.ready.address);
   const baseline = rpcClient(echo.ready.address);
   const dispatcher = new Agent({ connections: 4 });
-  const adapters = directAdapters(server.ready.environment, dispatcher);
+  const adapters = directAdapters(carriers.ready.environment, dispatcher);
   const twilio = adapterFor(adapters, "twilio");
   const calls = durations.quick ? 40 : 150;
   const suffix = store.label === "sqlite" ? "" : `_${store.label}`;
@@ -82,5 +87,6 @@ export async function purchaseFigures(echo: BenchChild, durations: Durations, st
     await Promise.all([...adapters.values()].map((adapter) => adapter.close()));
     await dispatcher.close();
     await server.stop();
+    await carriers.stop();
   }
 }

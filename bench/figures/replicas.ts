@@ -3,8 +3,8 @@ import { cpus } from "node:os";
 import pg from "pg";
 import { Agent } from "undici";
 import { NumberOrderState } from "../../generated/numbergate/v1/numbers.js";
-import { startChild, type BenchChild } from "../lib/children.js";
-import { adapterFor, directAdapters, onlyCarriers, rpcClient, startNumbergateServer, type Durations, type RpcClient } from "../lib/clients.js";
+import type { BenchChild } from "../lib/children.js";
+import { adapterFor, directAdapters, onlyCarriers, rpcClient, startEmulatorsServer, startLiveNumbergateServer, type Durations, type RpcClient } from "../lib/clients.js";
 import type { Figure } from "../lib/report.js";
 
 const CONCURRENCY = 16;
@@ -63,7 +63,7 @@ async function stock(emulators: BenchChild, wanted: number): Promise<string[]> {
  * (a child of its own), each buying distinct numbers at c=16 with the client alternating between replicas.
  */
 async function measure(databaseUrl: string, replicas: number, warmup: number, purchases: number): Promise<Measured> {
-  const emulators = await startChild("emulators-server.ts", {});
+  const emulators = await startEmulatorsServer();
   const servers: BenchChild[] = [];
   const clients: RpcClient[] = [];
   try {
@@ -72,17 +72,7 @@ async function measure(databaseUrl: string, replicas: number, warmup: number, pu
     return await withSchema(databaseUrl, async (url) => {
       for (let index = 0; index < replicas; index += 1) {
         // One after the other: the first applies the schema migrations, the second finds them done.
-        servers.push(
-          await startNumbergateServer({
-            ...emulators.ready.environment,
-            ...onlyCarriers(CARRIER),
-            NUMBERGATE_MODE: "live",
-            NUMBERGATE_ENCRYPTION_KEY: key,
-            NUMBERGATE_ALLOW_UNAUTHENTICATED: "true",
-            NUMBERGATE_REPLICA_ID: `bench-replica-${index}`,
-            DATABASE_URL: url,
-          }),
-        );
+        servers.push(await startLiveNumbergateServer(emulators, { ...onlyCarriers(CARRIER), NUMBERGATE_ENCRYPTION_KEY: key, NUMBERGATE_REPLICA_ID: `bench-replica-${index}`, DATABASE_URL: url }));
       }
       clients.push(...servers.map((server) => rpcClient(server.ready.address)));
       const prefix = `bench-${randomBytes(4).toString("hex")}`;

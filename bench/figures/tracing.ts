@@ -1,4 +1,5 @@
-import { onlyCarriers, rpcClient, searchSequence, startNumbergateServer, type Durations, type RpcClient } from "../lib/clients.js";
+import { onlyCarriers, rpcClient, searchSequence, startEmulatorsServer, startLiveNumbergateServer, type Durations, type RpcClient } from "../lib/clients.js";
+import type { BenchChild } from "../lib/children.js";
 import { Latencies } from "../lib/histogram.js";
 import { runLoad } from "../lib/load.js";
 import type { Figure } from "../lib/report.js";
@@ -9,13 +10,25 @@ const CACHED_REQUEST = { countryCode: "US", areaCode: "212", features: [1, 2], l
 /**
  * tracing_overhead_{cached,uncached}: SearchNumbers p50 at c=1 with tracing on (every span to an in-memory
  * exporter, emptied every second) over the same server configuration with tracing off; two server processes run
- * side by side and the rounds alternate.
+ * side by side and the rounds alternate. The servers run in live mode against one emulators process, as
+ * deployed: tracing's context propagation (AsyncLocalStorage) taxes every promise in its process, and carriers'
+ * work is not in numbergate's.
  */
 export async function tracingFigures(durations: Durations): Promise<Figure[]> {
+  const carriers = await startEmulatorsServer();
+  try {
+    return await measureTracing(carriers, durations);
+  } finally {
+    await carriers.stop();
+  }
+}
+
+async function measureTracing(carriers: BenchChild, durations: Durations): Promise<Figure[]> {
   const figures: Figure[] = [];
   const variants = [["cached", {}], ["uncached", UNCACHED]] as const;
   // All four servers start together: starting is most of this group's time.
-  const servers = await Promise.all(variants.map(([, environment]) => Promise.all([startNumbergateServer(environment), startNumbergateServer({ ...environment, BENCH_TRACING: "1" })])));
+  const start = (environment: Readonly<Record<string, string>>) => startLiveNumbergateServer(carriers, environment);
+  const servers = await Promise.all(variants.map(([, environment]) => Promise.all([start(environment), start({ ...environment, BENCH_TRACING: "1" })])));
   for (const [index, [label]] of variants.entries()) {
     const [off, on] = servers[index] ?? [];
     if (off === undefined || on === undefined) throw new Error("tracing servers missing");

@@ -28,6 +28,19 @@ export function startNumbergateServer(environment: Readonly<Record<string, strin
   );
 }
 
+/** Every carrier emulator in a process of its own (bench/servers/emulators-server.ts), as `npm run emulators`. */
+export function startEmulatorsServer(): Promise<BenchChild> {
+  return startChild("emulators-server.ts", {});
+}
+
+/**
+ * numbergate in live mode against `carriers` (an emulators server), as deployed: no carrier's work shares its
+ * process or its event loop. Emulator commands go to `carriers`; `environment` may name its own encryption key.
+ */
+export function startLiveNumbergateServer(carriers: BenchChild, environment: Readonly<Record<string, string>> = {}): Promise<BenchChild> {
+  return startNumbergateServer({ ...carriers.ready.environment, NUMBERGATE_MODE: "live", NUMBERGATE_ENCRYPTION_KEY: randomBytes(32).toString("base64"), NUMBERGATE_ALLOW_UNAUTHENTICATED: "true", ...environment });
+}
+
 export function startEchoServer(): Promise<BenchChild> {
   return startChild("echo-server.ts", {});
 }

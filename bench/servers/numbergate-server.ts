@@ -3,6 +3,7 @@ import { startSandboxCarriers } from "../../src/app/sandbox-carriers.js";
 import { startNumbergate } from "../../src/app/start-numbergate.js";
 import { loadConfig } from "../../src/config/load-config.js";
 import { silentLogger } from "../../src/telemetry/logger.js";
+import { emulatorCommand, isEmulatorCommand } from "../lib/emulator-commands.js";
 import { cpuMicros, serveCommands, type Command, type ReadyMessage } from "../lib/protocol.js";
 
 /**
@@ -10,46 +11,24 @@ import { cpuMicros, serveCommands, type Command, type ReadyMessage } from "../li
  * (NUMBERGATE_*, SEARCH_CACHE_TTL, <CARRIER>_ENABLED, ...). The emulators run in this process, as in
  * `npm start` sandbox mode; they are started here only so that the bench can inject latency and count requests.
  * BENCH_TRACING=1: spans go to an in-memory exporter, emptied every second. NUMBERGATE_MODE=live: no emulators
- * here (the carrier variables point at shared ones, bench/servers/emulators-server.ts); emulator commands fail.
+ * here (the carrier variables point at shared ones, bench/servers/emulators-server.ts, which takes the emulator
+ * commands instead).
  */
 const sandbox = process.env["NUMBERGATE_MODE"] === "live" ? undefined : await startSandboxCarriers();
 const spanExporter = process.env["BENCH_TRACING"] === "1" ? new InMemorySpanExporter() : undefined;
 const app = await startNumbergate({ config: loadConfig(), logger: silentLogger(), sandbox, spanExporter });
 if (spanExporter) setInterval(() => spanExporter.reset(), 1_000).unref();
 
-function emulator(carrier: string) {
-  const found = sandbox?.emulators.get(carrier);
-  if (!found) throw new Error(`no emulator for ${carrier}`);
-  return found;
-}
-
 function handle(command: Command): number | Promise<number> {
+  if (isEmulatorCommand(command)) {
+    if (!sandbox) throw new Error("live mode: the emulators run in the emulators server");
+    return emulatorCommand(sandbox.emulators, command);
+  }
   switch (command.cmd) {
     case "cpu":
       return cpuMicros();
     case "rss":
       return process.memoryUsage().rss;
-    case "latency":
-      for (const [carrier, latencyMs] of Object.entries(command.carriers)) {
-        emulator(carrier).faults.clear();
-        emulator(carrier).faults.inject({ kind: "latency", latencyMs, method: "GET" });
-      }
-      return 0;
-    case "clearFaults":
-      for (const each of sandbox?.emulators.values() ?? []) each.faults.clear();
-      return 0;
-    case "fault":
-      emulator(command.carrier).faults.inject(command.fault);
-      return 0;
-    case "connections":
-      return (command.accept ? emulator(command.carrier).acceptConnections() : emulator(command.carrier).refuseConnections()).then(() => 0);
-    case "takeRequests":
-      return emulator(command.carrier).requests.splice(0).length;
-    case "countRequests":
-      return emulator(command.carrier).countRequests((request) => request.method === command.method);
-    case "resetRequests":
-      for (const each of sandbox?.emulators.values() ?? []) each.requests.length = 0;
-      return 0;
     case "resetSpans":
       spanExporter?.reset();
       return 0;
