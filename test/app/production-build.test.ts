@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -75,6 +75,14 @@ async function healthCheck(args: readonly string[], environment: Readonly<Record
 }
 
 describe("npm run build: the compiled service on its own (the image's layout)", () => {
+  it("writes source text V8 can hold one byte per character: nothing outside Latin-1 in any output file", () => {
+    // One such character anywhere makes V8 keep that whole file's source as two-byte text for the life of the process.
+    const outputs = readdirSync(join(appRoot, "dist/src")).filter((file) => file.endsWith(".js"));
+    expect(outputs).toContain("main.js");
+    const wide = outputs.filter((file) => /[^\u0000-\u00ff]/u.test(readFileSync(join(appRoot, "dist/src", file), "utf8")));
+    expect(wide).toEqual([]);
+  });
+
   it("serves gRPC, health, reflection, /readyz and the status page, passes the image's health check, and exits 0 on SIGTERM", async () => {
     const child = startCompiled();
     const exited = exitOf(child);
