@@ -82,17 +82,14 @@ export function createProviderHandlers({ manager, prober, logger, lifecycle, wat
       };
     },
 
-    async *watchProviderHealth(request, context: CallContext & TerminatorContext) {
+    // Not a generator itself: it checks the request and hands the stream over, one suspended generator fewer for
+    // every message to pass through and every open stream to keep (thousands of watchers).
+    watchProviderHealth(request, context: CallContext & TerminatorContext) {
       const violations = new FieldViolations();
       request.providerIds.forEach((providerId, index) => checkProviderId(violations, `provider_ids[${index}]`, providerId, knownIds()));
       violations.throwIfAny();
       context.abortOnTerminate();
-      watchers?.add(1);
-      try {
-        yield* watchProviderHealth(broadcast, request.providerIds, context.signal);
-      } finally {
-        watchers?.add(-1);
-      }
+      return watchProviderHealth(broadcast, request.providerIds, context.signal, watchers);
     },
 
     async setProviderEnabled(request, context: CallContext) {

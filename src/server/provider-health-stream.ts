@@ -1,5 +1,6 @@
 import { ServerError, Status } from "nice-grpc";
 import type { WatchProviderHealthResponse } from "../../generated/numbergate/v1/providers.js";
+import type { WatcherGauge } from "../telemetry/metrics.js";
 import type { HealthBroadcast } from "./health-broadcast.js";
 import { healthToProto } from "./provider-mapping.js";
 
@@ -8,12 +9,14 @@ export const MAX_PENDING_CHANGES = 1000;
 
 /**
  * The WatchProviderHealth stream: every watched carrier at once, then each change in order. Each watcher has
- * its own queue, filled by the broadcast, so a slow watcher never delays the others.
+ * its own queue, filled by the broadcast, so a slow watcher never delays the others. `watchers` counts the
+ * streams open (numbergate.health.watchers) from the first message to the end.
  */
 export async function* watchProviderHealth(
   broadcast: HealthBroadcast,
   carrierIds: readonly string[],
   signal: AbortSignal,
+  watchers?: WatcherGauge,
 ): AsyncGenerator<WatchProviderHealthResponse, void, undefined> {
   const watched = (carrierId: string) => carrierIds.length === 0 || carrierIds.includes(carrierId);
   const pending: WatchProviderHealthResponse[] = [];
@@ -29,6 +32,7 @@ export async function* watchProviderHealth(
   });
   const onAbort = () => wake?.();
   signal.addEventListener("abort", onAbort);
+  watchers?.add(1);
   try {
     yield { providers: broadcast.monitor.snapshots().filter((snapshot) => watched(snapshot.carrierId)).map(healthToProto), snapshot: true };
     while (!signal.aborted) {
@@ -42,6 +46,7 @@ export async function* watchProviderHealth(
       wake = undefined;
     }
   } finally {
+    watchers?.add(-1);
     unsubscribe();
     signal.removeEventListener("abort", onAbort);
   }

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Capability, NumberType } from "../../generated/numbergate/v1/common.js";
 import { ProviderOutcomeState, PriceSource } from "../../generated/numbergate/v1/numbers.js";
 import { CARRIERS } from "../../src/carriers/registry.js";
-import { startHarness, type Harness } from "../support/harness.js";
+import { Status } from "nice-grpc";
+import { captureRpcError, startHarness, type Harness } from "../support/harness.js";
 
 /** Carriers after Twilio and Bandwidth in the default priority order. */
 const LATER_CARRIERS = CARRIERS.map((carrier) => carrier.id).filter((id) => id !== "twilio" && id !== "bandwidth");
@@ -63,5 +64,27 @@ describe("ListProviders", () => {
       CARRIERS.map((carrier) => [carrier.id, 100, carrier.priceSource === "table" ? PriceSource.PRICE_SOURCE_PRICE_TABLE : PriceSource.PRICE_SOURCE_CARRIER]),
     );
     expect(CARRIERS.filter((carrier) => carrier.priceSource === "table").map((carrier) => carrier.id)).toEqual(["twilio", "bandwidth"]);
+  });
+});
+
+describe("WatchProviderHealth", () => {
+  it("refuses an unknown provider id with INVALID_ARGUMENT naming it, before any message", async () => {
+    let messages = 0;
+    const error = await captureRpcError(async (options) => {
+      for await (const _message of harness.client.watchProviderHealth({ providerIds: ["twilio", "telco-x"] }, options)) messages += 1;
+    });
+    expect(error.code).toBe(Status.INVALID_ARGUMENT);
+    expect(error.rich?.badRequest?.fieldViolations.map((violation) => violation.field)).toEqual(["provider_ids[1]"]);
+    expect(messages).toBe(0);
+  });
+
+  it("opens with a snapshot of the carriers asked for", async () => {
+    const abort = new AbortController();
+    const stream = harness.client.watchProviderHealth({ providerIds: ["bandwidth"] }, { signal: abort.signal })[Symbol.asyncIterator]();
+    const first = await stream.next();
+    abort.abort();
+    expect(first.value?.snapshot).toBe(true);
+    expect(first.value?.providers.map((provider: { providerId: string }) => provider.providerId)).toEqual(["bandwidth"]);
+    await stream.return?.(undefined).catch(() => undefined);
   });
 });
