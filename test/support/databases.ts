@@ -1,6 +1,6 @@
 import pg from "pg";
 import { randomBytes } from "node:crypto";
-import { afterAll, beforeAll } from "vitest";
+import { beforeAll, inject } from "vitest";
 import type { RunnerTask, RunnerTestFile, RunnerTestSuite } from "vitest";
 
 /** PostgreSQL suites run when TEST_DATABASE_URL is set (as .ci/run does); SQLite suites always run. */
@@ -16,17 +16,16 @@ export interface TestDatabase {
 
 const SQLITE: TestDatabase = { name: "sqlite", kind: "sqlite", fresh: async () => undefined };
 
-/** Schemas this test file made; dropped once its tests are done, so a developer's database does not fill up. */
-const schemasOfThisFile: string[] = [];
-
-/** A throwaway schema in the test database, selected through search_path: tests never see each other's rows. */
+/**
+ * A throwaway schema in the test database, selected through search_path: tests never see each other's rows. Named
+ * with this run's prefix; test/support/postgres-schemas.ts drops the run's schemas when every file is done.
+ */
 async function freshPostgresSchema(baseUrl: string): Promise<string> {
-  const schema = `t_${randomBytes(6).toString("hex")}`;
+  const schema = `${inject("testSchemaPrefix")}_${randomBytes(6).toString("hex")}`;
   const client = new pg.Client({ connectionString: baseUrl });
   await client.connect();
   try {
     await client.query(`create schema ${schema}`);
-    schemasOfThisFile.push(schema);
   } finally {
     await client.end();
   }
@@ -55,20 +54,6 @@ export const DATABASES: readonly TestDatabase[] = [SQLITE, POSTGRES];
 
 /** The PostgreSQL database when TEST_DATABASE_URL is set; suites about PostgreSQL alone use describe.skipIf(!POSTGRES_AVAILABLE). */
 export const POSTGRES_AVAILABLE = POSTGRES_URL !== undefined;
-
-if (POSTGRES_URL !== undefined) {
-  // vitest evaluates this module once per test file, so this runs after each file's last test (and its processes).
-  afterAll(async () => {
-    if (schemasOfThisFile.length === 0) return;
-    const client = new pg.Client({ connectionString: POSTGRES_URL });
-    await client.connect();
-    try {
-      for (const schema of schemasOfThisFile.splice(0)) await client.query(`drop schema if exists ${schema} cascade`);
-    } finally {
-      await client.end();
-    }
-  });
-}
 
 if (!POSTGRES_AVAILABLE) {
   // Registered on the top-level suite of every test file that imports this module (vitest evaluates it once per
