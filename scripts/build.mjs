@@ -1,10 +1,11 @@
 #!/usr/bin/env node
-// `npm run build [-- --outDir DIR] [-- --skip-typecheck] [-- --with-entry FILE ...]`: type-checks src/ and generated/ with tsconfig.build.json, bundles the three
-// entry points (src/main.ts, src/admin-main.ts, src/emulators-main.ts) with esbuild into dist/src/ (their shared
-// code in chunk files beside them, node_modules included except native modules), then copies the non-TypeScript
-// files the service reads at run time to the same relative places they have in the repository. The service finds
-// them from src/project-root.ts, which resolves to dist/ in the build, so the output directory runs on its own:
-// beside package.json and node_modules, nothing else from the repository is read.
+// `npm run build [-- --outDir DIR] [--skip-typecheck] [--with-entry FILE ...]`: type-checks src/ and generated/
+// with tsconfig.build.json, bundles the three entry points (src/main.ts, src/admin-main.ts, src/emulators-main.ts)
+// with esbuild into dist/src/ (their shared code in chunk files beside them, node_modules included except native
+// modules), then copies the non-TypeScript files the service reads at run time to the same relative places they
+// have in the repository. The service finds them from src/project-root.ts, which resolves to dist/ in the build,
+// so the output directory runs on its own: beside package.json and node_modules, nothing else from the repository
+// is read.
 //
 // Why a bundle: loading some six hundred modules of numbergate and a few thousand of its dependencies one file
 // at a time was most of the time from process start to SERVING; one parse of a few files is a fraction of it.

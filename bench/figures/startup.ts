@@ -3,9 +3,9 @@ import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { createChannel, createClient } from "nice-grpc";
 import { HealthDefinition } from "nice-grpc-server-health";
-import { benchDirectory, startChild } from "../lib/children.js";
-import type { Durations } from "../lib/clients.js";
-import { productionBuild, tokensFile } from "../lib/production-build.js";
+import { benchDirectory } from "../lib/children.js";
+import { startEmulatorsServer, type Durations } from "../lib/clients.js";
+import { productionBuild, startBuiltServer, tokensFile } from "../lib/production-build.js";
 import type { Figure } from "../lib/report.js";
 
 const SERVING = 1;
@@ -59,7 +59,7 @@ export async function startupFigures(durations: Durations): Promise<Figure[]> {
   const appRoot = await productionBuild();
   const tokens = tokensFile();
 
-  const emulators = await startChild("emulators-server.ts", {});
+  const emulators = await startEmulatorsServer();
   try {
     const bare: number[] = [];
     const live: number[] = [];
@@ -72,8 +72,8 @@ export async function startupFigures(durations: Durations): Promise<Figure[]> {
           await poll(async () => (output().length > 0 ? true : undefined), "node -e output");
         }),
       );
-      live.push(await timeToServing(appRoot, { ...baseEnvironment(), ...liveEnvironment, ...ports, NUMBERGATE_DATA_DIR: benchDirectory() }));
-      sandbox.push(await timeToServing(appRoot, { ...baseEnvironment(), ...ports, NUMBERGATE_DATA_DIR: benchDirectory() }));
+      live.push(await timeToServing(appRoot, { ...liveEnvironment, ...ports, NUMBERGATE_DATA_DIR: benchDirectory() }));
+      sandbox.push(await timeToServing(appRoot, { ...ports, NUMBERGATE_DATA_DIR: benchDirectory() }));
     }
     const runs = (values: readonly number[]) => values.map((ms) => ms.toFixed(0)).join("/");
     return [
@@ -86,15 +86,16 @@ export async function startupFigures(durations: Durations): Promise<Figure[]> {
 }
 
 /** `node dist/src/main.js` from spawn to grpc.health.v1 SERVING for the whole server. */
-function timeToServing(appRoot: string, env: Record<string, string>): Promise<number> {
-  return timeStart([join(appRoot, "dist/src/main.js")], appRoot, env, async (_child, output) => {
-    const address = await poll(async () => /serving gRPC on (127\.0\.0\.1:\d+)/.exec(output())?.[1], "the serving line");
-    const channel = createChannel(address);
-    try {
-      const health = createClient(HealthDefinition, channel);
-      await poll(async () => ((await health.check({ service: "" })).status === SERVING ? true : undefined), "SERVING");
-    } finally {
-      channel.close();
-    }
-  });
+async function timeToServing(appRoot: string, env: Record<string, string>): Promise<number> {
+  const started = performance.now();
+  const server = await startBuiltServer(appRoot, env);
+  const channel = createChannel(server.address);
+  try {
+    const health = createClient(HealthDefinition, channel);
+    await poll(async () => ((await health.check({ service: "" })).status === SERVING ? true : undefined), "SERVING");
+    return performance.now() - started;
+  } finally {
+    channel.close();
+    await server.stop();
+  }
 }

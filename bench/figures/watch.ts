@@ -3,8 +3,8 @@ import { setMaxListeners } from "node:events";
 import { createChannel, createClient, Metadata, type Channel } from "nice-grpc";
 import { SetProviderEnabledResponse, WatchProviderHealthResponse } from "../../generated/numbergate/v1/providers.js";
 import { TelecomServiceDefinition } from "../../generated/numbergate/v1/telecom_service.js";
-import { benchDirectory, startChild, type BenchChild } from "../lib/children.js";
-import type { Durations } from "../lib/clients.js";
+import { benchDirectory, type BenchChild } from "../lib/children.js";
+import { startEmulatorsServer, type Durations } from "../lib/clients.js";
 import { Latencies } from "../lib/histogram.js";
 import { productionBuild, startBuiltServer, tokensFile } from "../lib/production-build.js";
 import type { Figure } from "../lib/report.js";
@@ -125,7 +125,7 @@ export async function watchFigures(echo: BenchChild, durations: Durations): Prom
   const changes = durations.quick ? 2 : 4;
   const appRoot = await productionBuild();
   const tokens = tokensFile();
-  const emulators = await startChild("emulators-server.ts", {});
+  const emulators = await startEmulatorsServer();
   let numbergate: Fanout;
   try {
     const server = await startBuiltServer(appRoot, {
